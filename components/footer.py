@@ -1,0 +1,24 @@
+"""The footer every page carries: where the numbers come from and as of when."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from queries.db import describe
+
+
+def footer_text(url: str, meta: dict, as_of: dt.date) -> str:
+    parts = [f"数据来源：{describe(url)}"]
+    if meta.get("is_sample") == "1":
+        parts.append("样例数据（虚构企业，仅供演示）")
+    parts.append(f"数据截至 {as_of:%Y年%m月%d日}")
+    if meta.get("data_version"):
+        parts.append(f"数据版本 {meta['data_version'][:8]}")
+    return " · ".join(parts)
+
+
+def render(url: str, meta: dict, as_of: dt.date) -> None:
+    st.divider()
+    st.caption(footer_text(url, meta, as_of))

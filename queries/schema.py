@@ -1,0 +1,339 @@
+"""The audit database: every table, key, constraint and index (SQLAlchemy Core; SQLite, PostgreSQL).
+
+docs/schema.md documents each column (meaning, unit, allowed values); keep the two in step.
+Coded columns are checked against rules.vocab so bad data cannot enter by any path.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+from rules import vocab
+
+metadata = MetaData()
+
+
+def _in(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
+    quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return CheckConstraint(f"{column} IN ({quoted})", name=name)
+
+
+def _nonneg(*columns: str) -> list[CheckConstraint]:
+    return [CheckConstraint(f"{c} IS NULL OR {c} >= 0", name=f"ck_{c}_nonneg") for c in columns]
+
+
+# Key/value facts about the loaded data: province, whether it is sample data, data version.
+app_meta = Table(
+    "app_meta", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+region = Table(
+    "region", metadata,
+    Column("adcode", String(6), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("level", String(8), nullable=False),
+    Column("parent_adcode", String(6), ForeignKey("region.adcode"), nullable=True),
+    Column("lon", Float, nullable=True),  # label point (GCJ-02)
+    Column("lat", Float, nullable=True),
+    CheckConstraint("length(adcode) = 6", name="ck_region_adcode_len"),
+    _in("level", vocab.REGION_LEVELS, "ck_region_level"),
+    CheckConstraint("(level = '省') = (parent_adcode IS NULL)", name="ck_region_parent"),
+)
+Index("ix_region_parent", region.c.parent_adcode)
+
+industry = Table(
+    "industry", metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(32), nullable=False, unique=True),
+    Column("is_national", Boolean, nullable=False),  # one of the 13 national key industries
+    Column("sort_order", Integer, nullable=False),
+)
+
+park = Table(
+    "park", metadata,
+    Column("park_id", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("level", String(8), nullable=False),
+    Column("park_type", String(16), nullable=False),
+    Column("city_adcode", String(6), ForeignKey("region.adcode"), nullable=False),
+    Column("county_adcode", String(6), ForeignKey("region.adcode"), nullable=False),
+    Column("boundary_geojson", Text, nullable=True),  # GeoJSON Polygon/MultiPolygon, GCJ-02
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    _in("level", vocab.PARK_LEVELS, "ck_park_level"),
+    _in("park_type", vocab.PARK_TYPES, "ck_park_type"),
+)
+Index("ix_park_city", park.c.city_adcode)
+
+consultancy = Table(
+    "consultancy", metadata,
+    Column("consultancy_id", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("uscc", String(18), nullable=True, unique=True),
+    Column("city_adcode", String(6), ForeignKey("region.adcode"), nullable=True),
+    Column("staff_count", Integer, nullable=True),
+    Column("named_publicly", Boolean, nullable=False, server_default=text("false")),
+    *_nonneg("staff_count"),
+)
+
+enterprise = Table(
+    "enterprise", metadata,
+    Column("uscc", String(18), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("industry_code", String(32), ForeignKey("industry.code"), nullable=False),
+    # city is the county's parent, kept on the row because every scoped read filters on it.
+    Column("city_adcode", String(6), ForeignKey("region.adcode"), nullable=False),
+    Column("county_adcode", String(6), ForeignKey("region.adcode"), nullable=False),
+    Column("park_id", Integer, ForeignKey("park.park_id"), nullable=True),
+    Column("lon", Float, nullable=True),  # GCJ-02
+    Column("lat", Float, nullable=True),
+    Column("scale", String(4), nullable=True),
+    Column("permit_class", String(8), nullable=True),
+    Column("address", String(256), nullable=True),
+    CheckConstraint("length(uscc) = 18", name="ck_enterprise_uscc_len"),
+    _in("scale", vocab.ENTERPRISE_SCALES, "ck_enterprise_scale"),
+    _in("permit_class", vocab.PERMIT_CLASSES, "ck_enterprise_permit_class"),
+    CheckConstraint("lon IS NULL OR (lon BETWEEN 73 AND 136)", name="ck_enterprise_lon"),
+    CheckConstraint("lat IS NULL OR (lat BETWEEN 3 AND 54)", name="ck_enterprise_lat"),
+)
+Index("ix_enterprise_city", enterprise.c.city_adcode)
+Index("ix_enterprise_county", enterprise.c.county_adcode)
+Index("ix_enterprise_park", enterprise.c.park_id)
+Index("ix_enterprise_industry", enterprise.c.industry_code)
+Index("ix_enterprise_name", enterprise.c.name)
+
+permit = Table(
+    "permit", metadata,
+    Column("permit_no", String(22), primary_key=True),
+    Column("uscc", String(18), ForeignKey("enterprise.uscc"), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("issue_date", Date, nullable=False),
+    Column("expiry_date", Date, nullable=True),  # registrations (登记) may have none
+    CheckConstraint("length(permit_no) = 22", name="ck_permit_no_len"),
+    _in("kind", vocab.PERMIT_KINDS, "ck_permit_kind"),
+    CheckConstraint("expiry_date IS NULL OR expiry_date > issue_date", name="ck_permit_dates"),
+)
+Index("ix_permit_uscc", permit.c.uscc)
+
+listing_batch = Table(
+    "listing_batch", metadata,
+    Column("batch_id", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("year", Integer, nullable=False),
+    Column("publish_date", Date, nullable=False),
+)
+
+cluster_audit = Table(
+    "cluster_audit", metadata,
+    Column("cluster_id", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(128), nullable=False),
+    Column("kind", String(4), nullable=False),
+    Column("park_id", Integer, ForeignKey("park.park_id"), nullable=True),
+    Column("industry_code", String(32), ForeignKey("industry.code"), nullable=True),
+    Column("city_adcode", String(6), ForeignKey("region.adcode"), nullable=False),
+    Column("consultancy_id", Integer, ForeignKey("consultancy.consultancy_id"), nullable=True),
+    Column("start_date", Date, nullable=True),
+    Column("evaluation_date", Date, nullable=True),
+    Column("evaluation_pass", Boolean, nullable=True),
+    Column("acceptance_date", Date, nullable=True),
+    Column("acceptance_pass", Boolean, nullable=True),
+    _in("kind", vocab.CLUSTER_KINDS, "ck_cluster_kind"),
+    CheckConstraint("(kind = '园区') = (park_id IS NOT NULL)", name="ck_cluster_park"),
+    CheckConstraint("kind = '园区' OR industry_code IS NOT NULL", name="ck_cluster_industry"),
+)
+
+audit_round = Table(
+    "audit_round", metadata,
+    Column("audit_id", Integer, primary_key=True, autoincrement=False),
+    Column("uscc", String(18), ForeignKey("enterprise.uscc"), nullable=False),
+    Column("round_no", Integer, nullable=False),
+    Column("batch_id", Integer, ForeignKey("listing_batch.batch_id"), nullable=False),
+    Column("listing_date", Date, nullable=False),  # the statutory clock starts here
+    Column("listing_reason", String(8), nullable=False),
+    Column("audit_mode", String(8), nullable=False),
+    Column("cluster_id", Integer, ForeignKey("cluster_audit.cluster_id"), nullable=True),
+    Column("consultancy_id", Integer, ForeignKey("consultancy.consultancy_id"), nullable=True),
+    Column("relisted_from", Integer, ForeignKey("audit_round.audit_id"), nullable=True),
+    Column("disclosure_date", Date, nullable=True),
+    Column("start_date", Date, nullable=True),
+    Column("report_date", Date, nullable=True),
+    Column("evaluation_date", Date, nullable=True),
+    Column("evaluation_result", String(4), nullable=True),  # local wording
+    Column("evaluation_pass", Boolean, nullable=True),  # normalised
+    Column("evaluation_score", Float, nullable=True),
+    Column("evaluation_veto", Boolean, nullable=True),  # 否定项 triggered
+    Column("acceptance_date", Date, nullable=True),
+    Column("acceptance_result", String(4), nullable=True),
+    Column("acceptance_pass", Boolean, nullable=True),
+    Column("acceptance_score", Float, nullable=True),
+    Column("acceptance_veto", Boolean, nullable=True),
+    Column("cp_level", String(4), nullable=True),
+    UniqueConstraint("uscc", "round_no", name="uq_audit_round_no"),
+    _in("listing_reason", vocab.LISTING_REASONS, "ck_audit_reason"),
+    _in("audit_mode", vocab.AUDIT_MODES, "ck_audit_mode"),
+    _in("evaluation_result", vocab.RESULT_WORDS, "ck_audit_eval_word"),
+    _in("acceptance_result", vocab.RESULT_WORDS, "ck_audit_acc_word"),
+    _in("cp_level", vocab.CP_LEVELS, "ck_audit_cp_level"),
+    CheckConstraint("round_no >= 1", name="ck_audit_round_no"),
+    CheckConstraint("(audit_mode = '单独审核') = (cluster_id IS NULL)", name="ck_audit_cluster"),
+    CheckConstraint("(evaluation_date IS NULL) = (evaluation_pass IS NULL)", name="ck_audit_eval"),
+    CheckConstraint("(acceptance_date IS NULL) = (acceptance_pass IS NULL)", name="ck_audit_acc"),
+    CheckConstraint("evaluation_score IS NULL OR evaluation_score BETWEEN 0 AND 100",
+                    name="ck_audit_eval_score"),
+    CheckConstraint("acceptance_score IS NULL OR acceptance_score BETWEEN 0 AND 100",
+                    name="ck_audit_acc_score"),
+)
+Index("ix_audit_uscc", audit_round.c.uscc)
+Index("ix_audit_listing_date", audit_round.c.listing_date)
+Index("ix_audit_batch", audit_round.c.batch_id)
+Index("ix_audit_cluster", audit_round.c.cluster_id)
+
+audit_option = Table(
+    "audit_option", metadata,
+    Column("option_id", Integer, primary_key=True, autoincrement=False),
+    Column("audit_id", Integer, ForeignKey("audit_round.audit_id"), nullable=False),
+    Column("title", String(128), nullable=False),
+    Column("cost_class", String(8), nullable=False),
+    Column("category", String(16), nullable=False),
+    Column("status", String(4), nullable=False),
+    Column("investment_wan", Float, nullable=False),  # 万元
+    Column("implemented_date", Date, nullable=True),
+    Column("econ_benefit_wan", Float, nullable=True),  # 万元/年
+    Column("energy_tce", Float, nullable=True),  # 吨标准煤/年
+    Column("electricity_mwh", Float, nullable=True),  # 兆瓦时/年
+    Column("water_t", Float, nullable=True),  # 吨/年
+    Column("co2_t", Float, nullable=True),
+    Column("cod_t", Float, nullable=True),
+    Column("nh3n_t", Float, nullable=True),
+    Column("so2_t", Float, nullable=True),
+    Column("nox_t", Float, nullable=True),
+    Column("vocs_t", Float, nullable=True),
+    Column("particulates_t", Float, nullable=True),
+    Column("heavy_metals_kg", Float, nullable=True),  # 千克/年
+    Column("hazwaste_t", Float, nullable=True),  # reduction of generation, 吨/年
+    _in("cost_class", vocab.COST_CLASSES, "ck_option_cost_class"),
+    _in("category", vocab.OPTION_CATEGORIES, "ck_option_category"),
+    _in("status", vocab.OPTION_STATUSES, "ck_option_status"),
+    CheckConstraint("(status = '已实施') = (implemented_date IS NOT NULL)",
+                    name="ck_option_implemented"),
+    *_nonneg("investment_wan", "energy_tce", "electricity_mwh", "water_t", "cod_t", "nh3n_t",
+             "so2_t", "nox_t", "vocs_t", "particulates_t", "heavy_metals_kg", "hazwaste_t"),
+)
+Index("ix_option_audit", audit_option.c.audit_id)
+
+expert = Table(
+    "expert", metadata,
+    Column("expert_id", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(32), nullable=False),
+    Column("industry_code", String(32), ForeignKey("industry.code"), nullable=False),
+    Column("organisation", String(128), nullable=True),
+    Column("title", String(32), nullable=True),
+    Column("city_adcode", String(6), ForeignKey("region.adcode"), nullable=True),
+    Column("admitted_date", Date, nullable=False),
+    Column("status", String(4), nullable=False),
+    Column("score", Integer, nullable=False),  # 记分考核: points left, deducted for faults
+    _in("status", vocab.EXPERT_STATUSES, "ck_expert_status"),
+)
+
+panel_assignment = Table(
+    "panel_assignment", metadata,
+    Column("assignment_id", Integer, primary_key=True, autoincrement=False),
+    Column("expert_id", Integer, ForeignKey("expert.expert_id"), nullable=False),
+    Column("audit_id", Integer, ForeignKey("audit_round.audit_id"), nullable=True),
+    Column("cluster_id", Integer, ForeignKey("cluster_audit.cluster_id"), nullable=True),
+    Column("stage", String(4), nullable=False),
+    Column("role", String(4), nullable=False),
+    UniqueConstraint("expert_id", "audit_id", "cluster_id", "stage", name="uq_panel_seat"),
+    _in("stage", vocab.PANEL_STAGES, "ck_panel_stage"),
+    _in("role", vocab.PANEL_ROLES, "ck_panel_role"),
+    CheckConstraint("(audit_id IS NULL) <> (cluster_id IS NULL)", name="ck_panel_target"),
+)
+Index("ix_panel_audit", panel_assignment.c.audit_id)
+Index("ix_panel_expert", panel_assignment.c.expert_id)
+
+plan_period = Table(
+    "plan_period", metadata,
+    Column("period_id", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("start_year", Integer, nullable=False),
+    Column("end_year", Integer, nullable=False),
+    CheckConstraint("end_year >= start_year", name="ck_period_years"),
+)
+
+# One row per period x year x region (province, city or county) x industry (NULL = all industries).
+plan_target = Table(
+    "plan_target", metadata,
+    Column("target_id", Integer, primary_key=True, autoincrement=False),
+    Column("period_id", Integer, ForeignKey("plan_period.period_id"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("region_adcode", String(6), ForeignKey("region.adcode"), nullable=False),
+    Column("industry_code", String(32), ForeignKey("industry.code"), nullable=True),
+    Column("audits_listed", Integer, nullable=True),
+    Column("audits_completed", Integer, nullable=True),
+    Column("evaluations_passed", Integer, nullable=True),
+    Column("acceptances", Integer, nullable=True),
+    Column("energy_tce", Float, nullable=True),
+    Column("cod_t", Float, nullable=True),
+    Column("nh3n_t", Float, nullable=True),
+    Column("so2_t", Float, nullable=True),
+    Column("nox_t", Float, nullable=True),
+    Column("vocs_t", Float, nullable=True),
+    *_nonneg("audits_listed", "audits_completed", "evaluations_passed", "acceptances",
+             "energy_tce", "cod_t", "nh3n_t", "so2_t", "nox_t", "vocs_t"),
+)
+Index("uq_target_industry", plan_target.c.period_id, plan_target.c.year,
+      plan_target.c.region_adcode, plan_target.c.industry_code, unique=True,
+      sqlite_where=plan_target.c.industry_code.isnot(None),
+      postgresql_where=plan_target.c.industry_code.isnot(None))
+Index("uq_target_all", plan_target.c.period_id, plan_target.c.year, plan_target.c.region_adcode,
+      unique=True, sqlite_where=plan_target.c.industry_code.is_(None),
+      postgresql_where=plan_target.c.industry_code.is_(None))
+
+credit_rating = Table(
+    "credit_rating", metadata,
+    Column("uscc", String(18), ForeignKey("enterprise.uscc"), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("grade", String(8), nullable=False),
+    _in("grade", vocab.CREDIT_GRADES, "ck_credit_grade"),
+)
+
+penalty = Table(
+    "penalty", metadata,
+    Column("penalty_id", Integer, primary_key=True, autoincrement=False),
+    Column("uscc", String(18), ForeignKey("enterprise.uscc"), nullable=False),
+    Column("audit_id", Integer, ForeignKey("audit_round.audit_id"), nullable=True),
+    Column("decision_date", Date, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("amount_yuan", Float, nullable=True),
+    Column("authority", String(64), nullable=True),
+    Column("published_credit_china", Boolean, nullable=False),
+    Column("description", Text, nullable=True),
+    _in("kind", vocab.PENALTY_KINDS, "ck_penalty_kind"),
+    *_nonneg("amount_yuan"),
+)
+Index("ix_penalty_uscc", penalty.c.uscc)
+
+
+def create_all(engine) -> None:
+    metadata.create_all(engine)
+
+
+def drop_all(engine) -> None:
+    metadata.drop_all(engine)

@@ -1,0 +1,84 @@
+"""Identifier rules: USCC (GB 32100-2015) and discharge permit numbers (HJ 608-2017).
+
+python-stdnum checks the USCC's length, alphabet and final check character; it does not check the
+embedded organisation code's own check character (GB 11714, position 17), which we add here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from stdnum.cn import uscc as _stdnum_uscc
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, S, V, Z
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_PERMIT_RE = re.compile(r"^(?P<uscc>[0-9A-Z]{18})(?P<seq>\d{3})(?P<letter>[A-Z])$")
+# P: 排污许可证 (重点/简化管理); W: 排污登记 (登记管理).
+PERMIT_LETTERS = {"许可证": "P", "登记": "W"}
+
+
+def org_code_check(first8: str) -> str:
+    """GB 11714 check character of an 8-character organisation code body."""
+    total = 0
+    for ch, w in zip(first8, _ORG_WEIGHTS):
+        value = int(ch) if ch.isdigit() else ord(ch) - ord("A") + 10
+        total += value * w
+    c = 11 - total % 11
+    return {10: "X", 11: "0"}.get(c, str(c))
+
+
+def uscc_problem(code: object) -> str | None:
+    """Why `code` is not a valid enterprise USCC, in Chinese; None when it is valid."""
+    if not isinstance(code, str) or not code.strip():
+        return "统一社会信用代码为空"
+    code = code.strip().upper()
+    if len(code) != 18:
+        return f"统一社会信用代码应为18位，实际为{len(code)}位"
+    bad = sorted({c for c in code if c not in ALPHABET})
+    if bad:
+        return f"统一社会信用代码含有不允许的字符：{''.join(bad)}"
+    if not code[:8].isdigit():
+        return "统一社会信用代码前8位（登记管理部门、机构类别、行政区划）应为数字"
+    if code[16] != org_code_check(code[8:16]):
+        return "统一社会信用代码中的组织机构代码校验位错误"
+    if not _stdnum_uscc.is_valid(code):
+        return "统一社会信用代码校验码错误"
+    return None
+
+
+def is_valid_uscc(code: object) -> bool:
+    return uscc_problem(code) is None
+
+
+def make_uscc(region6: str, org8: str, registry: str = "91") -> str:
+    """Build a valid USCC from a 2-char registry/type prefix, a region code and an 8-char body."""
+    body = f"{registry}{region6}{org8}{org_code_check(org8)}"
+    return body + _stdnum_uscc.calc_check_digit(body)
+
+
+def permit_problem(number: object, uscc: str | None = None) -> str | None:
+    """Why `number` is not a valid permit/registration number (of `uscc`, if given); else None."""
+    if not isinstance(number, str) or not number.strip():
+        return "排污许可证编号为空"
+    number = number.strip().upper()
+    if len(number) != 22:
+        return f"排污许可证编号应为22位，实际为{len(number)}位"
+    m = _PERMIT_RE.match(number)
+    if not m:
+        return "排污许可证编号格式应为：18位统一社会信用代码 + 3位数字顺序码 + 1位字母"
+    if m["letter"] not in PERMIT_LETTERS.values():
+        return f"排污许可证编号末位字母应为 {'/'.join(PERMIT_LETTERS.values())}"
+    problem = uscc_problem(m["uscc"])
+    if problem:
+        return "排污许可证编号前18位无效：" + problem
+    if uscc is not None and m["uscc"] != uscc:
+        return "排污许可证编号与企业统一社会信用代码不一致"
+    return None
+
+
+def is_valid_permit(number: object, uscc: str | None = None) -> bool:
+    return permit_problem(number, uscc) is None
+
+
+def make_permit_no(uscc: str, seq: int, kind: str = "许可证") -> str:
+    return f"{uscc}{seq:03d}{PERMIT_LETTERS[kind]}"

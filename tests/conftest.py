@@ -1,0 +1,104 @@
+"""Shared fixtures: empty databases on SQLite and PostgreSQL, the hand-built known-answer
+database, and the rule that missing infrastructure skips locally but fails under CI=true."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from queries import schema
+from queries.db import get_engine
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip with `reason` when `condition` is false; under CI=true, fail instead."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required under CI=true: {reason}")
+    pytest.skip(reason)
+
+
+def _pg_reachable(url: str) -> str | None:
+    try:
+        with create_engine(url).connect() as conn:
+            conn.execute(text("select 1"))
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        return str(exc).splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL", DEFAULT_PG)
+    problem = _pg_reachable(url)
+    need(problem is None, f"PostgreSQL not reachable at {url}: {problem}")
+    return url
+
+
+@pytest.fixture
+def pg_url(pg_server_url):
+    """A fresh, empty PostgreSQL database for one test; dropped afterwards."""
+    name = f"cpa_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(pg_server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(pg_server_url).set(database=name).render_as_string(hide_password=False)
+    yield url
+    get_engine.cache_clear()
+    for eng in (create_engine(url),):
+        eng.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """An empty database with the schema, on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    else:
+        url = request.getfixturevalue("pg_url")
+    schema.create_all(get_engine(url))
+    yield url
+    get_engine(url).dispose()
+
+
+@pytest.fixture
+def handmade_url(db_url):
+    """The hand-built known-answer database (tests/handmade.py) on each backend."""
+    from tests import handmade
+
+    handmade.build(get_engine(db_url))
+    return db_url
+
+
+@pytest.fixture
+def handmade_sqlite(tmp_path):
+    """The hand-built database on SQLite only, for page tests."""
+    from tests import handmade
+
+    url = f"sqlite:///{tmp_path / 'handmade.db'}"
+    engine = get_engine(url)
+    schema.create_all(engine)
+    handmade.build(engine)
+    return url
+
+
+@pytest.fixture
+def clear_caches():
+    """st.cache_data persists across AppTest instances: start each page test from empty."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
