@@ -33,8 +33,21 @@ def _in(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({quoted})", name=name)
 
 
-def _nonneg(*columns: str) -> list[CheckConstraint]:
-    return [CheckConstraint(f"{c} IS NULL OR {c} >= 0", name=f"ck_{c}_nonneg") for c in columns]
+def _nonneg(table: str, *columns: str) -> list[CheckConstraint]:
+    return [CheckConstraint(f"{c} IS NULL OR {c} >= 0", name=f"ck_{table}_{c}_nonneg")
+            for c in columns]
+
+
+def _result_matches(stage: str) -> list[CheckConstraint]:
+    """A result word needs a date, and the normalised pass/fail must agree with the word."""
+    passed = ", ".join(f"'{w}'" for w in vocab.PASS_WORDS)
+    return [
+        CheckConstraint(f"({stage}_date IS NULL) = ({stage}_pass IS NULL)",
+                        name=f"ck_audit_{stage}_date_pass"),
+        CheckConstraint(f"{stage}_result IS NULL OR ({stage}_date IS NOT NULL AND "
+                        f"{stage}_pass = ({stage}_result IN ({passed})))",
+                        name=f"ck_audit_{stage}_word"),
+    ]
 
 
 # Key/value facts about the loaded data: province, whether it is sample data, data version.
@@ -81,6 +94,7 @@ park = Table(
     _in("park_type", vocab.PARK_TYPES, "ck_park_type"),
 )
 Index("ix_park_city", park.c.city_adcode)
+Index("ix_park_county", park.c.county_adcode)
 
 consultancy = Table(
     "consultancy", metadata,
@@ -89,8 +103,9 @@ consultancy = Table(
     Column("uscc", String(18), nullable=True, unique=True),
     Column("city_adcode", String(6), ForeignKey("region.adcode"), nullable=True),
     Column("staff_count", Integer, nullable=True),
+    CheckConstraint("uscc IS NULL OR length(uscc) = 18", name="ck_consultancy_uscc_len"),
     Column("named_publicly", Boolean, nullable=False, server_default=text("false")),
-    *_nonneg("staff_count"),
+    *_nonneg("consultancy", "staff_count"),
 )
 
 enterprise = Table(
@@ -129,6 +144,8 @@ permit = Table(
     CheckConstraint("length(permit_no) = 22", name="ck_permit_no_len"),
     _in("kind", vocab.PERMIT_KINDS, "ck_permit_kind"),
     CheckConstraint("expiry_date IS NULL OR expiry_date > issue_date", name="ck_permit_dates"),
+    CheckConstraint("substr(permit_no, 1, 18) = uscc", name="ck_permit_holder"),
+    CheckConstraint("(kind = '许可证') = (substr(permit_no, 22, 1) = 'P')", name="ck_permit_letter"),
 )
 Index("ix_permit_uscc", permit.c.uscc)
 
@@ -157,6 +174,10 @@ cluster_audit = Table(
     _in("kind", vocab.CLUSTER_KINDS, "ck_cluster_kind"),
     CheckConstraint("(kind = '园区') = (park_id IS NOT NULL)", name="ck_cluster_park"),
     CheckConstraint("kind = '园区' OR industry_code IS NOT NULL", name="ck_cluster_industry"),
+    CheckConstraint("(evaluation_date IS NULL) = (evaluation_pass IS NULL)",
+                    name="ck_cluster_eval"),
+    CheckConstraint("(acceptance_date IS NULL) = (acceptance_pass IS NULL)",
+                    name="ck_cluster_acc"),
 )
 
 audit_round = Table(
@@ -193,8 +214,10 @@ audit_round = Table(
     _in("cp_level", vocab.CP_LEVELS, "ck_audit_cp_level"),
     CheckConstraint("round_no >= 1", name="ck_audit_round_no"),
     CheckConstraint("(audit_mode = '单独审核') = (cluster_id IS NULL)", name="ck_audit_cluster"),
-    CheckConstraint("(evaluation_date IS NULL) = (evaluation_pass IS NULL)", name="ck_audit_eval"),
-    CheckConstraint("(acceptance_date IS NULL) = (acceptance_pass IS NULL)", name="ck_audit_acc"),
+    *_result_matches("evaluation"),
+    *_result_matches("acceptance"),
+    CheckConstraint("relisted_from IS NULL OR relisted_from <> audit_id",
+                    name="ck_audit_relisted_self"),
     CheckConstraint("evaluation_score IS NULL OR evaluation_score BETWEEN 0 AND 100",
                     name="ck_audit_eval_score"),
     CheckConstraint("acceptance_score IS NULL OR acceptance_score BETWEEN 0 AND 100",
@@ -204,6 +227,8 @@ Index("ix_audit_uscc", audit_round.c.uscc)
 Index("ix_audit_listing_date", audit_round.c.listing_date)
 Index("ix_audit_batch", audit_round.c.batch_id)
 Index("ix_audit_cluster", audit_round.c.cluster_id)
+Index("ix_audit_consultancy", audit_round.c.consultancy_id)
+Index("ix_audit_relisted", audit_round.c.relisted_from)
 
 audit_option = Table(
     "audit_option", metadata,
@@ -233,8 +258,9 @@ audit_option = Table(
     _in("status", vocab.OPTION_STATUSES, "ck_option_status"),
     CheckConstraint("(status = '已实施') = (implemented_date IS NOT NULL)",
                     name="ck_option_implemented"),
-    *_nonneg("investment_wan", "energy_tce", "electricity_mwh", "water_t", "cod_t", "nh3n_t",
-             "so2_t", "nox_t", "vocs_t", "particulates_t", "heavy_metals_kg", "hazwaste_t"),
+    *_nonneg("option", "investment_wan", "energy_tce", "electricity_mwh", "water_t", "co2_t",
+             "cod_t", "nh3n_t", "so2_t", "nox_t", "vocs_t", "particulates_t", "heavy_metals_kg",
+             "hazwaste_t"),
 )
 Index("ix_option_audit", audit_option.c.audit_id)
 
@@ -249,6 +275,7 @@ expert = Table(
     Column("admitted_date", Date, nullable=False),
     Column("status", String(4), nullable=False),
     Column("score", Integer, nullable=False),  # 记分考核: points left, deducted for faults
+    CheckConstraint("score BETWEEN 0 AND 100", name="ck_expert_score"),
     _in("status", vocab.EXPERT_STATUSES, "ck_expert_status"),
 )
 
@@ -260,12 +287,19 @@ panel_assignment = Table(
     Column("cluster_id", Integer, ForeignKey("cluster_audit.cluster_id"), nullable=True),
     Column("stage", String(4), nullable=False),
     Column("role", String(4), nullable=False),
-    UniqueConstraint("expert_id", "audit_id", "cluster_id", "stage", name="uq_panel_seat"),
     _in("stage", vocab.PANEL_STAGES, "ck_panel_stage"),
     _in("role", vocab.PANEL_ROLES, "ck_panel_role"),
     CheckConstraint("(audit_id IS NULL) <> (cluster_id IS NULL)", name="ck_panel_target"),
 )
-Index("ix_panel_audit", panel_assignment.c.audit_id)
+# One seat per expert, target and stage (two partial indexes: one of audit_id/cluster_id is NULL).
+Index("uq_panel_audit_seat", panel_assignment.c.audit_id, panel_assignment.c.stage,
+      panel_assignment.c.expert_id, unique=True,
+      sqlite_where=panel_assignment.c.audit_id.isnot(None),
+      postgresql_where=panel_assignment.c.audit_id.isnot(None))
+Index("uq_panel_cluster_seat", panel_assignment.c.cluster_id, panel_assignment.c.stage,
+      panel_assignment.c.expert_id, unique=True,
+      sqlite_where=panel_assignment.c.cluster_id.isnot(None),
+      postgresql_where=panel_assignment.c.cluster_id.isnot(None))
 Index("ix_panel_expert", panel_assignment.c.expert_id)
 
 plan_period = Table(
@@ -295,7 +329,7 @@ plan_target = Table(
     Column("so2_t", Float, nullable=True),
     Column("nox_t", Float, nullable=True),
     Column("vocs_t", Float, nullable=True),
-    *_nonneg("audits_listed", "audits_completed", "evaluations_passed", "acceptances",
+    *_nonneg("target", "audits_listed", "audits_completed", "evaluations_passed", "acceptances",
              "energy_tce", "cod_t", "nh3n_t", "so2_t", "nox_t", "vocs_t"),
 )
 Index("uq_target_industry", plan_target.c.period_id, plan_target.c.year,
@@ -326,9 +360,10 @@ penalty = Table(
     Column("published_credit_china", Boolean, nullable=False),
     Column("description", Text, nullable=True),
     _in("kind", vocab.PENALTY_KINDS, "ck_penalty_kind"),
-    *_nonneg("amount_yuan"),
+    *_nonneg("penalty", "amount_yuan"),
 )
 Index("ix_penalty_uscc", penalty.c.uscc)
+Index("ix_penalty_audit", penalty.c.audit_id)
 
 
 def create_all(engine) -> None:

@@ -50,6 +50,10 @@ BAD_UPDATES = [
     (s.permit, {"expiry_date": dt.date(2000, 1, 1)}, "permit_no", handmade.E1 + "001P"),
     (s.credit_rating, {"grade": "优秀"}, "uscc", handmade.E1),
     (s.region, {"parent_adcode": None}, "adcode", "320100"),
+    (s.audit_round, {"evaluation_result": "不通过"}, "audit_id", 1),  # word contradicts pass
+    (s.audit_round, {"relisted_from": 5}, "audit_id", 5),
+    (s.permit, {"uscc": handmade.E2}, "permit_no", handmade.E1 + "001P"),  # other holder
+    (s.permit, {"kind": "登记"}, "permit_no", handmade.E1 + "001P"),  # letter P is a permit
 ]
 
 
@@ -92,3 +96,12 @@ def test_scope_rejects_missing_code():
         Scope("city")
     with pytest.raises(ValueError):
         Scope("planet", "1")
+
+
+def test_an_expert_sits_once_per_panel(handmade_url):
+    engine = get_engine(handmade_url)
+    with pytest.raises(IntegrityError):
+        with engine.begin() as conn:
+            conn.execute(insert(s.panel_assignment).values(
+                assignment_id=99, expert_id=1, audit_id=1, cluster_id=None, stage="评估",
+                role="成员"))

@@ -1,0 +1,472 @@
+"""The statutory clock of an audit round and the status every page shows (domain.md §3, §4).
+
+Deadlines run in calendar months from the date the provincial list is published (listing_date).
+Provinces differ, so the month counts and the acceptance basis come from rules/clock_rules.toml.
+`derive_status` is the single place that decides stage, deadlines, overdue days and reasons; it is
+vectorised because pages run it on tens of thousands of rounds per render.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rules.vocab import LISTING_REASONS
+
+# --------------------------------------------------------------------------------------------
+# Rules (configuration)
+# --------------------------------------------------------------------------------------------
+
+MILESTONES = ("disclosure", "start", "report", "evaluation", "acceptance")
+MILESTONE_LABELS = {"disclosure": "信息公开", "start": "启动审核", "report": "提交审核报告",
+                    "evaluation": "评估", "acceptance": "验收"}
+ACCEPTANCE_BASES = ("listing", "evaluation")
+COMPLETION_MILESTONES = ("report", "evaluation", "acceptance")
+_MONTH_KEYS = ("disclosure_months", "start_months", "report_months", "acceptance_months",
+               "reaudit_months")
+_MAX_MONTHS = 1200  # keeps date arithmetic far from datetime64 overflow
+DEFAULT_RULES_FILE = Path(__file__).with_name("clock_rules.toml")
+
+
+class ClockRulesError(ValueError):
+    """The clock configuration is unusable; the message (Chinese) names the offending key."""
+
+
+@dataclass(frozen=True)
+class ClockRules:
+    disclosure_months: int = 1      # publish enterprise info within 1 month of listing
+    start_months: int = 2           # start the audit within 2 months
+    report_months: int = 12         # submit report / apply for evaluation within 12 months
+    # "listing": acceptance due N months after listing (Liaoning, 24);
+    # "evaluation": N months after the evaluation (Wuhan, 12).
+    acceptance_basis: str = "listing"
+    acceptance_months: int = 24
+    reaudit_months: int = 60        # next audit at most 5 years after the previous one ...
+    reaudit_reasons: tuple[str, ...] = ("双有",)  # ... for these listing reasons
+    # What counts as "audit completed" for plans/KPIs: "report" | "evaluation" (passed) |
+    # "acceptance" (passed).
+    completion_milestone: str = "evaluation"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.reaudit_reasons, list):  # TOML arrays arrive as lists
+            object.__setattr__(self, "reaudit_reasons", tuple(self.reaudit_reasons))
+        for f in fields(self):
+            problem = _value_problem(f.name, getattr(self, f.name))
+            if problem:
+                raise ClockRulesError(problem)
+
+
+def _value_problem(key: str, value: object) -> str | None:
+    """Why `value` is not acceptable for `key`, in Chinese; None when it is fine."""
+    if key in _MONTH_KEYS:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_MONTHS:
+            return f"{key} 应为 0–{_MAX_MONTHS} 之间的整数（月数），实际为 {value!r}"
+    elif key == "acceptance_basis":
+        if value not in ACCEPTANCE_BASES:
+            return (f"acceptance_basis 应为 \"listing\"（自列入名单起算）或 \"evaluation\""
+                    f"（自评估起算），实际为 {value!r}")
+    elif key == "completion_milestone":
+        if value not in COMPLETION_MILESTONES:
+            return (f"completion_milestone 应为 \"report\"（提交报告）、\"evaluation\"（评估通过）"
+                    f"或 \"acceptance\"（验收通过），实际为 {value!r}")
+    elif key == "reaudit_reasons":
+        if not isinstance(value, (tuple, list)) or any(v not in LISTING_REASONS for v in value):
+            return (f"reaudit_reasons 应为列入原因的列表，可选值：{'、'.join(LISTING_REASONS)}，"
+                    f"实际为 {value!r}")
+    return None
+
+
+def load_clock_rules(province_adcode: str, path: str | Path | None = None) -> ClockRules:
+    """Clock rules for a province: the file's [default] table overlaid with its ["<adcode>"] table.
+
+    `path` defaults to env CLOCK_RULES_FILE, else the rules/clock_rules.toml shipped in the repo.
+    A city or county adcode falls back to its province's table.
+    """
+    path = Path(path or os.environ.get("CLOCK_RULES_FILE") or DEFAULT_RULES_FILE)
+    where = f"清洁生产审核时限配置文件 {path}"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise ClockRulesError(f"无法读取{where}：{e}") from e
+    except tomllib.TOMLDecodeError as e:
+        raise ClockRulesError(f"{where} 不是有效的 TOML：{e}") from e
+
+    known = {f.name for f in fields(ClockRules)}
+    for section, table in data.items():
+        if section != "default" and not (len(section) == 6 and section.isdigit()):
+            raise ClockRulesError(f"{where} 中有未知的配置节 [{section}]：只允许 [default] 和"
+                                  f"以6位省级行政区划代码命名的节，如 [\"420000\"]")
+        if not isinstance(table, dict):
+            raise ClockRulesError(f"{where} 中 {section} 应为一个配置节（表）")
+        for key, value in table.items():
+            if key not in known:
+                raise ClockRulesError(f"{where} 的 [{section}] 中有未知配置项 {key}；"
+                                      f"可用的配置项：{'、'.join(sorted(known))}")
+            problem = _value_problem(key, value)
+            if problem:
+                raise ClockRulesError(f"{where} 的 [{section}] 中：{problem}")
+
+    code = str(province_adcode).strip()
+    province = data.get(code) or data.get(code[:2] + "0000", {})
+    return ClockRules(**{**data.get("default", {}), **province})
+
+
+# --------------------------------------------------------------------------------------------
+# Month arithmetic and due dates
+# --------------------------------------------------------------------------------------------
+
+_NAT = np.datetime64("NaT", "D")
+
+
+def _shift_months(days: np.ndarray, n: int) -> np.ndarray:
+    """Add n calendar months to datetime64[D] values, clamped to month end; NaT stays NaT."""
+    month = days.astype("datetime64[M]")
+    day = days - month.astype("datetime64[D]")  # 0-based day of month
+    target = month + n
+    last = (target + 1).astype("datetime64[D]") - target.astype("datetime64[D]") - 1
+    return target.astype("datetime64[D]") + np.minimum(day, last)
+
+
+def _day(d: date | datetime | str) -> np.datetime64:
+    ts = pd.Timestamp(d)
+    if pd.isna(ts):
+        raise ValueError(f"无效日期：{d!r}")
+    return np.datetime64(ts.date(), "D")
+
+
+def add_months(d: date, n: int) -> date:
+    """Calendar months, clamped to month end: 2024-01-31 + 1 month = 2024-02-29."""
+    return _shift_months(np.array([_day(d)]), n)[0].item()
+
+
+def _due_arrays(listing: np.ndarray, evaluation: np.ndarray, rules: ClockRules) -> dict:
+    """Due dates (datetime64[D] arrays) of the statutory milestones; the one rule for both APIs."""
+    base = listing if rules.acceptance_basis == "listing" else evaluation
+    return {
+        "disclosure": _shift_months(listing, rules.disclosure_months),
+        "start": _shift_months(listing, rules.start_months),
+        "report": _shift_months(listing, rules.report_months),
+        "acceptance": _shift_months(base, rules.acceptance_months),
+    }
+
+
+def due_dates(listing_date: date, evaluation_date: date | None,
+              rules: ClockRules) -> dict[str, date | None]:
+    """Deadlines of one round. Acceptance is None when it counts from an evaluation not yet held."""
+    listing = np.array([_day(listing_date)])
+    evaluation = np.array([_NAT if evaluation_date is None else _day(evaluation_date)])
+    return {k: None if np.isnat(v[0]) else v[0].item()
+            for k, v in _due_arrays(listing, evaluation, rules).items()}
+
+
+# --------------------------------------------------------------------------------------------
+# Status of rounds
+# --------------------------------------------------------------------------------------------
+
+STAGES = ("listed", "disclosed", "started", "reported", "evaluation_failed", "evaluated",
+          "acceptance_failed", "accepted")
+STAGE_LABELS = {"listed": "已列入名单", "disclosed": "已信息公开", "started": "审核中",
+                "reported": "已提交报告", "evaluation_failed": "评估未通过", "evaluated": "评估通过",
+                "acceptance_failed": "验收未通过", "accepted": "验收通过"}
+MAP_STATUSES = ("listed", "in_audit", "reported", "evaluated", "accepted", "overdue", "failed")
+MAP_STATUS_LABELS = {"listed": "已列入", "in_audit": "审核中", "reported": "已提交报告",
+                     "evaluated": "已评估", "accepted": "已验收", "overdue": "逾期", "failed": "未通过"}
+OVERDUE_BUCKETS = ("0–30天", "31–90天", ">90天")  # en dash; 0–30 holds 1..30 days
+
+ROUND_COLUMNS = ("audit_id", "uscc", "round_no", "listing_date", "listing_reason",
+                 "disclosure_date", "start_date", "report_date", "evaluation_date",
+                 "evaluation_pass", "acceptance_date", "acceptance_pass")
+STATUS_COLUMNS = ("stage", "stage_label", "next_milestone", "next_due", "days_overdue",
+                  "overdue_bucket", "reason", "map_status", "completed", "completed_date",
+                  "data_issue", "later_round_listed")
+
+# Dates along the chain of one round, in order; index 0 is the listing.
+_CHAIN = ("listing", "disclosure", "start", "report", "evaluation", "acceptance")
+_DATE_NAMES = {"listing": "列入", "disclosure": "信息公开", "start": "启动", "report": "报告",
+               "evaluation": "评估", "acceptance": "验收"}
+_OVERDUE_NAMES = {"disclosure": "信息公开", "start": "启动审核", "report": "审核报告",
+                  "acceptance": "验收"}
+# Chain index of the furthest date implied by each stage code (failed results still happened).
+_STAGE_REACH = np.array([0, 1, 2, 3, 4, 4, 5, 5])
+(_LISTED, _DISCLOSED, _STARTED, _REPORTED, _EVAL_FAILED, _EVALUATED, _ACC_FAILED,
+ _ACCEPTED) = range(8)
+
+
+def _to_days(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column of dates as datetime64[D] (NaT when empty), and where a value was unreadable."""
+    present = s.notna().to_numpy()
+    if s.dtype.kind in "OSU" or isinstance(s.dtype, pd.StringDtype):
+        present &= ~s.isin([""]).to_numpy()  # a blank cell is an empty date, not a bad one
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        s = s.dt.tz_localize(None)
+    if s.dtype.kind == "M":
+        parsed = s
+    else:
+        try:
+            parsed = pd.to_datetime(s, errors="coerce", format="ISO8601")
+        except (TypeError, ValueError, OverflowError):  # mixed time zones and the like
+            parsed = pd.to_datetime(s.map(_one_timestamp), errors="coerce")
+    days = parsed.to_numpy().astype("datetime64[D]")
+    return days, present & np.isnat(days)
+
+
+def _one_timestamp(v: object) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(v)
+        return ts.tz_localize(None) if ts.tzinfo else ts
+    except (TypeError, ValueError, OverflowError):
+        return pd.NaT
+
+
+def _flag(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(is True, is False) of a nullable pass flag; anything else counts as no result."""
+    return s.isin([True]).to_numpy(), s.isin([False]).to_numpy()
+
+
+def _pack(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
+    """Pack small non-negative int arrays into one int64 key (bit widths given)."""
+    key = np.zeros(len(parts[0][0]), dtype=np.int64)
+    shift = 0
+    for values, width in parts:
+        key |= values.astype(np.int64) << shift
+        shift += width
+    return key
+
+
+def _unpack(key: int, widths: list[int]) -> list[int]:
+    out = []
+    for width in widths:
+        out.append(key & ((1 << width) - 1))
+        key >>= width
+    return out
+
+
+def _join(parts: list[np.ndarray]) -> np.ndarray:
+    """Element-wise '；'-join of object arrays holding str or None."""
+    out = np.full(len(parts[0]), None, dtype=object)
+    for p in parts:
+        has = pd.notna(p)
+        both = has & pd.notna(out)
+        out[both] = out[both] + "；" + p[both]
+        out[has & ~both] = p[has & ~both]
+    return out
+
+
+def _data_issues(raw: dict, known: dict, unreadable: dict, flags: dict) -> np.ndarray:
+    """Chinese description of what is wrong with each round's data, or None."""
+    n = len(raw["listing"])
+    parts: list[tuple[np.ndarray, int]] = []
+    # Unreadable dates: one bit per milestone.
+    for k in _CHAIN[1:]:
+        parts.append((unreadable[k], 1))
+    # Order: disclosure vs listing; then each chain date vs the nearest earlier date present.
+    parts.append((known["disclosure"] & (raw["disclosure"] < raw["listing"]), 1))
+    prev, prev_idx = raw["listing"], np.zeros(n, dtype=np.int64)
+    for i, k in enumerate(("start", "report", "evaluation", "acceptance"), start=1):
+        bad = known[k] & (raw[k] < prev)
+        parts.append((np.where(bad, prev_idx + 1, 0), 3))  # 0 = fine, else 1 + chain position
+        prev = np.where(known[k], raw[k], prev)
+        prev_idx = np.where(known[k], i, prev_idx)
+    # Missing earlier dates while a later one is present (furthest by date, not by result).
+    furthest = np.zeros(n, dtype=np.int64)
+    for i, k in enumerate(_CHAIN[1:], start=1):
+        furthest = np.where(known[k], i, furthest)
+    for i, k in enumerate(_CHAIN[1:5], start=1):
+        parts.append((~known[k] & (furthest > i), 1))
+    parts.append((furthest, 3))
+    # Results without dates, dates without results, and an acceptance after a failed evaluation.
+    for k in ("evaluation", "acceptance"):
+        has_flag = flags[k][0] | flags[k][1]
+        parts.append((has_flag & np.isnat(raw[k]) & ~unreadable[k], 1))
+        parts.append((known[k] & ~has_flag, 1))
+    parts.append((known["evaluation"] & flags["evaluation"][1] & known["acceptance"], 1))
+
+    widths = [w for _, w in parts]
+    keys, inverse = np.unique(_pack(parts), return_inverse=True)
+    texts = np.array([_issue_text(_unpack(int(k), widths)) for k in keys], dtype=object)
+    return texts[inverse.reshape(-1)]
+
+
+def _issue_text(v: list[int]) -> str | None:
+    """Decode one packed data-issue key (layout of _data_issues) into Chinese text."""
+    names = [_DATE_NAMES[k] for k in _CHAIN]
+    msgs = [f"{names[i]}日期无法识别" for i in range(1, 6) if v[i - 1]]
+    if v[5]:
+        msgs.append("信息公开日期早于列入日期")
+    chain = ("listing", "start", "report", "evaluation", "acceptance")
+    for j, code in enumerate(v[6:10], start=1):
+        if code:
+            msgs.append(f"{_DATE_NAMES[chain[j]]}日期早于{_DATE_NAMES[chain[code - 1]]}日期")
+    missing = [names[i] for i in range(1, 5) if v[9 + i]]
+    if missing:
+        msgs.append(f"缺少{'、'.join(missing)}日期但已有{names[v[14]]}日期")
+    if v[15]:
+        msgs.append("有评估结果但缺少评估日期")
+    if v[16]:
+        msgs.append("有评估日期但缺少评估结果")
+    if v[17]:
+        msgs.append("有验收结果但缺少验收日期")
+    if v[18]:
+        msgs.append("有验收日期但缺少验收结果")
+    if v[19]:
+        msgs.append("评估未通过但已有验收记录")
+    return "；".join(msgs) or None
+
+
+def _reaudit_text(reason: str, months: int) -> str:
+    span = f"{months // 12}年" if months % 12 == 0 else f"{months}个月"
+    return f"{reason}企业距上轮审核已满{span}未再审核"
+
+
+def derive_status(rounds: pd.DataFrame, as_of: date, rules: ClockRules) -> pd.DataFrame:
+    """Status of every round listed on or before `as_of`, seen as of that date.
+
+    Returns a new frame: the input columns (dates normalised to datetime64, pass flags to nullable
+    booleans; rounds listed after `as_of` or without a readable listing date are dropped) plus
+    STATUS_COLUMNS. Anything dated after `as_of` is treated as not yet happened. A later milestone
+    implies the earlier ones (the gap is reported in data_issue, not as overdue). Later rounds of
+    the same enterprise are found in this frame (same uscc, higher round_no, listed by `as_of`).
+    """
+    missing = [c for c in ROUND_COLUMNS if c not in rounds.columns]
+    if missing:  # a programming error, not bad data
+        raise ValueError(f"derive_status 缺少列：{', '.join(missing)}")
+    today = _day(as_of)
+
+    listing, _ = _to_days(rounds["listing_date"])
+    keep = listing <= today
+    df = rounds.loc[keep].copy()
+    n = len(df)
+    raw, unreadable, known = {"listing": listing[keep]}, {}, {}
+    for k in _CHAIN[1:]:
+        raw[k], unreadable[k] = _to_days(df[f"{k}_date"])
+        known[k] = raw[k] <= today  # NaT compares False
+    flags = {k: _flag(df[f"{k}_pass"]) for k in ("evaluation", "acceptance")}
+
+    # Stage: the furthest milestone reached; a result counts only with its date known by as_of.
+    e_pass, e_fail = (known["evaluation"] & f for f in flags["evaluation"])
+    a_pass, a_fail = (known["acceptance"] & f for f in flags["acceptance"])
+    stage = np.select([a_pass, a_fail, e_pass, e_fail, known["report"], known["start"],
+                    known["disclosure"]],
+                   [_ACCEPTED, _ACC_FAILED, _EVALUATED, _EVAL_FAILED, _REPORTED, _STARTED,
+                    _DISCLOSED], _LISTED).astype(np.int64)
+    reach = _STAGE_REACH[stage]
+
+    # Deadlines. Acceptance counted from an evaluation only once that evaluation has happened.
+    evaluated_on = np.where(known["evaluation"], raw["evaluation"], _NAT)
+    due = _due_arrays(raw["listing"], evaluated_on, rules)
+    # Statutory milestones still ahead. Evaluation has no enterprise deadline; after a failed
+    # evaluation the round is over (re-audit), after a failed acceptance it awaits rectification.
+    pending = {"disclosure": reach < 1, "start": reach < 2, "report": reach < 3,
+               "acceptance": (stage <= _EVALUATED) & (stage != _EVAL_FAILED)}
+    order = ("disclosure", "start", "report", "acceptance")
+    idx = {m: MILESTONES.index(m) for m in order}
+    next_idx = np.select([pending[m] for m in order] + [stage == _ACC_FAILED],
+                      [idx[m] for m in order] + [idx["acceptance"]], -1)
+    next_due = np.select([pending[m] for m in order], [due[m] for m in order], _NAT)
+    missed = [pending[m] & (due[m] < today) for m in order]
+    missed_idx = np.select(missed, [idx[m] for m in order], -1)
+    missed_due = np.select(missed, [due[m] for m in order], _NAT)
+    late = missed_idx >= 0
+    days = np.zeros(n, dtype=np.int64)
+    days[late] = (today - missed_due[late]).astype(np.int64)
+
+    bucket = np.full(n, None, dtype=object)
+    bucket[(days >= 1) & (days <= 30)] = OVERDUE_BUCKETS[0]
+    bucket[(days >= 31) & (days <= 90)] = OVERDUE_BUCKETS[1]
+    bucket[days > 90] = OVERDUE_BUCKETS[2]
+
+    # Later rounds of the same enterprise listed by as_of supersede this one.
+    round_no = pd.to_numeric(df["round_no"], errors="coerce")
+    latest_no = round_no.groupby(df["uscc"]).transform("max")
+    later = (round_no < latest_no).to_numpy(dtype=bool, na_value=False)
+
+    # Reasons needing action.
+    overdue_text = np.full(n, None, dtype=object)
+    if late.any():
+        prefixes = np.array([_OVERDUE_NAMES.get(m, "") for m in MILESTONES], dtype=object)
+        overdue_text[late] = (prefixes[missed_idx[late]] + "逾期 "
+                              + days[late].astype(str).astype(object) + " 天")
+    failed_text = np.full(n, None, dtype=object)
+    failed_text[(stage == _EVAL_FAILED) & ~later] = "评估未通过，待重新审核"
+    failed_text[(stage == _ACC_FAILED) & ~later] = "验收未通过，待整改"
+    reasons = df["listing_reason"].to_numpy(dtype=object)
+    basis = np.select([stage == _ACCEPTED, stage == _EVALUATED],
+                      [raw["acceptance"], raw["evaluation"]], _NAT)
+    lapsed = (~later & np.isin(reasons, list(rules.reaudit_reasons))
+              & (_shift_months(basis, rules.reaudit_months) < today))
+    reaudit_text = np.full(n, None, dtype=object)
+    for r in rules.reaudit_reasons:
+        reaudit_text[lapsed & (reasons == r)] = _reaudit_text(r, rules.reaudit_months)
+
+    map_status = np.select(
+        [(stage == _EVAL_FAILED) | (stage == _ACC_FAILED), days > 0, stage == _ACCEPTED,
+         stage == _EVALUATED, stage == _REPORTED, stage >= _DISCLOSED],
+        ["failed", "overdue", "accepted", "evaluated", "reported", "in_audit"], "listed")
+
+    # Completion; a missing milestone date is bounded by the next known later date.
+    first_stage = {"report": _REPORTED, "evaluation": _EVALUATED, "acceptance": _ACCEPTED}
+    chain_from = {"report": ("report", "evaluation", "acceptance"),
+                  "evaluation": ("evaluation", "acceptance"), "acceptance": ("acceptance",)}
+    completed = stage >= first_stage[rules.completion_milestone]  # stage codes are ordered
+    steps = chain_from[rules.completion_milestone]
+    completed_on = np.select([known[k] for k in steps], [raw[k] for k in steps], _NAT)
+    completed_on = np.where(completed, completed_on, _NAT)
+
+    for k in _CHAIN:
+        df[f"{k}_date"] = raw[k].astype("datetime64[s]")
+    for k in ("evaluation", "acceptance"):
+        yes, no = flags[k]
+        values = np.full(n, pd.NA, dtype=object)
+        values[yes], values[no] = True, False
+        df[f"{k}_pass"] = pd.array(values, dtype="boolean")
+
+    stage_codes = np.array(STAGES, dtype=object)[stage]
+    df["stage"] = stage_codes
+    df["stage_label"] = np.array([STAGE_LABELS[s] for s in STAGES], dtype=object)[stage]
+    df["next_milestone"] = np.array(list(MILESTONES) + [None], dtype=object)[next_idx]
+    df["next_due"] = next_due.astype("datetime64[s]")
+    df["days_overdue"] = days.astype(np.int64)
+    df["overdue_bucket"] = bucket
+    df["reason"] = _join([overdue_text, failed_text, reaudit_text])
+    df["map_status"] = map_status.astype(object)
+    df["completed"] = completed
+    df["completed_date"] = completed_on.astype("datetime64[s]")
+    df["data_issue"] = _data_issues(raw, known, unreadable, flags) if n else np.array([], object)
+    df["later_round_listed"] = later
+    for c in ("stage", "stage_label", "next_milestone", "overdue_bucket", "reason", "map_status",
+              "data_issue"):
+        df[c] = df[c].astype(object)  # keep None (pandas 3 would infer str with NaN)
+    return df
+
+
+def status_of(round: Mapping, as_of: date, rules: ClockRules) -> dict:
+    """derive_status for one round given as a mapping (missing keys count as empty).
+
+    Dates come back as datetime.date or None. A round not listed by `as_of` gets stage None.
+    No other rounds are known, so a failed evaluation always reads as awaiting re-audit.
+    """
+    row = {c: None for c in ROUND_COLUMNS} | dict(round)
+    frame = pd.DataFrame([row], columns=list(row)).astype(object)
+    result = derive_status(frame, as_of, rules)
+    if result.empty:
+        return row | {c: None for c in STATUS_COLUMNS} | {
+            "days_overdue": 0, "completed": False, "later_round_listed": False}
+    return {k: _plain(v) for k, v in result.iloc[0].items()}
+
+
+def _plain(v: object) -> object:
+    """A frame cell as a plain Python value: date or None for dates, bool/int for numpy."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    return v.item() if isinstance(v, np.generic) else v

@@ -1,0 +1,35 @@
+"""Run the real app (app.py, the frame) under AppTest on a given database and page."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.browser import ROOT
+
+
+def open_page(monkeypatch, database_url: str, page: str | None = None,
+              params: dict[str, str] | None = None, timeout: float = 60) -> AppTest:
+    """Start app.py against `database_url`, optionally with URL parameters, and switch to
+    `page` (a path like "pages/overview.py"). Fails the test on any uncaught exception."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(at: AppTest) -> str:
+    """All markdown, caption, info, warning and error text on the page, for searching."""
+    parts = []
+    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title",
+                 "header", "subheader"):
+        parts.extend(str(e.value) for e in getattr(at, kind))
+    return "\n".join(parts)

@@ -1,0 +1,127 @@
+"""Headless-Chromium helpers: start the real app on a database, open it, wait for Streamlit.
+
+Debian's chromium driven by the Python playwright package (never `playwright install`). Every
+request the page makes is recorded, so tests can assert nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from tests.conftest import need
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+
+
+def require_browser() -> None:
+    need(Path(CHROMIUM).exists(), "Debian chromium is not installed (apt-get install chromium)")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        need(False, "the playwright package is not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def app_server(database_url: str, extra_env: dict | None = None):
+    """Run `streamlit run app.py` on a free port against `database_url`; yield its base URL."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true",
+           "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(base + "/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("streamlit did not start:\n" + (proc.stdout.read() or ""))
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@dataclass
+class Traffic:
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def foreign_hosts(self, base: str) -> set[str]:
+        own = urlparse(base).netloc
+        return {urlparse(u).netloc for u in self.requests
+                if urlparse(u).scheme in ("http", "https", "ws", "wss")
+                and urlparse(u).netloc != own}
+
+
+@contextlib.contextmanager
+def browser_page(width: int = 1400, height: int = 900):
+    """A fresh Chromium page plus a Traffic record of what it asked for."""
+    from playwright.sync_api import sync_playwright
+
+    traffic = Traffic()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      locale="zh-CN", accept_downloads=True)
+        page = context.new_page()
+        page.on("request", lambda r: traffic.requests.append(r.url))
+        page.on("console", lambda m: m.type == "error" and traffic.console_errors.append(m.text))
+        page.on("pageerror", lambda e: traffic.page_errors.append(str(e)))
+        try:
+            yield page, traffic
+        finally:
+            context.close()
+            browser.close()
+
+
+def wait_for_app(page, heading: str | None = None, timeout: float = 60_000) -> None:
+    """Wait until Streamlit is connected, has finished running, and shows `heading`."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]',
+                           timeout=timeout)
+    if heading:
+        page.get_by_role("heading", name=heading).first.wait_for(timeout=timeout)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           timeout=timeout)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
+
+
+def full_screenshot(page, path: Path) -> None:
+    """Streamlit scrolls an inner container: grow the viewport to the content, then shoot."""
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('section, [data-testid=stMain]')]"
+        ".map(e => e.scrollHeight), document.body.scrollHeight)")
+    page.set_viewport_size({"width": page.viewport_size["width"], "height": int(height) + 40})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(path))

@@ -1,0 +1,60 @@
+"""The frame and the data status page (pages/data_status.py) on the hand-built database."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.apptest import metrics, open_page, texts
+
+
+@pytest.fixture(autouse=True)
+def _fresh(clear_caches):
+    yield
+
+
+def test_data_status_known_counts(monkeypatch, handmade_sqlite):
+    at = open_page(monkeypatch, handmade_sqlite, "pages/data_status.py")
+    m = metrics(at)
+    assert m["重点企业"] == "5"
+    assert m["审核轮次"] == "5"
+    assert m["审核方案"] == "4"
+    assert m["排污许可证/登记"] == "5"
+    assert m["工业园区"] == "1"
+    assert m["处罚记录"] == "1"
+    batches = at.dataframe[0].value
+    assert list(batches["列入企业数"]) == [3, 2]
+
+
+def test_city_filter_from_link_and_back_to_url(monkeypatch, handmade_sqlite):
+    at = open_page(monkeypatch, handmade_sqlite, params={"city": "320100"})
+    assert metrics(at)["重点企业"] == "2"
+    assert at.sidebar.multiselect[0].value == ["320100"]
+    at.sidebar.multiselect[0].set_value(["320500"]).run()
+    assert metrics(at)["重点企业"] == "3"
+    assert at.query_params["city"] in ("320500", ["320500"])
+
+
+def test_listing_year_filter(monkeypatch, handmade_sqlite):
+    at = open_page(monkeypatch, handmade_sqlite, params={"time": "y2024"})
+    assert metrics(at)["审核轮次"] == "2"
+
+
+def test_bad_link_values_are_ignored_with_a_message(monkeypatch, handmade_sqlite):
+    at = open_page(monkeypatch, handmade_sqlite,
+                   params={"city": "999999", "asof": "yesterday", "time": "y1990"})
+    warnings = " ".join(w.value for w in at.sidebar.warning)
+    assert "999999" in warnings and "yesterday" in warnings and "y1990" in warnings
+    assert metrics(at)["重点企业"] == "5"
+
+
+def test_footer_names_the_database_and_the_as_of_date(monkeypatch, handmade_sqlite):
+    at = open_page(monkeypatch, handmade_sqlite, params={"asof": "2024-12-31"})
+    body = texts(at)
+    assert "数据来源：SQLite handmade.db" in body
+    assert "数据截至 2024年12月31日" in body
+    assert "样例数据" not in body  # the hand-built database is not marked as sample
+
+
+def test_unreadable_database_gets_a_chinese_message(monkeypatch, tmp_path):
+    at = open_page(monkeypatch, f"sqlite:///{tmp_path / 'missing.db'}")
+    assert "无法读取审核数据库" in at.error[0].value
