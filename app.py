@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import streamlit as st
 
@@ -15,12 +16,24 @@ from queries.scope import PROVINCE
 
 st.set_page_config(page_title="清洁生产审核监督平台", page_icon="🏭", layout="wide")
 
-PAGES = {
-    "数据": [
-        st.Page("pages/data_status.py", title="数据概况", icon=":material/database:",
-                url_path="data"),
-    ],
-}
+# (section, file, title, icon, url path). The navigation is built from the files that exist.
+PAGE_SPECS = [
+    ("领导视图", "pages/overview.py", "总览", ":material/dashboard:", "overview"),
+    ("领导视图", "pages/map.py", "地图", ":material/map:", "map"),
+    ("日常督办", "pages/supervision.py", "审核进度与督办", ":material/pending_actions:",
+     "supervision"),
+    ("日常督办", "pages/enterprise.py", "企业档案", ":material/factory:", "enterprise"),
+    ("计划对标", "pages/plan.py", "计划对标与年报", ":material/flag:", "plan"),
+    ("园区整体审核", "pages/parks.py", "园区评比", ":material/domain:", "parks"),
+    ("园区整体审核", "pages/park.py", "园区详情", ":material/location_city:", "park"),
+    ("数据", "pages/data_status.py", "数据概况", ":material/database:", "data"),
+]
+HERE = Path(__file__).parent
+PAGES: dict[str, list] = {}
+for section, file, title, icon, url_path in PAGE_SPECS:
+    if (HERE / file).exists():
+        PAGES.setdefault(section, []).append(
+            st.Page(file, title=title, icon=icon, url_path=url_path))
 
 url = database_url()
 try:

@@ -115,6 +115,19 @@ def wait_for_app(page, heading: str | None = None, timeout: float = 60_000) -> N
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
                            timeout=timeout)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
+    settle(page)
+
+
+def settle(page, quiet_ms: int = 600, limit_ms: int = 15_000) -> None:
+    """Elements keep arriving for a moment after the script stops: wait until the page's text
+    has not changed for `quiet_ms`."""
+    last, stable, waited = None, 0, 0
+    while waited < limit_ms and stable < quiet_ms:
+        now = page.inner_text("body")
+        stable = stable + 200 if now == last else 0
+        last = now
+        page.wait_for_timeout(200)
+        waited += 200
 
 
 def full_screenshot(page, path: Path) -> None:

@@ -15,7 +15,7 @@ def test_app_loads_offline_without_console_errors(handmade_sqlite, tmp_path):
         page.goto(base + "/?city=320500")
         wait_for_app(page, heading="数据概况")
         body = page.inner_text("body")
-        assert "重点企业" in body
+        assert "重点企业" in body and "审核轮次" in body
         assert "苏州市" in body and "南京市" not in body.split("各市重点企业数")[-1]
         # the city filter came from the link and is still in the URL
         assert "city=320500" in page.url

@@ -1,0 +1,76 @@
+"""Measure one page in a fresh process: cold run, warm rerun, SQL time, payload, peak memory.
+
+Usage: python -m benchmarks.measure_page DATABASE_URL PAGE   (PAGE "" = the empty floor page)
+Prints one JSON object. Run by benchmarks/run.py, one process per page, so caches start empty.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+sql_seconds = 0.0
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _start(conn, cursor, statement, parameters, context, executemany):
+    conn.info["t0"] = time.perf_counter()
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _stop(conn, cursor, statement, parameters, context, executemany):
+    global sql_seconds
+    sql_seconds += time.perf_counter() - conn.info.pop("t0", time.perf_counter())
+
+
+def payload_bytes(node) -> int:
+    """Bytes of the protobuf messages of every element on the page (what the browser gets)."""
+    total = 0
+    proto = getattr(node, "proto", None)
+    if proto is not None and hasattr(proto, "ByteSize"):
+        total += proto.ByteSize()
+    children = getattr(node, "children", None)
+    if isinstance(children, dict):
+        for child in children.values():
+            total += payload_bytes(child)
+    return total
+
+
+def main(url: str, page: str) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["DATABASE_URL"] = url
+    if page:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+        t0 = time.perf_counter()
+        at.run()
+        at.switch_page(page).run()
+        cold = time.perf_counter() - t0
+    else:
+        at = AppTest.from_file(str(ROOT / "benchmarks" / "empty_page.py"), default_timeout=300)
+        t0 = time.perf_counter()
+        at.run()
+        cold = time.perf_counter() - t0
+    errors = [str(e.value) for e in at.exception]
+    sql_cold = sql_seconds
+    t0 = time.perf_counter()
+    at.run()
+    warm = time.perf_counter() - t0
+    return {
+        "cold_s": round(cold, 3), "warm_s": round(warm, 3), "sql_s": round(sql_cold, 3),
+        "payload_bytes": payload_bytes(at._tree),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "errors": errors,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1], sys.argv[2])))

@@ -1,0 +1,127 @@
+"""`make bench`: build sample databases at several scales and time every page.
+
+For each database (SQLite; PostgreSQL too when reachable) and scale, every page of pages/ runs in
+a fresh process (cold: empty caches; warm: a rerun with the same filters), next to an empty page
+measured in the same run (the floor), so results read as ratios on a noisy machine. Writes
+benchmarks/results.json and benchmarks/results.md, and the table into README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "benchmarks" / "data"
+PG_SERVER = os.environ.get("TEST_DATABASE_URL",
+                           "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def pages() -> list[str]:
+    return sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
+
+
+def build_sqlite(scale: float) -> str:
+    path = DATA / f"sample_scale{scale:g}.db"
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "sample_data.generate", "--scale", str(scale),
+                        "--out", str(path)], cwd=ROOT, check=True)
+        print(f"built {path.name} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return f"sqlite:///{path}"
+
+
+def build_postgres(scale: float) -> str | None:
+    try:
+        admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+        name = f"cpa_bench_scale{str(scale).replace('.', '_')}"
+        with admin.connect() as conn:
+            exists = conn.execute(text("select 1 from pg_database where datname = :n"),
+                                  {"n": name}).first()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = admin.url.set(database=name).render_as_string(hide_password=False)
+    except Exception as exc:  # noqa: BLE001 - no server: PostgreSQL rows are left out
+        print(f"PostgreSQL not reachable, skipped: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return None
+    if not exists:
+        subprocess.run([sys.executable, "-m", "sample_data.generate", "--scale", str(scale),
+                        "--url", url], cwd=ROOT, check=True)
+    return url
+
+
+def measure(url: str, page: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "benchmarks.measure_page", url, page], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def markdown(records: list[dict]) -> str:
+    head = ("| page | scale | database | cold s | warm s | SQL s | payload KB | peak MB | "
+            "floor cold/warm s |\n|---|---|---|---|---|---|---|---|---|\n")
+    rows = [f"| {r['page']} | {r['scale']:g} | {r['database']} | {r['cold_s']:.2f} | "
+            f"{r['warm_s']:.2f} | {r['sql_s']:.2f} | {r['payload_bytes'] / 1024:.0f} | "
+            f"{r['peak_rss_mb']:.0f} | {r['floor_cold_s']:.2f}/{r['floor_warm_s']:.2f} |"
+            for r in records]
+    return head + "\n".join(rows) + "\n"
+
+
+def write_readme(table: str) -> None:
+    readme = ROOT / "README.md"
+    text_ = readme.read_text(encoding="utf-8")
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start in text_ and end in text_:
+        before, rest = text_.split(start, 1)
+        after = rest.split(end, 1)[1]
+        readme.write_text(f"{before}{start}\n{table}{end}{after}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="页面性能基准 / page benchmarks")
+    ap.add_argument("--scales", type=float, nargs="+", default=[1.0, 10.0])
+    ap.add_argument("--pages", nargs="*", default=None, help="page files; default all")
+    ap.add_argument("--no-postgres", action="store_true")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks")
+    ap.add_argument("--no-readme", action="store_true")
+    args = ap.parse_args(argv)
+
+    records = []
+    for scale in args.scales:
+        dbs = [("SQLite", build_sqlite(scale))]
+        if not args.no_postgres:
+            pg = build_postgres(scale)
+            if pg:
+                dbs.append(("PostgreSQL", pg))
+        for db_name, url in dbs:
+            floor = measure(url, "")
+            for page in args.pages or pages():
+                m = measure(url, page)
+                if m["errors"]:
+                    print(f"{page} raised: {m['errors']}", file=sys.stderr)
+                records.append({"page": page, "scale": scale, "database": db_name,
+                                **{k: m[k] for k in ("cold_s", "warm_s", "sql_s",
+                                                     "payload_bytes", "peak_rss_mb")},
+                                "floor_cold_s": floor["cold_s"],
+                                "floor_warm_s": floor["warm_s"]})
+                print(json.dumps(records[-1], ensure_ascii=False), file=sys.stderr)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(records, ensure_ascii=False, indent=1),
+                                           encoding="utf-8")
+    table = markdown(records)
+    (args.out / "results.md").write_text(table, encoding="utf-8")
+    if not args.no_readme:
+        write_readme(table)
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
