@@ -13,6 +13,7 @@ from components.context import PageContext, set_context
 from queries.db import Source, database_url
 from queries.meta import DatabaseNotReady, filter_choices, read_meta
 from queries.scope import PROVINCE
+from rules.clock import ClockRulesError, load_clock_rules
 
 st.set_page_config(page_title="清洁生产审核监督平台", page_icon="🏭", layout="wide")
 
@@ -43,12 +44,18 @@ except DatabaseNotReady as exc:
     st.caption(f"技术信息：{exc}")
     st.stop()
 
+try:
+    clock = load_clock_rules(meta.get("province_adcode", ""))
+except ClockRulesError as exc:
+    st.error(f"法定时限配置有误：{exc}")
+    st.stop()
+
 nav = st.navigation(PAGES)
 source = Source(url, meta.get("data_version", ""))
 scope = PROVINCE  # login and per-city scopes come later; every query already takes the scope
 st.sidebar.caption(f"{meta.get('province_name', '')}清洁生产审核监督平台")
 today = dt.date.today()
 filters = filter_bar.sidebar(filter_choices(source, scope), today)
-set_context(PageContext(source, scope, filters, meta))
+set_context(PageContext(source, scope, filters, meta, clock))
 nav.run()
 footer.render(url, meta, filters.as_of)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from queries.db import Source
 from queries.scope import Filters, Scope
+from rules.clock import ClockRules
 
 _KEY = "_page_context"
 
@@ -18,6 +19,7 @@ class PageContext:
     scope: Scope
     filters: Filters
     meta: dict  # app_meta of the database (province, is_sample, ...)
+    clock: ClockRules  # the province's statutory clock (rules/clock_rules.toml)
 
     @property
     def is_sample(self) -> bool:
