@@ -11,18 +11,19 @@ import re
 from stdnum.cn import uscc as _stdnum_uscc
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, S, V, Z
+_ORG_VALUES = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # GB 11714: A = 10 ... Z = 35
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-_PERMIT_RE = re.compile(r"^(?P<uscc>[0-9A-Z]{18})(?P<seq>\d{3})(?P<letter>[A-Z])$")
+# [0-9], not \d: \d also matches non-ASCII digits such as "٠٠١".
+_PERMIT_RE = re.compile(r"^(?P<uscc>[0-9A-Z]{18})(?P<seq>[0-9]{3})(?P<letter>[A-Z])$")
 # P: 排污许可证 (重点/简化管理); W: 排污登记 (登记管理).
 PERMIT_LETTERS = {"许可证": "P", "登记": "W"}
 
 
 def org_code_check(first8: str) -> str:
     """GB 11714 check character of an 8-character organisation code body."""
-    total = 0
-    for ch, w in zip(first8, _ORG_WEIGHTS):
-        value = int(ch) if ch.isdigit() else ord(ch) - ord("A") + 10
-        total += value * w
+    if len(first8) != 8 or any(ch not in _ORG_VALUES for ch in first8):
+        raise ValueError(f"组织机构代码本体应为8位数字或大写字母，实际为 {first8!r}")
+    total = sum(_ORG_VALUES.index(ch) * w for ch, w in zip(first8, _ORG_WEIGHTS, strict=True))
     c = 11 - total % 11
     return {10: "X", 11: "0"}.get(c, str(c))
 
@@ -51,7 +52,18 @@ def is_valid_uscc(code: object) -> bool:
 
 
 def make_uscc(region6: str, org8: str, registry: str = "91") -> str:
-    """Build a valid USCC from a 2-char registry/type prefix, a region code and an 8-char body."""
+    """Build a valid USCC from a 2-char registry/type prefix, a region code and an 8-char body.
+
+    Raises ValueError (Chinese message) rather than return an invalid code, e.g. when org8
+    contains a letter GB 32100 forbids (I, O, S, V, Z).
+    """
+    parts_ok = (len(registry) == 2 and registry.isascii() and registry.isdigit()
+                and len(region6) == 6 and region6.isascii() and region6.isdigit()
+                and len(org8) == 8 and all(c in ALPHABET for c in org8))
+    if not parts_ok:
+        raise ValueError("无法生成统一社会信用代码：需要2位数字的登记管理部门和机构类别代码、"
+                         f"6位数字行政区划代码、8位组织机构代码本体（不含 I、O、S、V、Z），"
+                         f"实际为 {registry!r}、{region6!r}、{org8!r}")
     body = f"{registry}{region6}{org8}{org_code_check(org8)}"
     return body + _stdnum_uscc.calc_check_digit(body)
 
@@ -71,7 +83,7 @@ def permit_problem(number: object, uscc: str | None = None) -> str | None:
     problem = uscc_problem(m["uscc"])
     if problem:
         return "排污许可证编号前18位无效：" + problem
-    if uscc is not None and m["uscc"] != uscc:
+    if uscc is not None and m["uscc"] != str(uscc).strip().upper():  # same normalisation
         return "排污许可证编号与企业统一社会信用代码不一致"
     return None
 
@@ -81,4 +93,7 @@ def is_valid_permit(number: object, uscc: str | None = None) -> bool:
 
 
 def make_permit_no(uscc: str, seq: int, kind: str = "许可证") -> str:
+    if kind not in PERMIT_LETTERS or not 1 <= seq <= 999:
+        raise ValueError(f"无法生成排污许可证编号：顺序码应为 1–999，类型应为"
+                         f" {'/'.join(PERMIT_LETTERS)}，实际为 {seq!r}、{kind!r}")
     return f"{uscc}{seq:03d}{PERMIT_LETTERS[kind]}"

@@ -1,0 +1,133 @@
+"""Plan progress: which plan year applies, which target counts, and the on-track mark.
+
+Pure functions shared by the overview (issue 3) and the plan page (issue 6):
+
+- `plan_year(periods, as_of, preferred)`: the plan year is the as-of year, inside the plan period
+  that contains it (the period chosen in the filter if it contains it, else the latest-starting
+  one); None when no period covers the as-of year.
+- `resolve_target(targets, regions, province, industries, column)`: the target for a set of
+  regions (see its docstring for the order: all-industries row, sum of industry rows, sum of the
+  cities' targets).
+- `plan_mark(actual, target, elapsed_share)`: "on_track" / "at_risk" / "behind", with
+  `PLAN_MARK_LABELS` for the Chinese words and `PLAN_MARK_HELP` for the definition shown on pages.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+PLAN_MARKS = ("on_track", "at_risk", "behind")
+PLAN_MARK_LABELS = {"on_track": "进度正常", "at_risk": "存在风险", "behind": "进度滞后"}
+PLAN_MARK_COLOURS = {"on_track": "green", "at_risk": "orange", "behind": "red"}
+# How far (as a share of the annual target) completion may trail the share of the year elapsed
+# before the mark turns from at-risk to behind.
+AT_RISK_TOLERANCE = 0.15
+
+PLAN_MARK_HELP = (
+    "时间进度 = 截至日期已过天数 ÷ 全年天数。完成率不低于时间进度为“进度正常”；"
+    f"落后时间进度不超过{AT_RISK_TOLERANCE * 100:.0f}个百分点为“存在风险”；"
+    f"落后超过{AT_RISK_TOLERANCE * 100:.0f}个百分点，或年度已结束仍未完成目标，为“进度滞后”。"
+)
+
+
+def elapsed_share(as_of: date, year: int) -> float:
+    """Share of `year` elapsed on `as_of`, counting as_of itself: 0 before the year, 1 after."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    if as_of < start:
+        return 0.0
+    if as_of >= end:
+        return 1.0
+    return ((as_of - start).days + 1) / ((end - start).days + 1)
+
+
+def plan_mark(actual: float, target: float, elapsed_share: float) -> str:
+    """On-track mark of `actual` against an annual `target` when `elapsed_share` of the year
+    has passed. A target of 0 (nothing asked) is on track. Raises ValueError on negative or
+    missing numbers (a programming error: callers skip figures that have no target)."""
+    for name, v in (("actual", actual), ("target", target), ("elapsed_share", elapsed_share)):
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v < 0:
+            raise ValueError(f"plan_mark: {name} 应为非负数，实际为 {v!r}")
+    expected = min(float(elapsed_share), 1.0)
+    if target == 0 or actual >= target:
+        return "on_track"
+    progress = actual / target
+    if progress >= expected:
+        return "on_track"
+    if expected >= 1.0 or expected - progress > AT_RISK_TOLERANCE:
+        return "behind"
+    return "at_risk"
+
+
+def plan_mark_label(mark: str) -> str:
+    return PLAN_MARK_LABELS[mark]
+
+
+@dataclass(frozen=True)
+class PlanYear:
+    period_id: int
+    period_name: str
+    year: int
+
+
+def plan_year(periods: pd.DataFrame, as_of: date, preferred: int | None = None
+              ) -> PlanYear | None:
+    """The plan year for `as_of`: its calendar year, within a period (rows with period_id, name,
+    start_year, end_year) that contains it. The `preferred` period wins when it contains the
+    year; otherwise the period that started last (the newest plan). None when none contains it."""
+    year = as_of.year
+    rows = periods[(periods["start_year"] <= year) & (periods["end_year"] >= year)]
+    if rows.empty:
+        return None
+    chosen = rows[rows["period_id"] == preferred] if preferred is not None else rows.iloc[:0]
+    if chosen.empty:
+        chosen = rows.sort_values(["start_year", "period_id"]).iloc[[-1]]
+    r = chosen.iloc[0]
+    return PlanYear(int(r["period_id"]), str(r["name"]), year)
+
+
+def resolve_target(targets: pd.DataFrame, regions: list[str], province: str,
+                   industries: tuple[str, ...] = (), column: str = "audits_completed"
+                   ) -> tuple[float | None, str]:
+    """The target `column` for `regions` (summed), from the plan_target rows of one plan year
+    (columns region_adcode, industry_code, <column>; region rows carry parent_adcode).
+
+    For each region, in order:
+    1. no industry filter: its all-industries row (industry NULL); else the sum of its industry
+       rows; with an industry filter: the sum of its rows for those industries;
+    2. the province only, when 1 gives nothing: the sum of its cities' targets by rule 1.
+    A NULL value means no target is set for that figure. Returns (value or None, Chinese note
+    of the basis used)."""
+    t = targets[targets[column].notna()]
+    cities = sorted(set(t.loc[t["parent_adcode"] == province, "region_adcode"]))
+
+    def own(region: str) -> tuple[float | None, str]:
+        rows = t[t["region_adcode"] == region]
+        if industries:
+            rows = rows[rows["industry_code"].isin(industries)]
+            return (float(rows[column].sum()), "所选行业目标之和") if len(rows) else (None, "")
+        all_rows = rows[rows["industry_code"].isna()]
+        if len(all_rows):
+            return float(all_rows[column].iloc[0]), "全部行业目标"
+        if len(rows):
+            return float(rows[column].sum()), "分行业目标之和"
+        return None, ""
+
+    total, notes = None, []
+    for region in regions:
+        value, note = own(region)
+        if value is None and region == province:
+            parts = [own(c)[0] for c in cities]
+            parts = [p for p in parts if p is not None]
+            if parts:
+                value, note = float(sum(parts)), "各市目标之和"
+        if value is not None:
+            total = (total or 0.0) + value
+            notes.append(note)
+    if total is None:
+        return None, "未设定目标"
+    basis = "、".join(dict.fromkeys(notes))
+    return total, ("多个地区" + basis + "合计" if len(regions) > 1 else basis)
