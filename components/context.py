@@ -35,4 +35,12 @@ def set_context(ctx: PageContext) -> None:
 
 
 def get_context() -> PageContext:
+    if _KEY not in st.session_state:
+        # A page opened by its own URL path (/park?park=2) can be run by Streamlit's legacy
+        # pages/-folder mode without app.py. Switch that mode off and run again, so app.py
+        # (navigation, filters, this context) runs first and keeps the path.
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return st.session_state[_KEY]

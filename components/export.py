@@ -26,7 +26,7 @@ def excel_bytes(sheets: dict[str, pd.DataFrame], header_lines: list[str]) -> byt
                 ws.write(i, 0, line, bold if i == 0 else None)
             for j, col in enumerate(df.columns):
                 ws.write(start, j, str(col), head)
-                values = df[col].astype(str).head(200).tolist() + [str(col)]
+                values = [str(v) for v in df[col].head(200).tolist()] + [str(col)]
                 width = max(len(v) for v in values)
                 ws.set_column(j, j, min(max(8, width * 1.6), 50))
             ws.freeze_panes(start + 1, 0)

@@ -107,6 +107,7 @@ def sidebar(choices: dict[str, pd.DataFrame], today: dt.date) -> Filters:
         parsed = parse_params(dict(st.query_params), choices, today)
         ss.update(parsed.values)
         ss["f_link_warnings"] = parsed.warnings
+        ss["f_link_params"] = dict(st.query_params)  # the link as opened, before clean-up
     for w in ss.get("f_link_warnings", ()):
         st.sidebar.warning(w)
 

@@ -408,6 +408,14 @@ def derive_status(rounds: pd.DataFrame, as_of: date, rules: ClockRules) -> pd.Da
          _DISCLOSED], _LISTED).astype(np.int64)
     reach = _STAGE_REACH[stage]
 
+    # Later rounds of the same enterprise listed by as_of supersede this one: a failed or overdue
+    # enterprise is put on the next list, and the new round carries the clock from then on.
+    enterprise, _ = pd.factorize(df["uscc"])  # missing uscc -> -1, never superseded
+    round_no = pd.to_numeric(df["round_no"], errors="coerce").to_numpy(dtype=float)
+    latest = np.full(enterprise.max(initial=-1) + 2, -np.inf)
+    np.fmax.at(latest, enterprise + 1, round_no)
+    later = (round_no < latest[enterprise + 1]) & (enterprise >= 0)
+
     # Deadlines. Acceptance counted from an evaluation only once that evaluation has happened.
     evaluated_on = np.where(known["evaluation"], raw["evaluation"], _NAT)
     due = _due_arrays(raw["listing"], evaluated_on, rules)
@@ -415,9 +423,10 @@ def derive_status(rounds: pd.DataFrame, as_of: date, rules: ClockRules) -> pd.Da
     # evaluation the round is over (re-audit), after a failed acceptance it awaits rectification.
     pending = {"disclosure": reach < 1, "start": reach < 2, "report": reach < 3,
                "acceptance": (stage <= _EVALUATED) & (stage != _EVAL_FAILED)}
+    pending = {m: p & ~later for m, p in pending.items()}
     order = ("disclosure", "start", "report", "acceptance")
     idx = {m: MILESTONES.index(m) for m in order}
-    next_idx = np.select([pending[m] for m in order] + [stage == _ACC_FAILED],
+    next_idx = np.select([pending[m] for m in order] + [(stage == _ACC_FAILED) & ~later],
                          [idx[m] for m in order] + [idx["acceptance"]], -1)
     next_due = np.select([pending[m] for m in order], [due[m] for m in order], _NAT)
     missed = [pending[m] & (due[m] < today) for m in order]
@@ -431,13 +440,6 @@ def derive_status(rounds: pd.DataFrame, as_of: date, rules: ClockRules) -> pd.Da
     bucket[(days >= 1) & (days <= 30)] = OVERDUE_BUCKETS[0]
     bucket[(days >= 31) & (days <= 90)] = OVERDUE_BUCKETS[1]
     bucket[days > 90] = OVERDUE_BUCKETS[2]
-
-    # Later rounds of the same enterprise listed by as_of supersede this one.
-    enterprise, _ = pd.factorize(df["uscc"])  # missing uscc -> -1, never superseded
-    round_no = pd.to_numeric(df["round_no"], errors="coerce").to_numpy(dtype=float)
-    latest = np.full(enterprise.max(initial=-1) + 2, -np.inf)
-    np.fmax.at(latest, enterprise + 1, round_no)
-    later = (round_no < latest[enterprise + 1]) & (enterprise >= 0)
 
     # Reasons needing action. Overdue and failed exclude each other (a failed round has no
     # deadline ahead); a lapsed re-audit can come on top of an overdue acceptance.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -72,11 +73,29 @@ def app_server(database_url: str, extra_env: dict | None = None):
             proc.kill()
 
 
+# Opened at a page path (/park?park=2), Streamlit's frontend first probes <path>/_stcore/health
+# and <path>/_stcore/host-config in case the app is served under that path. Those two 404s, and
+# the console lines they cause, are expected; any other failure is not.
+BASE_PATH_PROBE = re.compile(r"^/[a-z_]+/_stcore/(health|host-config)$")
+NOT_FOUND = "Failed to load resource: the server responded with a status of 404 (Not Found)"
+
+
 @dataclass
 class Traffic:
     requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # paths of responses with status >= 400
+
+    def assert_clean(self, base: str) -> None:
+        """No script errors, no console errors but the known base-path probes, nothing sent to
+        any host but the app's own."""
+        assert self.page_errors == [], self.page_errors
+        assert all(BASE_PATH_PROBE.match(p) for p in self.failed), self.failed
+        others = [e for e in self.console_errors if e != NOT_FOUND]
+        assert others == [], others
+        assert len(self.console_errors) == len(self.failed), (self.console_errors, self.failed)
+        assert self.foreign_hosts(base) == set(), self.requests
 
     def foreign_hosts(self, base: str) -> set[str]:
         own = urlparse(base).netloc
@@ -99,6 +118,8 @@ def browser_page(width: int = 1400, height: int = 900):
         page.on("request", lambda r: traffic.requests.append(r.url))
         page.on("console", lambda m: m.type == "error" and traffic.console_errors.append(m.text))
         page.on("pageerror", lambda e: traffic.page_errors.append(str(e)))
+        page.on("response", lambda r: r.status >= 400
+                and traffic.failed.append(urlparse(r.url).path))
         try:
             yield page, traffic
         finally:

@@ -6,6 +6,8 @@ import pytest
 
 from tests.apptest import metrics, open_page, texts
 
+DATA_PAGE = "pages/data_status.py"  # the default page is the overview (pages/overview.py)
+
 
 @pytest.fixture(autouse=True)
 def _fresh(clear_caches):
@@ -26,7 +28,7 @@ def test_data_status_known_counts(monkeypatch, handmade_sqlite):
 
 
 def test_city_filter_from_link_and_back_to_url(monkeypatch, handmade_sqlite):
-    at = open_page(monkeypatch, handmade_sqlite, params={"city": "320100"})
+    at = open_page(monkeypatch, handmade_sqlite, DATA_PAGE, params={"city": "320100"})
     assert metrics(at)["重点企业"] == "2"
     assert at.sidebar.multiselect[0].value == ["320100"]
     at.sidebar.multiselect[0].set_value(["320500"]).run()
@@ -35,12 +37,12 @@ def test_city_filter_from_link_and_back_to_url(monkeypatch, handmade_sqlite):
 
 
 def test_listing_year_filter(monkeypatch, handmade_sqlite):
-    at = open_page(monkeypatch, handmade_sqlite, params={"time": "y2024"})
+    at = open_page(monkeypatch, handmade_sqlite, DATA_PAGE, params={"time": "y2024"})
     assert metrics(at)["审核轮次"] == "2"
 
 
 def test_bad_link_values_are_ignored_with_a_message(monkeypatch, handmade_sqlite):
-    at = open_page(monkeypatch, handmade_sqlite,
+    at = open_page(monkeypatch, handmade_sqlite, DATA_PAGE,
                    params={"city": "999999", "asof": "yesterday", "time": "y1990"})
     warnings = " ".join(w.value for w in at.sidebar.warning)
     assert "999999" in warnings and "yesterday" in warnings and "y1990" in warnings

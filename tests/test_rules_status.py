@@ -193,6 +193,21 @@ def test_failed_evaluation_reason_disappears_once_relisted():
     assert after.loc[3, "reason"] == "评估未通过，待重新审核"
 
 
+def test_overdue_round_stops_its_clock_once_relisted():
+    never_started = dict(listing="2021-04-29", disclosure="2021-05-10")
+    rows = [rnd(1, uscc="H", round_no=1, **never_started),
+            rnd(2, uscc="H", round_no=2, listing="2022-04-01")]
+    before = frame(rows, "2022-03-31")
+    assert (before.loc[1, "reason"], before.loc[1, "days_overdue"]) == ("启动审核逾期 275 天", 275)
+    after = frame(rows, "2024-12-31")
+    assert after.loc[1, "later_round_listed"]
+    assert after.loc[1, "days_overdue"] == 0 and after.loc[1, "reason"] is None
+    assert after.loc[1, "next_milestone"] is None and pd.isna(after.loc[1, "next_due"])
+    assert after.loc[1, "overdue_bucket"] is None and after.loc[1, "map_status"] != "overdue"
+    # the new round carries the clock: disclosure due 2022-05-01, 975 days before 2024-12-31
+    assert after.loc[2, "reason"] == "信息公开逾期 975 天"
+
+
 # --- 5-year re-audit for 双有 ---------------------------------------------------------------------
 
 ACCEPTED_2018 = dict(uscc="R", listing="2017-01-10", disclosure="2017-01-20",
