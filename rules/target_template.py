@@ -245,7 +245,9 @@ def validate(frame: pd.DataFrame, regions: pd.DataFrame, industries: pd.DataFram
         return Checked(empty, errors)
     if not good:
         return Checked(empty, [TemplateError(None, "文件中没有填写任何目标值。")])
-    return Checked(pd.DataFrame(good, columns=out_cols), [])
+    rows = pd.DataFrame(good, columns=out_cols)
+    rows["industry_code"] = pd.Series([g["industry_code"] for g in good], dtype=object)
+    return Checked(rows, [])
 
 
 def check_file(data: bytes, regions: pd.DataFrame, industries: pd.DataFrame,
@@ -255,3 +257,20 @@ def check_file(data: bytes, regions: pd.DataFrame, industries: pd.DataFrame,
     if frame is None:
         return Checked(pd.DataFrame(), errors)
     return validate(frame, regions, industries, start_year, end_year)
+
+
+def template_bytes(years: list[int], regions: list[str]) -> bytes:
+    """The blank template as an .xlsx file: one sheet, the header in row 1, a row per year ×
+    region (all industries) with the targets left empty."""
+    buf = io.BytesIO()
+    frame = blank_template(years, regions)
+    with pd.ExcelWriter(buf, engine="xlsxwriter") as writer:
+        frame.to_excel(writer, sheet_name="计划目标", index=False)
+        ws = writer.sheets["计划目标"]
+        head = writer.book.add_format({"bold": True, "bg_color": "#E8F1EC", "border": 1,
+                                       "text_wrap": True})
+        for j, col in enumerate(frame.columns):
+            ws.write(0, j, col, head)
+            ws.set_column(j, j, 14 if j < 3 else 18)
+        ws.freeze_panes(1, 0)
+    return buf.getvalue()
