@@ -54,10 +54,10 @@ def plan_mark(actual: float, target: float, elapsed_share: float) -> str:
     expected = min(float(elapsed_share), 1.0)
     if target == 0 or actual >= target:
         return "on_track"
-    progress = actual / target
-    if progress >= expected:
+    gap = round(expected - actual / target, 9)  # rounding keeps 0.50 - 0.35 at 0.15
+    if gap <= 0:
         return "on_track"
-    if expected >= 1.0 or expected - progress > AT_RISK_TOLERANCE:
+    if expected >= 1.0 or gap > AT_RISK_TOLERANCE:
         return "behind"
     return "at_risk"
 
