@@ -28,10 +28,10 @@ def pages() -> list[str]:
     return sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
 
 
-def build_sqlite(scale: float) -> str:
-    path = DATA / f"sample_scale{scale:g}.db"
+def build_sqlite(scale: float, data: Path = DATA) -> str:
+    path = data / f"sample_scale{scale:g}.db"
     if not path.exists():
-        DATA.mkdir(parents=True, exist_ok=True)
+        data.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "sample_data.generate", "--scale", str(scale),
                         "--out", str(path)], cwd=ROOT, check=True)
@@ -91,11 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-postgres", action="store_true")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks")
     ap.add_argument("--no-readme", action="store_true")
+    ap.add_argument("--data", type=Path, default=DATA, help="where built databases are kept")
     args = ap.parse_args(argv)
 
     records = []
     for scale in args.scales:
-        dbs = [("SQLite", build_sqlite(scale))]
+        dbs = [("SQLite", build_sqlite(scale, args.data))]
         if not args.no_postgres:
             pg = build_postgres(scale)
             if pg:

@@ -1,0 +1,30 @@
+"""The benchmark runs end to end at a tiny scale (budgets are checked by `make bench`, not here)."""
+
+from __future__ import annotations
+
+import json
+
+from benchmarks import run
+
+FIELDS = {"page", "scale", "database", "cold_s", "warm_s", "sql_s", "payload_bytes",
+          "peak_rss_mb", "floor_cold_s", "floor_warm_s"}
+
+
+def test_benchmark_writes_records_and_table(tmp_path):
+    pages = ["pages/data_status.py", "pages/overview.py"]
+    assert run.main(["--scales", "0.03", "--no-postgres", "--no-readme", "--out", str(tmp_path),
+                     "--data", str(tmp_path / "data"), "--pages", *pages]) == 0
+    records = json.loads((tmp_path / "results.json").read_text("utf-8"))
+    assert [r["page"] for r in records] == pages
+    for r in records:
+        assert set(r) == FIELDS
+        assert r["cold_s"] > 0 and r["warm_s"] > 0 and r["payload_bytes"] > 1000
+        assert r["sql_s"] > 0 and r["peak_rss_mb"] > 50
+        assert r["floor_cold_s"] < r["cold_s"]
+    table = (tmp_path / "results.md").read_text("utf-8")
+    assert table.count("\n") == len(records) + 2 and "pages/overview.py" in table
+
+
+def test_every_page_file_is_benchmarked():
+    assert "pages/data_status.py" in run.pages()
+    assert all(p.startswith("pages/") and p.endswith(".py") for p in run.pages())
