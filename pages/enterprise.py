@@ -1,0 +1,160 @@
+"""企业档案: find an enterprise (name, USCC or permit number) and see its whole record as of the
+sidebar's date; deep link ?uscc=…; a one-page Word sheet for a site visit."""
+
+import streamlit as st
+
+from components import export, fmt
+from components.context import get_context
+from components.record_sheet import permit_rows, profile_rows, record_sheet_docx, rounds_rows
+from components.timeline import milestone_table, timeline_chart
+from queries import enterprise as en
+from rules.vocab import OUTCOME_COLUMNS
+
+ctx = get_context()
+as_of = ctx.filters.as_of
+st.title("企业档案")
+st.caption(f"{ctx.province_name} · 数据截至 {as_of:%Y-%m-%d}")
+if ctx.is_sample:
+    st.info("样例数据：企业名称均为虚构，统一社会信用代码与排污许可证编号仅满足校验规则。")
+
+
+def choose(code: str) -> None:
+    st.query_params["uscc"] = code
+
+
+query = st.text_input("搜索企业", key="ent_query",
+                      placeholder="输入企业名称、统一社会信用代码或排污许可证编号（至少2个字符）")
+if query.strip():
+    found = en.search(ctx.source, ctx.scope, query)
+    if len(query.strip()) < 2:
+        st.warning("请至少输入2个字符。")
+    elif found.empty:
+        st.warning(f"未在您的管辖范围内找到与“{query.strip()}”匹配的企业。")
+    else:
+        st.caption(f"找到 {len(found)} 家企业" + ("（仅显示前50家，请输入更完整的名称或代码）"
+                                              if len(found) >= en.SEARCH_LIMIT else ""))
+        labels = dict(zip(found["uscc"], found["name"] + "（" + found["city"] + found["county"]
+                          + "，" + found["uscc"] + "）"))
+        pick = st.selectbox("选择企业", list(labels), index=None, format_func=labels.get,
+                            key="ent_pick", placeholder="请选择")
+        if pick and pick != st.query_params.get("uscc"):
+            choose(pick)
+
+code = (st.query_params.get("uscc") or "").strip()
+problem = en.link_problem(code) if code else None
+rec = en.record(ctx.source, ctx.scope, code, as_of, ctx.clock) if code and not problem else None
+
+if not code:
+    st.info("请在上方搜索企业，或从“审核进度与督办”页的督办清单进入企业档案。")
+elif problem:
+    st.error(problem)
+elif rec is None:
+    st.error(en.NOT_FOUND.format(code=code.upper()))
+else:
+    p = rec["profile"]
+    st.header(p["name"])
+    st.caption(f"统一社会信用代码 {p['uscc']} · {p['city']} {p['county']} · {p['industry']}行业 · "
+               f"{p['park'] or '园区外'} · 数据截至 {as_of:%Y-%m-%d}")
+    rounds = rec["rounds"]
+    latest = rounds.sort_values("round_no").iloc[-1] if not rounds.empty else None
+    credit = rec["credit"]
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("当前审核状态" if latest is None else f"当前审核状态（第{latest['round_no']}轮）",
+              "未列入名单" if latest is None else latest["stage_label"])
+    m2.metric("清洁生产水平", rec["cp_level"] or "尚未通过验收")
+    m3.metric("环境信用等级", f"{credit.iloc[0]['grade']}" if len(credit) else "无评价",
+              help=f"{int(credit.iloc[0]['year'])}年度评价" if len(credit) else None)
+    m4.metric("下一步期限", "—" if rec["next_due"] is None else f"{rec['next_due']:%Y-%m-%d}")
+    late = latest is not None and (latest["days_overdue"] > 0 or "逾期" in rec["next_text"])
+    (st.warning if late else st.info)(rec["next_text"])
+
+    st.download_button(
+        "下载企业档案一页纸（Word）",
+        data=record_sheet_docx(rec, ctx.province_name, ctx.is_sample),
+        file_name=export.file_name(f"企业档案_{p['name']}", as_of, "docx"),
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="ent_sheet", icon=":material/description:")
+
+    left, right = st.columns([2, 3])
+    with left:
+        st.subheader("基本情况")
+        profile = profile_rows(rec)
+        st.dataframe(profile, hide_index=True, width="stretch", height=35 * (len(profile) + 1) + 3)
+    with right:
+        st.subheader("排污许可证")
+        if rec["permits"].empty:
+            st.caption("无排污许可证或登记记录。")
+        else:
+            st.dataframe(permit_rows(rec["permits"]), hide_index=True, width="stretch")
+        st.subheader("环境信用与行政处罚")
+        if len(credit):
+            st.dataframe(credit.rename(columns={"year": "年度", "grade": "信用等级",
+                                                "colour": "颜色"}),
+                         hide_index=True, width="stretch")
+        pen = rec["penalties"]
+        if pen.empty:
+            st.caption("截至该日期无行政处罚记录。")
+        else:
+            st.dataframe(pen.assign(
+                decision_date=pen["decision_date"].astype(str),
+                amount_yuan=pen["amount_yuan"].map(lambda v: fmt.with_unit(v, "元")),
+                published_credit_china=pen["published_credit_china"].map(
+                    {True: "已公示", False: "未公示"}),
+                round_no=pen["round_no"].map(lambda v: "—" if v != v or v is None
+                                             else f"第{int(v)}轮"))
+                .rename(columns={"decision_date": "决定日期", "kind": "违法类型",
+                                 "amount_yuan": "罚款", "authority": "处罚机关",
+                                 "published_credit_china": "信用中国", "description": "说明",
+                                 "round_no": "相关轮次"}),
+                hide_index=True, width="stretch")
+
+    st.subheader("审核轮次")
+    if rounds.empty:
+        st.caption("截至该日期未列入清洁生产审核名单。")
+    else:
+        st.dataframe(rounds_rows(rounds), hide_index=True, width="stretch")
+    panels = rec["panels"]
+    for r in rounds.sort_values("round_no", ascending=False).itertuples():
+        with st.expander(f"第{r.round_no}轮（{r.batch}，{r.listing_reason}，{r.audit_mode}）："
+                         f"{r.stage_label}", expanded=r.round_no == latest["round_no"]):
+            st.caption(f"咨询机构：{r.consultancy or '—'}"
+                       + (f" · 所属整体审核：{r.cluster}" if r.cluster else "")
+                       + (f" · 数据问题：{r.data_issue}" if r.data_issue else ""))
+            ms = rec["milestones"][rec["milestones"]["audit_id"] == r.audit_id]
+            chart_col, table_col = st.columns([3, 2])
+            chart_col.altair_chart(timeline_chart(ms, "节点日期与法定期限"), width="stretch")
+            table_col.dataframe(milestone_table(ms), hide_index=True, width="stretch")
+            mine = panels[(panels["audit_id"] == r.audit_id)
+                          | (panels["cluster_id"].notna() & (panels["cluster_id"] == r.cluster_id))]
+            if mine.empty:
+                st.caption("无评审专家组记录。")
+            else:
+                st.markdown("**评审专家组**")
+                st.dataframe(mine[["stage", "role", "name", "title", "organisation"]].rename(
+                    columns={"stage": "环节", "role": "角色", "name": "专家", "title": "职称",
+                             "organisation": "单位"}), hide_index=True, width="stretch")
+
+    st.subheader("方案与绩效")
+    totals = rec["totals"]
+    t1, t2, t3, t4, t5 = st.columns(5)
+    t1.metric("已实施方案（项）", f"{totals['implemented']} / {totals['options']}")
+    t2.metric("已实施方案投资（万元）", fmt.num(totals["investment_wan"], 1))
+    t3.metric("节能量（吨标准煤/年）", fmt.num(totals["energy_tce"], 1))
+    t4.metric("节水量（吨/年）", fmt.num(totals["water_t"], 0))
+    t5.metric("COD减排量（吨/年）", fmt.num(totals["cod_t"], 2))
+    options = rec["options"]
+    if options.empty:
+        st.caption("无审核方案记录。")
+    else:
+        round_of = dict(zip(rounds["audit_id"], rounds["round_no"]))
+        shown = options.assign(
+            轮次=options["audit_id"].map(lambda a: f"第{round_of[a]}轮"),
+            implemented_date=options["implemented_date"].dt.strftime("%Y-%m-%d").fillna("—"))
+        names = {"title": "方案", "cost_class": "费用类别", "category": "类别",
+                 "status_as_of": "实施状态", "investment_wan": "投资（万元）",
+                 "implemented_date": "实施完成日期"}
+        names |= {c: f"{label}（{unit}）" for c, label, unit in OUTCOME_COLUMNS
+                  if options[c].notna().any()}
+        keep = ["轮次", *names]
+        st.dataframe(shown[keep].rename(columns=names), hide_index=True, width="stretch")
+        st.caption(f"实施状态按 {as_of:%Y-%m-%d} 计：此后完成的方案显示为“尚未实施”，不计入绩效。")
