@@ -1,0 +1,162 @@
+"""总览: the two-minute view before a meeting — how many enterprises are listed, how far the
+audits have got, who is late, whether the plan is on track, what the audits achieved — and the
+one-click Word briefing (领导简报) with the Excel of the tables behind the page."""
+
+import functools
+from pathlib import Path
+
+import streamlit as st
+
+from components import briefing, export, fmt, kpi
+from components import overview_charts as charts
+from components.context import get_context
+from queries import overview as ov
+from rules.clock import OVERDUE_BUCKETS
+from rules.plan_status import PLAN_MARK_COLOURS
+
+SUPERVISION = "pages/supervision.py"
+
+ctx = get_context()
+src, scope, f, clock = ctx.source, ctx.scope, ctx.filters, ctx.clock
+as_of = f"截至 {fmt.cn_date(f.as_of)}"
+words = ov.scope_words(src, scope, f)
+last_year = ov.same_date_last_year(f.as_of)
+
+kpis = ov.kpis(src, scope, f, clock)
+plan = ov.plan_progress(src, scope, f, clock)
+achieved = ov.achievements(src, scope, f)
+league = ov.league(src, scope, f, clock)
+quarters = ov.quarterly(src, scope, f, clock)
+by_industry = ov.industries(src, scope, f, clock)
+top_late = ov.most_overdue(src, scope, f, clock)
+issues = ov.data_issues(src, scope, f, clock)
+helps = ov.section_help(clock)
+brief = briefing.BriefingData(
+    scope_name=words["name"], area=words["area"], places=words["places"], as_of=f.as_of,
+    sample=ctx.is_sample, kpis=kpis, plan=plan, achievements=achieved, league=league,
+    quarterly=quarters, industries=ov.industry_table(by_industry), most_overdue=top_late,
+    issues=issues, definitions=ov.kpi_help(clock))
+
+# ---- title, scope, downloads ---------------------------------------------------------------
+st.title("总览")
+st.caption(f"{words['name']} · 数据{as_of} · 增减均与去年同期（{fmt.cn_date(last_year)}）比较"
+           + (" · 样例数据" if ctx.is_sample else ""))
+with st.container(horizontal=True):
+    st.download_button(
+        "下载领导简报（Word）", data=functools.partial(briefing.build_docx, brief),
+        file_name=export.file_name(f"{words['name']}清洁生产审核简报", f.as_of, "docx"),
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="ov_docx", type="primary", icon=":material/description:", on_click="ignore",
+        help="一键生成 Word 简报：总体情况、主要指标、计划进度、审核成效、排名、逾期企业和图表。")
+    st.download_button(
+        "下载附表（Excel）", on_click="ignore", key="ov_xlsx", icon=":material/table_view:",
+        data=functools.partial(export.excel_bytes, briefing.excel_sheets(brief),
+                               briefing.header_lines(brief)),
+        file_name=export.file_name(f"{words['name']}清洁生产审核总览", f.as_of, "xlsx"),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        help="本页各表（主要指标、年度计划、审核成效、排名、季度、行业、逾期企业、数据问题）。")
+if ctx.is_sample:
+    st.info("当前为样例数据：企业名称均为虚构，仅供演示。")
+
+# ---- KPI row -------------------------------------------------------------------------------
+v = kpis.set_index("key")["value"]
+due, done = int(v["due"]), int(v["due_completed"])
+notes = {
+    "due": f"其中已完成 {fmt.num(done)} 轮" + (f"（{fmt.pct(done / due)}）" if due else ""),
+    "overdue": "其中 " + " · ".join(f"{label} {fmt.num(v[f'overdue_{i}'])}"
+                                   for i, label in enumerate(OVERDUE_BUCKETS)) + "（家）",
+}
+cards = kpi.cards(kpis, ov.KPI_KEYS, notes)
+kpi.render_row(cards)
+chosen = kpi.list_picker(cards, key="ov_list")
+if chosen:
+    rows, total, firms = ov.kpi_list(src, scope, f, clock, chosen)
+    link = ((SUPERVISION, st.query_params.to_dict())
+            if Path(__file__).with_name("supervision.py").exists() else None)
+    kpi.render_list(next(c for c in cards if c.key == chosen), rows, total, firms, as_of, link)
+
+# ---- plan progress and achievements --------------------------------------------------------
+left, right = st.columns(2, gap="large")
+with left:
+    st.subheader(f"{plan['year']}年度计划进度", help=helps["plan"])
+    table = plan["table"]
+    if table.empty:
+        st.info(plan["message"])
+    else:
+        row = table.set_index("figure").loc["audits_completed"]
+        st.caption(f"《{plan['period']}》 · 目标口径：{plan['basis']} · 数据{as_of}")
+        if plan["mark"]:
+            share = float(row["完成率"])
+            st.markdown(f"完成审核 **{fmt.num(row['已完成'])} / {fmt.num(row['年度目标'])} 轮**，"
+                        f"完成率 **{fmt.pct(share)}**，时间进度 {fmt.pct(plan['elapsed'])} "
+                        f":{PLAN_MARK_COLOURS[plan['mark']]}-badge[{row['状态']}]")
+            st.progress(min(share, 1.0))
+        else:
+            st.info(plan["message"] or "本年度未设定完成审核目标。")
+        shown = table.drop(columns=["mark_key", "figure"]).assign(完成率=table["完成率"] * 100)
+        st.dataframe(shown, hide_index=True, width="stretch", column_config={
+                         "指标": st.column_config.TextColumn(width=150),
+                         "年度目标": st.column_config.NumberColumn("目标（轮）", format="%d",
+                                                               width=70),
+                         "已完成": st.column_config.NumberColumn("完成（轮）", format="%d",
+                                                              width=70),
+                         "完成率": st.column_config.NumberColumn(format="%.1f%%", width=64),
+                         "状态": st.column_config.TextColumn(width=72)})
+with right:
+    st.subheader("审核成效", help=helps["achievements"])
+    st.markdown(briefing.achievement_sentence(achieved))
+    shown = achieved[achieved["key"] != "no_figures"].drop(columns="key")
+    st.dataframe(shown.round({"本年": 1, "累计": 1}), hide_index=True, width="stretch",
+                 height=38 + 35 * len(shown),
+                 column_config={"本年": st.column_config.NumberColumn(format="localized"),
+                                "累计": st.column_config.NumberColumn(format="localized")})
+    missing = int(achieved.set_index("key").at["no_figures", "累计"])
+    st.caption(f"数据{as_of}" + (f"；另有 {fmt.num(missing)} 项已实施方案未填报任何绩效数据，"
+                                 "未计入绩效合计" if missing else ""))
+
+# ---- league, trend, industries -------------------------------------------------------------
+st.subheader(f"各{words['places']}进展排名（每百家列入企业）", help=helps["league"])
+if league.empty:
+    st.info("当前范围内没有列入名单的企业。")
+else:
+    c1, c2 = st.columns([3, 2], gap="large")
+    c1.altair_chart(charts.league_chart(league, words["places"]), width="stretch")
+    c2.dataframe(league[["排名", "地区", "列入企业", "每百家完成", "每百家逾期"]]
+                 .rename(columns={"地区": words["places"], "列入企业": "列入（家）"}),
+                 hide_index=True, width="stretch", height=38 + 35 * len(league),
+                 column_config={"排名": st.column_config.NumberColumn(width=44),
+                                words["places"]: st.column_config.TextColumn(width=76),
+                                "列入（家）": st.column_config.NumberColumn(width=70),
+                                "每百家完成": st.column_config.NumberColumn(width=80,
+                                                                       format="%.1f"),
+                                "每百家逾期": st.column_config.NumberColumn(width=80,
+                                                                       format="%.1f")})
+    st.caption(f"数据{as_of}")
+
+t1, t2 = st.columns(2, gap="large")
+with t1:
+    st.subheader("季度完成趋势", help=helps["trend"])
+    st.altair_chart(charts.quarterly_chart(quarters), width="stretch")
+with t2:
+    st.subheader("行业分布", help=helps["industries"])
+    if by_industry.empty:
+        st.info("当前范围内没有审核轮次。")
+    else:
+        st.altair_chart(charts.industry_chart(by_industry), width="stretch")
+
+# ---- who is most overdue -------------------------------------------------------------------
+st.subheader("逾期时间最长的企业", help=ov.kpi_help(clock)["overdue"])
+if top_late.empty:
+    st.success(f"{as_of}，当前范围内没有逾期企业。")
+else:
+    st.dataframe(top_late, hide_index=True, width="stretch", column_config={
+        "逾期天数": st.column_config.NumberColumn(format="%d 天")})
+
+# ---- what could not be counted -------------------------------------------------------------
+if issues.empty:
+    st.caption("数据完整性：当前范围内全部审核记录的日期完整，均已计入。")
+else:
+    n = int(issues["轮次"].sum())
+    st.warning(f"有 {fmt.num(n)} 轮审核记录日期不完整或前后矛盾：已按已知的较晚日期推定其进度，"
+               "需要缺失日期的统计（如按季度统计）未能计入。原因如下：")
+    st.dataframe(issues, hide_index=True)
