@@ -17,24 +17,25 @@ from rules.clock import ClockRulesError, load_clock_rules
 
 st.set_page_config(page_title="清洁生产审核监督平台", page_icon="🏭", layout="wide")
 
-# (section, file, title, icon, url path). The navigation is built from the files that exist.
+# (section, file, title, icon). The navigation is built from the files that exist. Each page's
+# URL path is its file name (st.Page's default): on a fresh server the first request is resolved
+# against the pages/ folder before st.navigation has run, so a deep link like /park?park=2 only
+# works when the two agree.
 PAGE_SPECS = [
-    ("领导视图", "pages/overview.py", "总览", ":material/dashboard:", "overview"),
-    ("领导视图", "pages/map.py", "地图", ":material/map:", "map"),
-    ("日常督办", "pages/supervision.py", "审核进度与督办", ":material/pending_actions:",
-     "supervision"),
-    ("日常督办", "pages/enterprise.py", "企业档案", ":material/factory:", "enterprise"),
-    ("计划对标", "pages/plan.py", "计划对标与年报", ":material/flag:", "plan"),
-    ("园区整体审核", "pages/parks.py", "园区评比", ":material/domain:", "parks"),
-    ("园区整体审核", "pages/park.py", "园区详情", ":material/location_city:", "park"),
-    ("数据", "pages/data_status.py", "数据概况", ":material/database:", "data"),
+    ("领导视图", "pages/overview.py", "总览", ":material/dashboard:"),
+    ("领导视图", "pages/map.py", "地图", ":material/map:"),
+    ("日常督办", "pages/supervision.py", "审核进度与督办", ":material/pending_actions:"),
+    ("日常督办", "pages/enterprise.py", "企业档案", ":material/factory:"),
+    ("计划对标", "pages/plan.py", "计划对标与年报", ":material/flag:"),
+    ("园区整体审核", "pages/parks.py", "园区评比", ":material/domain:"),
+    ("园区整体审核", "pages/park.py", "园区详情", ":material/location_city:"),
+    ("数据", "pages/data_status.py", "数据概况", ":material/database:"),
 ]
 HERE = Path(__file__).parent
 PAGES: dict[str, list] = {}
-for section, file, title, icon, url_path in PAGE_SPECS:
+for section, file, title, icon in PAGE_SPECS:
     if (HERE / file).exists():
-        PAGES.setdefault(section, []).append(
-            st.Page(file, title=title, icon=icon, url_path=url_path))
+        PAGES.setdefault(section, []).append(st.Page(file, title=title, icon=icon))
 
 url = database_url()
 try:
