@@ -45,20 +45,25 @@ def payload_bytes(node) -> int:
 
 
 def main(url: str, page: str) -> dict:
-    from streamlit.testing.v1 import AppTest
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest, app_test
+
+    class FramedPagesManager(PagesManager):  # as tests/conftest.py: every run goes through app.py
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    app_test.PagesManager = FramedPagesManager
 
     os.environ["DATABASE_URL"] = url
+    script = ROOT / ("app.py" if page else "benchmarks/empty_page.py")
+    at = AppTest.from_file(str(script), default_timeout=300)
     if page:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-        t0 = time.perf_counter()
-        at.run()
-        at.switch_page(page).run()
-        cold = time.perf_counter() - t0
-    else:
-        at = AppTest.from_file(str(ROOT / "benchmarks" / "empty_page.py"), default_timeout=300)
-        t0 = time.perf_counter()
-        at.run()
-        cold = time.perf_counter() - t0
+        # Open the page directly, as a user following a link would (page URL = file name).
+        at.switch_page(page)
+    t0 = time.perf_counter()
+    at.run()
+    cold = time.perf_counter() - t0
     errors = [str(e.value) for e in at.exception]
     sql_cold = sql_seconds
     t0 = time.perf_counter()

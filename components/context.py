@@ -35,12 +35,13 @@ def set_context(ctx: PageContext) -> None:
 
 
 def get_context() -> PageContext:
-    if _KEY not in st.session_state:
-        # A page opened by its own URL path (/park?park=2) can be run by Streamlit's legacy
-        # pages/-folder mode without app.py. Switch that mode off and run again, so app.py
-        # (navigation, filters, this context) runs first and keeps the path.
-        from streamlit.runtime.pages_manager import PagesManager
+    """The context app.py set in this run. If the page runs without app.py — Streamlit's legacy
+    pages/-folder mode, used for the first request of a fresh server opened at a deep link
+    (/park?park=2) — switch that mode off and rerun, so app.py (navigation, filters, this
+    context) runs first and the URL is kept."""
+    from streamlit.runtime.pages_manager import PagesManager
 
+    if PagesManager.uses_pages_directory or _KEY not in st.session_state:
         PagesManager.uses_pages_directory = False
         st.rerun()
     return st.session_state[_KEY]

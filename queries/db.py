@@ -66,4 +66,10 @@ def read_frame(engine: Engine, stmt, **params) -> pd.DataFrame:
     """Run one SELECT (bound parameters only) and return its rows as a DataFrame."""
     with engine.connect() as conn:
         result = conn.execute(stmt, params) if params else conn.execute(stmt)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        columns = list(result.keys())
+        rows = result.fetchall()
+    # Column-wise construction: handing pandas a list of Row objects inspects every row and is
+    # several times slower at province scale.
+    values = list(zip(*rows)) if rows else [[] for _ in columns]
+    return pd.DataFrame({i: list(v) for i, v in enumerate(values)}).set_axis(columns, axis=1) \
+        if rows else pd.DataFrame(columns=columns)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import and_, func, insert, select, update
 
+from queries import rollup
 from queries import schema as s
 from queries.db import Source, read_frame
 from queries.plan import region_in_scope
@@ -90,11 +91,15 @@ def write_targets(source: Source, period_id: int, rows: pd.DataFrame) -> ImportR
             else:
                 conn.execute(update(t).where(t.c.target_id == existing).values(**values))
                 updated += 1
+        old = conn.execute(select(meta.c.value).where(meta.c.key == "data_version")).scalar()
+        rollup_was_current = rollup.is_current(conn, old or "")
         version = uuid.uuid4().hex
         done = conn.execute(update(meta).where(meta.c.key == "data_version")
                             .values(value=version)).rowcount
         if not done:
             conn.execute(insert(meta).values(key="data_version", value=version))
+        if rollup_was_current:  # targets do not change the per-audit option totals
+            rollup.set_version(conn, version)
     return ImportResult(inserted, updated, version)
 
 

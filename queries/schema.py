@@ -145,7 +145,8 @@ permit = Table(
     _in("kind", vocab.PERMIT_KINDS, "ck_permit_kind"),
     CheckConstraint("expiry_date IS NULL OR expiry_date > issue_date", name="ck_permit_dates"),
     CheckConstraint("substr(permit_no, 1, 18) = uscc", name="ck_permit_holder"),
-    CheckConstraint("(kind = '许可证') = (substr(permit_no, 22, 1) = 'P')", name="ck_permit_letter"),
+    CheckConstraint("(kind = '许可证') = (substr(permit_no, 22, 1) = 'P')",
+                    name="ck_permit_letter"),
 )
 Index("ix_permit_uscc", permit.c.uscc)
 
@@ -263,6 +264,25 @@ audit_option = Table(
              "hazwaste_t"),
 )
 Index("ix_option_audit", audit_option.c.audit_id)
+
+# Per-audit totals of audit_option, rebuilt by queries/rollup.refresh after every load: the pages
+# need totals per audit, and summing ~1.5 M option rows on every page view is too slow. Valid
+# while app_meta.rollup_version equals app_meta.data_version; otherwise pages sum the options.
+audit_outcome = Table(
+    "audit_outcome", metadata,
+    Column("audit_id", Integer, ForeignKey("audit_round.audit_id"), primary_key=True,
+           autoincrement=False),
+    Column("low_cost_done", Integer, nullable=False),  # options implemented, by cost class
+    Column("high_cost_done", Integer, nullable=False),
+    Column("options_total", Integer, nullable=False),  # all options, whatever their status
+    Column("high_cost_total", Integer, nullable=False),
+    Column("last_done_date", Date, nullable=True),  # latest implemented_date of the audit
+    Column("high_cost_last_done", Date, nullable=True),
+    Column("investment_low_wan", Float, nullable=False),
+    Column("investment_high_wan", Float, nullable=False),
+    *[Column(col, Float, nullable=False) for col, _label, _unit in vocab.OUTCOME_COLUMNS],
+)
+Index("ix_outcome_last_done", audit_outcome.c.last_done_date)
 
 expert = Table(
     "expert", metadata,

@@ -160,7 +160,8 @@ def permits(ctx: Context, ent: pd.DataFrame) -> list[dict]:
         registration = permit_class == "登记管理"
         sites = 1 if registration else int(rng.choice(3, p=(0.65, 0.25, 0.10))) + 1
         for seq in range(1, sites + 1):
-            expired = rng.random() < 0.15 and valid_from > PERMIT_START
+            # Most permits are renewed in time (the number is kept); a few sites let theirs lapse.
+            expired = rng.random() < 0.03 and valid_from > PERMIT_START
             lo, hi = (PERMIT_START, days(valid_from, -1)) if expired else (valid_from, newest)
             issue = days(lo, rng.integers(0, max((hi - lo).days, 0) + 1))
             expiry = add_years(issue, 5)

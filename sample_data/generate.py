@@ -23,11 +23,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Boolean, Date, Float, Integer
+from sqlalchemy import Boolean, Date, Float, Integer, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from queries import boundaries, schema
+from queries import boundaries, rollup, schema
 from queries.db import SAMPLE_DB, describe, get_engine
 from sample_data import audits, firms, options, oversight, people, places
 from sample_data.common import MAX_AS_OF, MIN_AS_OF, make_context
@@ -229,6 +229,9 @@ def build(engine: Engine, province: str = DEFAULTS["province"], scale: float = D
         writer.write(schema.app_meta, [{"key": k, "value": v} for k, v in meta.items()])
         for ix in indexes:
             ix.create(conn)
+        rollup.refresh(conn, meta["data_version"])  # per-audit totals the pages read
+        writer.counts["audit_outcome"] = conn.execute(
+            select(func.count()).select_from(schema.audit_outcome)).scalar_one()
     if engine.dialect.name == "sqlite":  # rewrite the file compactly, in sqlite_master order
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM")

@@ -80,7 +80,9 @@ def make_options(ctx: Context, rounds: pd.DataFrame, ent: pd.DataFrame) -> pd.Da
 
     invest = np.where(
         high,
-        np.clip(rng.lognormal(math.log(150) + 0.5 * np.log(size[a]), 1.0), 30, 3000),
+        # median 60 万元 per medium/high-cost option for a mid-size firm: a few hundred 万元 per
+        # audit on average, in line with what provinces report.
+        np.clip(rng.lognormal(math.log(60) + 0.5 * np.log(size[a]), 1.0), 10, 3000),
         np.clip(rng.lognormal(math.log(1.5), 0.9, len(a)), 0.1, 10),
     )
     weight = rng.gamma(1.5, 1.0, len(a)) * np.where(high, 4.0, 0.4)

@@ -93,6 +93,23 @@ def handmade_sqlite(tmp_path):
     return url
 
 
+@pytest.fixture(autouse=True)
+def _apptest_runs_the_frame(monkeypatch):
+    """AppTest resets Streamlit's legacy pages/-folder flag before every run, so each run would
+    execute the page without app.py. A real server clears that flag for good on the first
+    st.navigation call; make AppTest behave the same, so every test run goes through the frame
+    (filters, context) exactly as the browser does."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
+
+    class FramedPagesManager(PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(app_test, "PagesManager", FramedPagesManager)
+
+
 @pytest.fixture
 def clear_caches():
     """st.cache_data persists across AppTest instances: start each page test from empty."""

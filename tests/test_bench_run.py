@@ -12,7 +12,8 @@ FIELDS = {"page", "scale", "database", "cold_s", "warm_s", "sql_s", "payload_byt
 
 def test_benchmark_writes_records_and_table(tmp_path):
     pages = ["pages/data_status.py", "pages/overview.py"]
-    assert run.main(["--scales", "0.03", "--no-postgres", "--no-readme", "--out", str(tmp_path),
+    assert run.main(["--scales", "0.03", "--no-postgres", "--no-readme", "--no-browser",
+                     "--out", str(tmp_path),
                      "--data", str(tmp_path / "data"), "--pages", *pages]) == 0
     records = json.loads((tmp_path / "results.json").read_text("utf-8"))
     assert [r["page"] for r in records] == pages

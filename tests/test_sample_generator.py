@@ -11,6 +11,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -23,11 +24,16 @@ SMALL = 0.05
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+DERIVED = {"audit_outcome"}  # sums of floats: the last bits differ between database engines
+
+
 def content_hash(engine) -> str:
-    """Hash of every table's rows ordered by primary key, as SQLAlchemy returns them."""
+    """Hash of every loaded table's rows ordered by primary key, as SQLAlchemy returns them."""
     digest = hashlib.sha256()
     with engine.connect() as conn:
         for table in schema.metadata.sorted_tables:
+            if table.name in DERIVED:
+                continue
             rows = conn.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
             digest.update(table.name.encode())
             digest.update(repr([tuple(r) for r in rows]).encode())
@@ -178,6 +184,9 @@ def test_postgresql_build_matches_sqlite(pg_schema, small):
     _, lite, counts = small
     assert build(pg_schema, scale=SMALL) == counts
     assert content_hash(pg_schema) == content_hash(lite)
+    rollups = [pd.read_sql_table("audit_outcome", e).sort_values("audit_id", ignore_index=True)
+               for e in (pg_schema, lite)]
+    pd.testing.assert_frame_equal(*rollups, check_dtype=False, rtol=1e-9)
     # Building again replaces the data rather than adding to it.
     assert build(pg_schema, scale=SMALL) == counts
 

@@ -170,7 +170,8 @@ def test_permits_run_five_years(db):
     assert (permit.loc[~has, "kind"] == "登记").all()
     expired = (expiry < pd.Timestamp(AS_OF)).mean()
     soon = expiry.between(pd.Timestamp(AS_OF), pd.Timestamp(AS_OF) + pd.Timedelta(days=183))
-    assert 0.05 < expired < 0.3 and 0.03 < soon.mean() < 0.2
+    # most permits are renewed in time; a few sites let theirs lapse
+    assert 0.005 < expired < 0.08 and 0.03 < soon.mean() < 0.2
 
 
 def test_names_are_unique_and_fictional(db):
@@ -311,7 +312,7 @@ def test_options_per_audit(db):
     assert per["无/低费"].between(15, 40).all() and per["中/高费"].between(2, 8).all()
     low, high = opt[opt["cost_class"] == "无/低费"], opt[opt["cost_class"] == "中/高费"]
     assert low["investment_wan"].between(0.1, 10).all()
-    assert high["investment_wan"].between(30, 3000).all()
+    assert high["investment_wan"].between(10, 3000).all()
     assert high["investment_wan"].median() < high["investment_wan"].mean()  # right-skewed
     assert (low["status"] == "已实施").mean() > 0.8
     assert opt["category"].isin(vocab.OPTION_CATEGORIES).all()
