@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 sql_seconds = 0.0
+in_read = False  # inside read_frame: its own timer counts the statement
 
 
 @event.listens_for(Engine, "before_cursor_execute")
@@ -28,7 +29,29 @@ def _start(conn, cursor, statement, parameters, context, executemany):
 @event.listens_for(Engine, "after_cursor_execute")
 def _stop(conn, cursor, statement, parameters, context, executemany):
     global sql_seconds
-    sql_seconds += time.perf_counter() - conn.info.pop("t0", time.perf_counter())
+    started = conn.info.pop("t0", time.perf_counter())
+    if not in_read:
+        sql_seconds += time.perf_counter() - started
+
+
+def _time_reads() -> None:
+    """Count the time spent in queries.db.read_frame (execute + fetch + frame), where most reads
+    go; cursor events alone miss the fetch, which is most of SQLite's work."""
+    from queries import db
+
+    inner = db.read_frame
+
+    def timed(*args, **kwargs):
+        global sql_seconds, in_read
+        t0 = time.perf_counter()
+        in_read = True
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            in_read = False
+            sql_seconds += time.perf_counter() - t0
+
+    db.read_frame = timed
 
 
 def payload_bytes(node) -> int:
@@ -56,6 +79,7 @@ def main(url: str, page: str) -> dict:
     app_test.PagesManager = FramedPagesManager
 
     os.environ["DATABASE_URL"] = url
+    _time_reads()  # before app.py imports the query modules (they bind read_frame on import)
     script = ROOT / ("app.py" if page else "benchmarks/empty_page.py")
     at = AppTest.from_file(str(script), default_timeout=300)
     if page:

@@ -3,51 +3,61 @@ from DataFrames, chart images, and a 样例数据 mark when the data is the samp
 
 from __future__ import annotations
 
+import functools
 import io
+from types import SimpleNamespace
 
 import pandas as pd
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
 
 BODY_FONT, HEAD_FONT = "仿宋", "黑体"
 SAMPLE_MARK = "样例数据（虚构企业，仅供演示）"
 
 
+@functools.cache
+def _docx() -> SimpleNamespace:
+    """python-docx, imported when the first document is built rather than on every page load."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt, RGBColor
+
+    return SimpleNamespace(Document=Document, WD_ORIENT=WD_ORIENT, CENTER=WD_ALIGN_PARAGRAPH.CENTER,
+                           RIGHT=WD_ALIGN_PARAGRAPH.RIGHT, qn=qn, Cm=Cm, Pt=Pt, RGBColor=RGBColor)
+
+
 def _set_font(run, name: str, size: float | None = None, bold: bool | None = None) -> None:
     run.font.name = name
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(_docx().qn("w:eastAsia"), name)
     if size:
-        run.font.size = Pt(size)
+        run.font.size = _docx().Pt(size)
     if bold is not None:
         run.bold = bold
 
 
 def new_document(title: str, subtitle: str, sample: bool, landscape: bool = False):
-    doc = Document()
+    doc = _docx().Document()
     section = doc.sections[0]
     if landscape:
-        section.orientation = WD_ORIENT.LANDSCAPE
+        section.orientation = _docx().WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = section.page_height, section.page_width
     for side in ("left_margin", "right_margin"):
-        setattr(section, side, Cm(2.2))
+        setattr(section, side, _docx().Cm(2.2))
     normal = doc.styles["Normal"]
     normal.font.name = BODY_FONT
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
-    normal.font.size = Pt(12)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(_docx().qn("w:eastAsia"), BODY_FONT)
+    normal.font.size = _docx().Pt(12)
     if sample:
         header = section.header.paragraphs[0]
-        header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        header.alignment = _docx().RIGHT
         run = header.add_run(SAMPLE_MARK)
         _set_font(run, HEAD_FONT, 10, True)
-        run.font.color.rgb = RGBColor(0xC0, 0x39, 0x2B)
+        run.font.color.rgb = _docx().RGBColor(0xC0, 0x39, 0x2B)
     p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.alignment = _docx().CENTER
     _set_font(p.add_run(title), "方正小标宋简体", 20, True)
     p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.alignment = _docx().CENTER
     _set_font(p.add_run(subtitle), "楷体", 12)
     return doc
 
@@ -60,7 +70,7 @@ def heading(doc, text: str, level: int = 1) -> None:
 def paragraph(doc, text: str, indent: bool = True) -> None:
     p = doc.add_paragraph()
     if indent:
-        p.paragraph_format.first_line_indent = Pt(24)
+        p.paragraph_format.first_line_indent = _docx().Pt(24)
     p.paragraph_format.line_spacing = 1.4
     _set_font(p.add_run(text), BODY_FONT, 12)
 
@@ -82,11 +92,11 @@ def table(doc, df: pd.DataFrame, font_size: float = 9) -> None:
 
 
 def image(doc, png: bytes, width_cm: float = 15.0, caption: str | None = None) -> None:
-    doc.add_picture(io.BytesIO(png), width=Cm(width_cm))
-    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_picture(io.BytesIO(png), width=_docx().Cm(width_cm))
+    doc.paragraphs[-1].alignment = _docx().CENTER
     if caption:
         p = doc.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.alignment = _docx().CENTER
         _set_font(p.add_run(caption), "楷体", 10)
 
 
@@ -98,7 +108,7 @@ def to_bytes(doc) -> bytes:
 
 def read_back(data: bytes) -> tuple[str, list[pd.DataFrame]]:
     """The text and tables of a .docx, for tests that check what a document says."""
-    d = Document(io.BytesIO(data))
+    d = _docx().Document(io.BytesIO(data))
     parts = [p.text for p in d.paragraphs]
     parts += [p.text for s in d.sections for p in s.header.paragraphs]
     tables = []

@@ -126,7 +126,11 @@ def implemented_option_totals_stmt(where, as_of: dt.date):
             func.max(case((and_(done, o.c.cost_class == "中/高费"), o.c.implemented_date)))
             .label("high_cost_last_done"),
             total(o.c.investment_wan, "无/低费").label("investment_low_wan"),
-            total(o.c.investment_wan, "中/高费").label("investment_high_wan")]
+            total(o.c.investment_wan, "中/高费").label("investment_high_wan"),
+            # implemented options that report no outcome figure at all (a data gap to show)
+            func.coalesce(func.sum(case((and_(done, *[o.c[c].is_(None) for c, _l, _u
+                                                      in OUTCOME_COLUMNS]), 1), else_=0)), 0)
+            .label("no_figures_done")]
     cols += [total(o.c[col]).label(col) for col, _label, _unit in OUTCOME_COLUMNS]
     return (select(*cols).select_from(o.join(R, o.c.audit_id == R.c.audit_id)
                                       .join(E, R.c.uscc == E.c.uscc))

@@ -22,7 +22,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import streamlit as st
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, or_, select
 
 from queries import audits
 from queries import schema as s
@@ -331,43 +331,31 @@ def plan_progress(source: Source, scope: Scope, filters: Filters, clock: ClockRu
 @st.cache_data(show_spinner=False, max_entries=64)
 def achievements(source: Source, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Options implemented by the as-of date: rows 指标, 单位, 本年, 累计 (本年 = implemented
-    from 1 January of the as-of year to the as-of date). `key` names each row."""
-    o, as_of = s.audit_option, filters.as_of
-    year_start = dt.date(as_of.year, 1, 1)
-    this_year = case((o.c.implemented_date >= year_start, 1), else_=0).label("this_year")
-    outcomes = [o.c[c] for c, _l, _u in OUTCOME_COLUMNS]
-    no_figures = and_(*[c.is_(None) for c in outcomes])
-    cols = [o.c.cost_class, this_year, func.count().label("options"),
-            func.coalesce(func.sum(o.c.investment_wan), 0).label("investment_wan"),
-            func.sum(case((no_figures, 1), else_=0)).label("no_figures"),
-            *[func.coalesce(func.sum(o.c[c]), 0).label(c) for c in ACHIEVEMENT_COLUMNS]]
-    stmt = (select(*cols)
-            .select_from(o.join(audits.R, o.c.audit_id == audits.R.c.audit_id)
-                         .join(audits.E, audits.R.c.uscc == audits.E.c.uscc))
-            .where(and_(audits.rounds_where(scope, filters), o.c.status == "已实施",
-                        o.c.implemented_date <= as_of))
-            .group_by(o.c.cost_class, this_year))
-    df = read_frame(source.engine, stmt)
-    num = [c for c in df.columns if c != "cost_class"]
-    df[num] = df[num].astype("float64")
-    year = df[df["this_year"] == 1]
+    from 1 January of the as-of year to the as-of date). `key` names each row.
+
+    Both figures come from the per-audit totals (queries/audits.option_totals): 累计 as of the
+    date, 本年 = that minus the totals as of 31 December of the previous year."""
+    as_of = filters.as_of
+    last_year_end = dataclasses.replace(filters, as_of=dt.date(as_of.year - 1, 12, 31))
+    df = audits.option_totals(source, scope, filters).sum(numeric_only=True)
+    before = audits.option_totals(source, scope, last_year_end).sum(numeric_only=True)
+    year = df - before.reindex(df.index, fill_value=0.0)
 
     def both(expr) -> tuple[float, float]:
         return float(expr(year)), float(expr(df))
 
     rows = [
-        ("low", "已实施无/低费方案", "项",
-         both(lambda d: d.loc[d["cost_class"] == "无/低费", "options"].sum())),
-        ("high", "已实施中/高费方案", "项",
-         both(lambda d: d.loc[d["cost_class"] == "中/高费", "options"].sum())),
-        ("investment_wan", "完成投资", "万元", both(lambda d: d["investment_wan"].sum())),
+        ("low", "已实施无/低费方案", "项", both(lambda d: d["low_cost_done"])),
+        ("high", "已实施中/高费方案", "项", both(lambda d: d["high_cost_done"])),
+        ("investment_wan", "完成投资", "万元",
+         both(lambda d: d["investment_low_wan"] + d["investment_high_wan"])),
     ]
     labels = {c: (label, unit) for c, label, unit in OUTCOME_COLUMNS}
     for c in ACHIEVEMENT_COLUMNS:
         label, unit = labels[c]
-        rows.append((c, label, unit, both(lambda d, c=c: d[c].sum())))
+        rows.append((c, label, unit, both(lambda d, c=c: d[c])))
     rows.append(("no_figures", "未填报任何绩效数据的已实施方案", "项",
-                 both(lambda d: d["no_figures"].sum())))
+                 both(lambda d: d["no_figures_done"])))
     return pd.DataFrame([dict(key=k, 指标=label, 单位=unit, 本年=v[0], 累计=v[1])
                          for k, label, unit, v in rows])
 

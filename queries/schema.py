@@ -280,6 +280,7 @@ audit_outcome = Table(
     Column("high_cost_last_done", Date, nullable=True),
     Column("investment_low_wan", Float, nullable=False),
     Column("investment_high_wan", Float, nullable=False),
+    Column("no_figures_done", Integer, nullable=False),  # implemented, no outcome reported
     *[Column(col, Float, nullable=False) for col, _label, _unit in vocab.OUTCOME_COLUMNS],
 )
 Index("ix_outcome_last_done", audit_outcome.c.last_done_date)
