@@ -30,7 +30,10 @@ def pages() -> list[str]:
 
 def build_sqlite(scale: float, data: Path = DATA) -> str:
     path = data / f"sample_scale{scale:g}.db"
-    if not path.exists():
+    sources = [*ROOT.glob("sample_data/*.py"), ROOT / "queries" / "schema.py",
+               ROOT / "queries" / "rollup.py", ROOT / "queries" / "audits.py"]
+    stale = path.exists() and path.stat().st_mtime < max(p.stat().st_mtime for p in sources)
+    if not path.exists() or stale:  # built by an older generator or schema: rebuild
         data.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "sample_data.generate", "--scale", str(scale),
@@ -39,7 +42,18 @@ def build_sqlite(scale: float, data: Path = DATA) -> str:
     return f"sqlite:///{path}"
 
 
-def build_postgres(scale: float) -> str | None:
+def data_version(url: str) -> str | None:
+    try:
+        with create_engine(url).connect() as conn:
+            return conn.execute(text("select value from app_meta where key = 'data_version'")
+                                ).scalar()
+    except Exception:  # noqa: BLE001 - no such database or table: not built yet
+        return None
+
+
+def build_postgres(scale: float, expected_version: str | None) -> str | None:
+    """The PostgreSQL copy of the scale's sample; rebuilt unless it holds the same data (same
+    data_version) as the SQLite build, so a schema or generator change is never measured stale."""
     try:
         admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
         name = f"cpa_bench_scale{str(scale).replace('.', '_')}"
@@ -52,7 +66,7 @@ def build_postgres(scale: float) -> str | None:
     except Exception as exc:  # noqa: BLE001 - no server: PostgreSQL rows are left out
         print(f"PostgreSQL not reachable, skipped: {str(exc).splitlines()[0]}", file=sys.stderr)
         return None
-    if not exists:
+    if not exists or data_version(url) != expected_version:
         subprocess.run([sys.executable, "-m", "sample_data.generate", "--scale", str(scale),
                         "--url", url], cwd=ROOT, check=True)
     return url
@@ -100,15 +114,15 @@ def main(argv: list[str] | None = None) -> int:
     for scale in args.scales:
         dbs = [("SQLite", build_sqlite(scale, args.data))]
         if not args.no_postgres:
-            pg = build_postgres(scale)
+            pg = build_postgres(scale, data_version(dbs[0][1]))
             if pg:
                 dbs.append(("PostgreSQL", pg))
         for db_name, url in dbs:
             floor = measure(url, "")
             for page in args.pages or pages():
                 m = measure(url, page)
-                if m["errors"]:
-                    print(f"{page} raised: {m['errors']}", file=sys.stderr)
+                if m["errors"]:  # a page that fails is not a measurement
+                    raise SystemExit(f"{page} on {db_name} scale {scale:g} raised: {m['errors']}")
                 records.append({"page": page, "scale": scale, "database": db_name,
                                 **{k: m[k] for k in ("cold_s", "warm_s", "sql_s",
                                                      "payload_bytes", "peak_rss_mb")},

@@ -81,16 +81,21 @@ def handmade_url(db_url):
     return db_url
 
 
+def sqlite_with(tmp_path, build, name: str = "test.db") -> str:
+    """A SQLite database file with the schema, filled by `build(engine)`; returns its URL."""
+    url = f"sqlite:///{tmp_path / name}"
+    engine = get_engine(url)
+    schema.create_all(engine)
+    build(engine)
+    return url
+
+
 @pytest.fixture
 def handmade_sqlite(tmp_path):
     """The hand-built database on SQLite only, for page tests."""
     from tests import handmade
 
-    url = f"sqlite:///{tmp_path / 'handmade.db'}"
-    engine = get_engine(url)
-    schema.create_all(engine)
-    handmade.build(engine)
-    return url
+    return sqlite_with(tmp_path, handmade.build, "handmade.db")
 
 
 @pytest.fixture(autouse=True)
@@ -110,9 +115,9 @@ def _apptest_runs_the_frame(monkeypatch):
     monkeypatch.setattr(app_test, "PagesManager", FramedPagesManager)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def clear_caches():
-    """st.cache_data persists across AppTest instances: start each page test from empty."""
+    """st.cache_data persists across AppTest instances and tests: start each test from empty."""
     import streamlit as st
 
     st.cache_data.clear()

@@ -21,10 +21,6 @@ from tests.apptest import metrics, open_page, texts
 PAGE = "pages/enterprise.py"
 
 
-@pytest.fixture(autouse=True)
-def _fresh(clear_caches):
-    yield
-
 
 def open_record(monkeypatch, url, uscc=None, asof="2024-12-31"):
     params = {"asof": asof} | ({"uscc": uscc} if uscc is not None else {})

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from queries import enterprise as en
 from queries.db import Source
 from queries.scope import PROVINCE, Scope
@@ -17,10 +15,6 @@ D = dt.date.fromisoformat
 CLOCK = ClockRules()
 NANJING = Scope("city", "320100")
 
-
-@pytest.fixture(autouse=True)
-def _fresh(clear_caches):
-    yield
 
 
 def test_search_by_name_uscc_and_permit_scoped(handmade_url):

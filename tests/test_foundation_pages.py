@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.apptest import metrics, open_page, texts
 
 DATA_PAGE = "pages/data_status.py"  # the default page is the overview (pages/overview.py)
 
-
-@pytest.fixture(autouse=True)
-def _fresh(clear_caches):
-    yield
 
 
 def test_data_status_known_counts(monkeypatch, handmade_sqlite):

@@ -14,10 +14,6 @@ from queries.scope import Filters, Scope
 DATES = ["2023-09-30", "2023-10-01", "2024-08-31", "2024-09-01", "2024-12-31", "2026-11-24"]
 
 
-@pytest.fixture(autouse=True)
-def _fresh(clear_caches):
-    yield
-
 
 @pytest.mark.parametrize("scope", [Scope(), Scope("city", "320500")])
 def test_rollup_equals_summing_the_options(handmade_url, scope):

@@ -9,9 +9,8 @@ import json
 import pytest
 import streamlit as st
 
-from queries import schema
-from queries.db import get_engine
 from tests.apptest import open_page, texts
+from tests.conftest import sqlite_with
 from tests.handmade import E2, E4, E5
 from tests.test_map_queries import build_misplaced
 
@@ -19,19 +18,10 @@ PAGE = "pages/map.py"
 ASOF = {"asof": "2024-12-31"}
 
 
-@pytest.fixture(autouse=True)
-def _fresh(clear_caches):
-    yield
-
 
 @pytest.fixture
 def misplaced_sqlite(tmp_path):
-    url = f"sqlite:///{tmp_path / 'misplaced.db'}"
-    engine = get_engine(url)
-    schema.create_all(engine)
-    build_misplaced(engine)
-    yield url
-    engine.dispose()
+    return sqlite_with(tmp_path, build_misplaced, "misplaced.db")
 
 
 def deck_spec(at) -> dict:

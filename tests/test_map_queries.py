@@ -10,10 +10,11 @@ import copy
 import pytest
 
 from queries import geo, schema
-from queries.db import Source, get_engine
+from queries.db import Source
 from queries.scope import Filters, Scope
 from rules.clock import ClockRules
 from tests import handmade
+from tests.conftest import sqlite_with
 from tests.handmade import AS_OF, E1, E2, E3, E4, E5
 
 PROVINCE = "320000"
@@ -46,17 +47,8 @@ def build_misplaced(engine) -> None:
 
 @pytest.fixture
 def misplaced_url(tmp_path):
-    url = f"sqlite:///{tmp_path / 'misplaced.db'}"
-    engine = get_engine(url)
-    schema.create_all(engine)
-    build_misplaced(engine)
-    yield url
-    engine.dispose()
+    return sqlite_with(tmp_path, build_misplaced, "misplaced.db")
 
-
-@pytest.fixture(autouse=True)
-def _fresh(clear_caches):
-    yield
 
 
 def src(url: str) -> Source:

@@ -24,10 +24,6 @@ F = Filters(as_of=handmade.AS_OF)
 CLOCK = ClockRules()
 
 
-@pytest.fixture(autouse=True)
-def _fresh(clear_caches):
-    yield
-
 
 def brief_of(url: str, version: str, sample: bool, scope: Scope = PROVINCE,
              filters: Filters = F) -> briefing.BriefingData:

@@ -17,10 +17,6 @@ PAGE = "pages/overview.py"
 ASOF = {"asof": "2024-12-31"}
 
 
-@pytest.fixture(autouse=True)
-def _fresh(clear_caches):
-    yield
-
 
 @pytest.fixture
 def plus_sqlite(tmp_path):

@@ -26,10 +26,6 @@ CLOCK = ClockRules()
 NANJING, SUZHOU = Scope("city", "320100"), Scope("city", "320500")
 
 
-@pytest.fixture(autouse=True)
-def _fresh(clear_caches):
-    yield
-
 
 @pytest.fixture
 def src(handmade_url):

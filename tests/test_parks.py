@@ -14,21 +14,18 @@ from sqlalchemy import text
 
 from components import park_charts as pc
 from components import park_pack, word
-from queries import parks, schema
+from queries import parks
 from queries.db import Source, get_engine
 from queries.scope import Filters, Scope
 from rules import park_rules as pr
 from rules.clock import ClockRules
 from tests import handmade_parks as hp
+from tests.conftest import sqlite_with
 
 CLOCK = ClockRules()
 F = Filters(as_of=hp.AS_OF)
 NANJING = Scope("city", "320100")
 
-
-@pytest.fixture(autouse=True)
-def _fresh(clear_caches):
-    yield
 
 
 @pytest.fixture
@@ -40,10 +37,7 @@ def parks_url(db_url):
 
 @pytest.fixture
 def parks_sqlite(tmp_path):
-    url = f"sqlite:///{tmp_path / 'parks.db'}"
-    schema.create_all(get_engine(url))
-    hp.build(get_engine(url))
-    return url
+    return sqlite_with(tmp_path, hp.build, "parks.db")
 
 
 def src(url: str) -> Source:

@@ -14,10 +14,6 @@ from tests.apptest import metrics, open_page, texts
 ASOF = {"asof": "2024-12-31"}
 
 
-@pytest.fixture(autouse=True)
-def _fresh(clear_caches):
-    yield
-
 
 @pytest.fixture
 def parks_sqlite(tmp_path):

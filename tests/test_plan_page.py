@@ -20,23 +20,16 @@ from queries.scope import Scope
 from rules import target_template as tt
 from tests import plan_handmade
 from tests.apptest import metrics, open_page, texts
+from tests.conftest import sqlite_with
 
 PAGE = "pages/plan.py"
 ASOF = {"asof": "2024-12-31"}
 
 
-@pytest.fixture(autouse=True)
-def _fresh(clear_caches):
-    yield
-
 
 @pytest.fixture
 def plan_sqlite(tmp_path):
-    url = f"sqlite:///{tmp_path / 'plan.db'}"
-    engine = get_engine(url)
-    schema.create_all(engine)
-    plan_handmade.build(engine)
-    return url
+    return sqlite_with(tmp_path, plan_handmade.build, "plan.db")
 
 
 def frames(at) -> list[pd.DataFrame]:

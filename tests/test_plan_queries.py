@@ -36,10 +36,6 @@ F = Filters(as_of=AS_OF)
 PROVINCE = "320000"
 
 
-@pytest.fixture(autouse=True)
-def _fresh(clear_caches):
-    yield
-
 
 @pytest.fixture
 def plan_url(db_url):

@@ -8,7 +8,6 @@ import io
 import json
 
 import openpyxl
-import pytest
 
 from components import export
 from queries import supervision as sv
@@ -18,10 +17,6 @@ from tests.apptest import metrics, open_page, texts
 
 PAGE = "pages/supervision.py"
 
-
-@pytest.fixture(autouse=True)
-def _fresh(clear_caches):
-    yield
 
 
 def frames(at) -> dict[str, object]:

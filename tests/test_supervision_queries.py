@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from queries import supervision as sv
 from queries.db import Source
 from queries.scope import PROVINCE, Filters, Scope
@@ -17,10 +15,6 @@ D = dt.date.fromisoformat
 CLOCK = ClockRules()
 NANJING = Scope("city", "320100")
 
-
-@pytest.fixture(autouse=True)
-def _fresh(clear_caches):
-    yield
 
 
 def status(url, as_of="2024-12-31", scope=PROVINCE, page=sv.PageFilters(), **filters):
