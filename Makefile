@@ -6,8 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-stamp
 SAMPLE_DB := sample_data/sample.db
-GENERATOR := $(wildcard sample_data/*.py) queries/schema.py queries/boundaries.py \
-             rules/vocab.py rules/identifiers.py
+GENERATOR := $(wildcard sample_data/*.py) queries/schema.py queries/boundaries.py queries/rollup.py \
+             queries/audits.py rules/vocab.py rules/identifiers.py
 PORT ?= 8501
 
 .PHONY: run test sample bench lint clean

@@ -43,8 +43,19 @@ def build_sqlite(scale: float, data: Path = DATA) -> str:
 
 
 def data_version(url: str) -> str | None:
+    """The data version of a built database, or None when its schema is not the current one."""
+    from sqlalchemy import inspect
+
+    from queries import schema
+
     try:
-        with create_engine(url).connect() as conn:
+        engine = create_engine(url)
+        found = inspect(engine)
+        for table in schema.metadata.sorted_tables:
+            columns = {c["name"] for c in found.get_columns(table.name)}
+            if not {c.name for c in table.columns} <= columns:
+                return None
+        with engine.connect() as conn:
             return conn.execute(text("select value from app_meta where key = 'data_version'")
                                 ).scalar()
     except Exception:  # noqa: BLE001 - no such database or table: not built yet
