@@ -219,10 +219,11 @@ ROWS: dict = {
 }
 
 
-def build(engine: Engine) -> None:
-    """Insert the rows above into an empty database that has the schema."""
+def build(engine: Engine, rows: dict | None = None) -> None:
+    """Insert `rows` (default: the rows above; variants pass their own copy) into an empty
+    database that has the schema."""
+    rows = ROWS if rows is None else rows
     with engine.begin() as conn:
         for table in s.metadata.sorted_tables:
-            rows = ROWS.get(table.name, [])
-            if rows:
-                conn.execute(table.insert(), rows)
+            if rows.get(table.name):
+                conn.execute(table.insert(), rows[table.name])

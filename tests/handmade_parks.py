@@ -46,7 +46,6 @@ import json
 
 from sqlalchemy.engine import Engine
 
-from queries import schema as s
 from rules.identifiers import make_uscc
 from tests import handmade
 from tests.handmade import D, _option, _round
@@ -135,8 +134,4 @@ ROWS["app_meta"] = [r if r["key"] != "data_version" else dict(key="data_version"
 
 def build(engine: Engine) -> None:
     """Insert the rows above into an empty database that has the schema."""
-    with engine.begin() as conn:
-        for table in s.metadata.sorted_tables:
-            rows = ROWS.get(table.name, [])
-            if rows:
-                conn.execute(table.insert(), rows)
+    handmade.build(engine, ROWS)

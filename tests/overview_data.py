@@ -23,7 +23,6 @@ import copy
 
 from sqlalchemy.engine import Engine
 
-from queries import schema as s
 from tests import handmade
 from tests.handmade import E5, D, _round
 
@@ -57,11 +56,7 @@ def rows(sample: bool = False) -> dict:
 
 
 def build(engine: Engine, sample: bool = False) -> None:
-    data = rows(sample)
-    with engine.begin() as conn:
-        for table in s.metadata.sorted_tables:
-            if data.get(table.name):
-                conn.execute(table.insert(), data[table.name])
+    handmade.build(engine, rows(sample))
 
 
 __all__ = ["D", "build", "rows"]

@@ -15,7 +15,6 @@ import copy
 
 from sqlalchemy.engine import Engine
 
-from queries import schema as s
 from tests import handmade
 
 
@@ -40,8 +39,5 @@ ROWS["plan_target"] += [
 
 
 def build(engine: Engine) -> None:
-    with engine.begin() as conn:
-        for table in s.metadata.sorted_tables:
-            rows = ROWS.get(table.name, [])
-            if rows:
-                conn.execute(table.insert(), rows)
+    """Insert the rows above into an empty database that has the schema."""
+    handmade.build(engine, ROWS)

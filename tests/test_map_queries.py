@@ -9,7 +9,7 @@ import copy
 
 import pytest
 
-from queries import geo, schema
+from queries import geo
 from queries.db import Source
 from queries.scope import Filters, Scope
 from rules.clock import ClockRules
@@ -38,11 +38,7 @@ def misplaced_rows() -> dict:
 
 
 def build_misplaced(engine) -> None:
-    rows = misplaced_rows()
-    with engine.begin() as conn:
-        for table in schema.metadata.sorted_tables:
-            if rows.get(table.name):
-                conn.execute(table.insert(), rows[table.name])
+    handmade.build(engine, misplaced_rows())
 
 
 @pytest.fixture
