@@ -34,7 +34,6 @@ from rules.clock import (
     OVERDUE_BUCKETS,
     STAGES,
     ClockRules,
-    derive_status,
     due_dates,
 )
 from rules.plan_status import (
@@ -80,20 +79,12 @@ def _status(source: Source, scope: Scope, filters: Filters, clock: ClockRules) -
     return audits.rounds_with_status(source, scope, filters, clock)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def status_earlier(source: Source, scope: Scope, filters: Filters, clock: ClockRules,
                    as_of: dt.date) -> pd.DataFrame:
-    """What rounds_with_status(filters with `as_of`) returns, for an `as_of` not after
-    filters.as_of, derived from the rows already read for filters.as_of (no second read):
-    derive_status drops what was listed later and blanks later dates."""
-    every = audits.rounds(source, scope, Filters(cities=filters.cities,
-                                                 industries=filters.industries,
-                                                 parks=filters.parks, as_of=filters.as_of))
-    status = derive_status(every, as_of, clock)
-    if filters.listing_years:
-        wanted = set(audits.rounds(source, scope, filters)["audit_id"])
-        status = status[status["audit_id"].isin(wanted)]
-    return status.reset_index(drop=True)
+    """rounds_with_status as of an earlier date (the same date last year). The rounds are read
+    once per scope and filters (queries/audits), so this costs only the clock, not a read."""
+    return audits.rounds_with_status(source, scope, dataclasses.replace(filters, as_of=as_of),
+                                     clock)
 
 
 def _report_due_year(status: pd.DataFrame, clock: ClockRules) -> pd.Series:
