@@ -115,6 +115,14 @@ def _apptest_runs_the_frame(monkeypatch):
     monkeypatch.setattr(app_test, "PagesManager", FramedPagesManager)
 
 
+@pytest.fixture
+def parks_sqlite(tmp_path):
+    """tests/handmade_parks.py (two more parks, a park cluster audit) on SQLite."""
+    from tests import handmade_parks
+
+    return sqlite_with(tmp_path, handmade_parks.build, "parks.db")
+
+
 @pytest.fixture(autouse=True)
 def clear_caches():
     """st.cache_data persists across AppTest instances and tests: start each test from empty."""

@@ -20,7 +20,6 @@ from queries.scope import Filters, Scope
 from rules import park_rules as pr
 from rules.clock import ClockRules
 from tests import handmade_parks as hp
-from tests.conftest import sqlite_with
 
 CLOCK = ClockRules()
 F = Filters(as_of=hp.AS_OF)
@@ -33,11 +32,6 @@ def parks_url(db_url):
     """handmade_parks on each backend."""
     hp.build(get_engine(db_url))
     return db_url
-
-
-@pytest.fixture
-def parks_sqlite(tmp_path):
-    return sqlite_with(tmp_path, hp.build, "parks.db")
 
 
 def src(url: str) -> Source:

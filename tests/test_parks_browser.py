@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import func, select
 
 from components import word
-from queries import schema
 from queries import schema as s
 from queries.db import ROOT, SAMPLE_DB, get_engine
 from tests import handmade_parks as hp
@@ -17,14 +16,6 @@ from tests.conftest import need
 
 pytestmark = pytest.mark.browser
 SCREENS = ROOT / "screens"
-
-
-@pytest.fixture
-def parks_sqlite(tmp_path):
-    url = f"sqlite:///{tmp_path / 'parks.db'}"
-    schema.create_all(get_engine(url))
-    hp.build(get_engine(url))
-    return url
 
 
 def test_park_deep_link_map_and_review_pack(parks_sqlite, tmp_path):

@@ -3,24 +3,12 @@ the exact numbers the pages show, local filters, deep links, and scope."""
 
 from __future__ import annotations
 
-import pytest
-
-from queries import schema
-from queries.db import get_engine
 from queries.scope import Scope
 from tests import handmade_parks as hp
 from tests.apptest import metrics, open_page, texts
 
 ASOF = {"asof": "2024-12-31"}
 
-
-
-@pytest.fixture
-def parks_sqlite(tmp_path):
-    url = f"sqlite:///{tmp_path / 'parks.db'}"
-    schema.create_all(get_engine(url))
-    hp.build(get_engine(url))
-    return url
 
 
 def frame(at, first_column: str, *others: str):
