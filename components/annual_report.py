@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from components import chart_images, word
+from components import word
 from components.export import excel_bytes
 from components.fmt import cn_date, num, pct
 
@@ -236,6 +236,7 @@ def title(data: ReportData) -> str:
 
 def docx_bytes(data: ReportData, tables: dict[str, pd.DataFrame]) -> bytes:
     """The Word report: title, narrative, the tables and two charts."""
+    from components import chart_images  # matplotlib loads only when a report is made
     doc = word.new_document(title(data), f"（数据截至{cn_date(data.as_of)}）", data.sample,
                             landscape=True)
     word.heading(doc, "一、总体情况")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from components import chart_images, fmt, park_charts, word
+from components import fmt, park_charts, word
 from rules.park_rules import METRICS_BY_KEY
 from rules.vocab import CP_LEVELS, CREDIT_GRADES
 
@@ -108,6 +108,7 @@ def standing_table(st_df: pd.DataFrame, park_type: str) -> pd.DataFrame:
 
 def review_pack(d: PackData) -> bytes:
     """The .docx bytes of the review pack."""
+    from components import chart_images  # matplotlib loads only when a pack is made
     p = d.park
     doc = word.new_document(f"{p['name']}清洁生产整体审核评审材料",
                             f"{d.province} · 数据截至{fmt.cn_date(d.as_of)}", d.sample)

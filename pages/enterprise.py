@@ -70,7 +70,8 @@ else:
 
     st.download_button(
         "下载企业档案一页纸（Word）",
-        data=record_sheet_docx(rec, ctx.province_name, ctx.is_sample),
+        data=lambda: record_sheet_docx(rec, ctx.province_name, ctx.is_sample),  # on click
+        on_click="ignore",
         file_name=export.file_name(f"企业档案_{p['name']}", as_of, "docx"),
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         key="ent_sheet", icon=":material/description:")

@@ -2,6 +2,7 @@
 the period, target import from the Excel template, and the annual implementation report."""
 
 import datetime as dt
+import functools
 
 import pandas as pd
 import streamlit as st
@@ -188,8 +189,9 @@ with st.expander("导入计划目标（Excel 模板）", expanded=False):
         f"只有整个文件全部通过校验才会写入，写入的目标属于「{period_names[period_id]}」。")
     template_regions = list(regions[regions["level"].isin(["省", "市"])]["name"])
     st.download_button("下载空白目标模板（.xlsx）",
-                       data=target_template.template_bytes(list(range(start, end + 1)),
-                                                           template_regions),
+                       data=functools.partial(target_template.template_bytes,  # on click
+                                              list(range(start, end + 1)), template_regions),
+                       on_click="ignore",
                        file_name=f"计划目标模板_{period_names[period_id]}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="plan_template", icon=":material/download:")

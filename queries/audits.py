@@ -11,7 +11,8 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import String, and_, case, func, or_, select, type_coerce, union_all
+from sqlalchemy import (Integer, String, and_, case, cast, extract, func, or_, select,
+                        type_coerce, union_all)
 
 from queries import rollup
 from queries import schema as s
@@ -108,10 +109,15 @@ def rounds_with_status(source: Source, scope: Scope, filters: Filters,
     return status.reset_index(drop=True)
 
 
-def implemented_option_totals_stmt(where, as_of: dt.date):
-    """Per-audit totals of options implemented by `as_of`, split by cost class."""
+def implemented_option_totals_stmt(where, as_of: dt.date, since: dt.date | None = None,
+                                   by_year: bool = False):
+    """Per-audit totals of options implemented by `as_of` (and on or after `since`), split by
+    cost class. `by_year`: one row per audit and calendar year of implementation instead, for
+    implemented options only, with the year's last implementation date."""
     o = s.audit_option
     done = and_(o.c.status == "已实施", o.c.implemented_date <= as_of)
+    if since is not None:
+        done = and_(done, o.c.implemented_date >= since)
 
     def total(expr, cost_class=None):
         cond = done if cost_class is None else and_(done, o.c.cost_class == cost_class)
@@ -132,9 +138,54 @@ def implemented_option_totals_stmt(where, as_of: dt.date):
                                                       in OUTCOME_COLUMNS]), 1), else_=0)), 0)
             .label("no_figures_done")]
     cols += [total(o.c[col]).label(col) for col, _label, _unit in OUTCOME_COLUMNS]
-    return (select(*cols).select_from(o.join(R, o.c.audit_id == R.c.audit_id)
-                                      .join(E, R.c.uscc == E.c.uscc))
-            .where(where).group_by(o.c.audit_id))
+    stmt = (select(*cols).select_from(o.join(R, o.c.audit_id == R.c.audit_id)
+                                      .join(E, R.c.uscc == E.c.uscc)).where(where))
+    if not by_year:
+        return stmt.group_by(o.c.audit_id)
+    year = cast(extract("year", o.c.implemented_date), Integer)
+    return (stmt.add_columns(year.label("year"),
+                             func.max(o.c.implemented_date).label("last_done_date"))
+            .where(done).group_by(o.c.audit_id, year))
+
+
+# Columns of option_totals that count implementations (summed over years); the rest are counts
+# of all options, whatever their status.
+DONE_COLUMNS = [c.name for c in s.audit_outcome_year.columns
+                if c.name not in ("audit_id", "year", "last_done_date")]
+
+
+def _totals_from_rollups(where, as_of: dt.date):
+    """option_totals from the rollups: an audit whose last implementation is on or before
+    `as_of` is one audit_outcome row; any other adds its whole years before `as_of` from
+    audit_outcome_year and sums only the as-of year's options up to `as_of`."""
+    ao, ay = s.audit_outcome, s.audit_outcome_year
+    names = [c.name for c in ao.columns if c.name != "last_done_date"]
+    in_scope = ao.join(R, ao.c.audit_id == R.c.audit_id).join(E, R.c.uscc == E.c.uscc)
+    whole = (select(*[ao.c[n] for n in names]).select_from(in_scope)
+             .where(and_(where, or_(ao.c.last_done_date.is_(None),
+                                    ao.c.last_done_date <= as_of))))
+
+    later = select(ao.c.audit_id).where(ao.c.last_done_date > as_of)
+    year_done = or_(ay.c.year < as_of.year,
+                    and_(ay.c.year == as_of.year, ay.c.last_done_date <= as_of))
+    years = select(ay.c.audit_id, *[ay.c[n] for n in DONE_COLUMNS]).where(
+        and_(ay.c.audit_id.in_(later), year_done))
+    this_year = select(ay.c.audit_id).where(and_(ay.c.year == as_of.year,
+                                                 ay.c.last_done_date > as_of))
+    part = implemented_option_totals_stmt(s.audit_option.c.audit_id.in_(this_year), as_of,
+                                          since=dt.date(as_of.year, 1, 1)).subquery()
+    pieces = union_all(years, select(part.c.audit_id, *[part.c[n] for n in DONE_COLUMNS])
+                       ).subquery()
+    summed = select(pieces.c.audit_id, *[
+        (func.max if n == "high_cost_last_done" else func.sum)(pieces.c[n]).label(n)
+        for n in DONE_COLUMNS]).group_by(pieces.c.audit_id).subquery()
+    rest = (select(*[ao.c[n] if n not in DONE_COLUMNS else
+                     summed.c[n] if n == "high_cost_last_done" else
+                     func.coalesce(summed.c[n], 0).label(n) for n in names])
+            .select_from(in_scope.outerjoin(summed, summed.c.audit_id == ao.c.audit_id))
+            .where(and_(where, ao.c.last_done_date > as_of)))
+    both = union_all(whole, rest).subquery()
+    return select(*[both.c[n] for n in names]).order_by(both.c.audit_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -142,26 +193,14 @@ def option_totals(source: Source, scope: Scope, filters: Filters) -> pd.DataFram
     """One row per audit round (that has options) with implemented counts, investment and
     outcomes as of filters.as_of.
 
-    With a current rollup (queries/rollup.py) an audit whose last option was implemented by the
-    as-of date is read from audit_outcome; only audits with options implemented after it are
-    summed from audit_option. Without one, every option is summed: slower, same answer."""
+    With current rollups (queries/rollup.py) this reads audit_outcome and audit_outcome_year
+    and sums options only for the part of the as-of year before the as-of date of audits that
+    went on implementing after it. Without them, every option is summed: slower, same answer."""
     where = rounds_where(scope, filters)
     with source.engine.connect() as conn:
         fast = rollup.is_current(conn, source.version)
     if fast:
-        ao = s.audit_outcome
-        done_by_then = or_(ao.c.last_done_date.is_(None), ao.c.last_done_date <= filters.as_of)
-        names = [c.name for c in ao.columns if c.name != "last_done_date"]
-        from_rollup = (select(*[ao.c[n] for n in names])
-                       .select_from(ao.join(R, ao.c.audit_id == R.c.audit_id)
-                                    .join(E, R.c.uscc == E.c.uscc))
-                       .where(and_(where, done_by_then)))
-        later = select(ao.c.audit_id).where(ao.c.last_done_date > filters.as_of)
-        summed = implemented_option_totals_stmt(
-            and_(where, s.audit_option.c.audit_id.in_(later)), filters.as_of).subquery()
-        summed = select(*[summed.c[n] for n in names])  # same column order as the rollup
-        stmt = union_all(from_rollup, summed).subquery()
-        stmt = select(*[stmt.c[n] for n in names]).order_by(stmt.c.audit_id)
+        stmt = _totals_from_rollups(where, filters.as_of)
     else:
         stmt = implemented_option_totals_stmt(where, filters.as_of).order_by(
             s.audit_option.c.audit_id)

@@ -5,12 +5,13 @@ audits listed, started, completed (the clock's completion milestone), evaluation
 (passed and failed), and the options implemented in the year with their investment and yearly
 outcomes. They are built on queries.audits (rounds_with_status, option_totals), so the plan page
 counts exactly what the other pages count. Targets come from plan_target; a target is resolved for
-a region by rules.plan_status.resolve_target. Every read takes the viewer's scope.
+every region at once by rules.plan_status.own_targets. Every read takes the viewer's scope.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 
 import pandas as pd
@@ -28,7 +29,7 @@ from rules.plan_projection import (
     project,
     year_end,
 )
-from rules.plan_status import PLAN_MARK_LABELS, resolve_target
+from rules.plan_status import PLAN_MARK_LABELS, own_targets
 from rules.vocab import OUTCOME_COLUMNS
 
 KEYS = ["city_adcode", "county_adcode", "park_id", "industry_code"]
@@ -233,25 +234,19 @@ def actual_in(actuals: pd.DataFrame, unit: tuple[str, str], industries: tuple[st
     return float(rows[column].sum())
 
 
-def target_in(targets: pd.DataFrame, unit: tuple[str, str], province: str,
-              industries: tuple[str, ...], metric: str, years: range | list[int]
-              ) -> float | None:
+def resolved_targets(targets: pd.DataFrame, province: str, industries: tuple[str, ...],
+                     metric: str) -> dict[tuple[int, str], float]:
+    """{(year, region): target} for every region and year, by rules.plan_status.own_targets."""
+    own = own_targets(targets, province, industries, metric)
+    return dict(zip(zip(own["year"].astype(int), own["region_adcode"]), own["value"]))
+
+
+def target_in(resolved: dict[tuple[int, str], float], unit: tuple[str, str],
+              years: range | list[int]) -> float | None:
     """Sum of a unit's targets over `years` (None when no year has a target; parks have none)."""
     if unit[0] == "园区":
         return None
-    t = targets.loc[targets[metric].notna(),
-                    ["year", "region_adcode", "industry_code", "parent_adcode", metric]]
-    if industries:
-        t = t[t["industry_code"].isin(industries)]
-    if unit[0] == "省":  # its own rows and its cities' (resolve_target sums those if needed)
-        t = t[(t["region_adcode"] == unit[1]) | (t["parent_adcode"] == unit[1])]
-    else:
-        t = t[t["region_adcode"] == unit[1]]
-    if t.empty:
-        return None
-    values = [resolve_target(t[t["year"] == y], [unit[1]], province, industries,
-                             metric)[0] for y in years]
-    values = [v for v in values if v is not None]
+    values = [resolved[(y, unit[1])] for y in years if (y, unit[1]) in resolved]
     return float(sum(values)) if values else None
 
 
@@ -272,12 +267,13 @@ def scoreboard(units: list[tuple], targets: pd.DataFrame, actuals: pd.DataFrame,
     column, name, unit_word, _whole = METRICS[metric]
     years = range(start_year, end_year + 1)
     begun = [y for y in years if dt.date(y, 1, 1) <= as_of]
+    resolved = functools.cache(lambda inds: resolved_targets(targets, province, inds, metric))
     rows = []
     for level, code, label, *own in units:
         unit = (level, code)
         inds = tuple(own[0]) if own else industries
-        target = target_in(targets, unit, province, inds, metric, years)
-        planned = target_in(targets, unit, province, inds, metric, begun) if begun else None
+        target = target_in(resolved(inds), unit, years)
+        planned = target_in(resolved(inds), unit, begun) if begun else None
         actual = actual_in(actuals, unit, inds, column, years)
         den = denominators[in_unit(denominators, unit)]
         if inds:
@@ -358,7 +354,8 @@ def curve_inputs(targets: pd.DataFrame, actuals: pd.DataFrame, unit: tuple[str, 
                  end_year: int) -> tuple[dict[int, float | None], dict[int, float]]:
     column = METRICS[metric][0]
     years = range(start_year, end_year + 1)
-    return ({y: target_in(targets, unit, province, industries, metric, [y]) for y in years},
+    resolved = resolved_targets(targets, province, industries, metric)
+    return ({y: target_in(resolved, unit, [y]) for y in years},
             {y: actual_in(actuals, unit, industries, column, [y]) for y in years})
 
 

@@ -1,7 +1,8 @@
-"""The per-audit outcome rollup (schema.audit_outcome): rebuilt after a load, read by the pages.
+"""The per-audit outcome rollups (schema.audit_outcome, and audit_outcome_year per year of
+implementation): rebuilt after a load, read by the pages.
 
-`refresh(conn, version)` recomputes it in SQL from audit_option and records the data version it
-matches. Run it after loading data by other means: `python -m queries.rollup` (DATABASE_URL).
+`refresh(conn, version)` recomputes both in SQL from audit_option and records the data version
+they match. Run it after loading data by other means: `python -m queries.rollup` (DATABASE_URL).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ FAR_FUTURE = dt.date(9999, 12, 31)
 
 
 def refresh(conn: Connection, version: str) -> None:
-    """Recompute audit_outcome from audit_option and mark it valid for data `version`."""
+    """Recompute the rollups from audit_option and mark them valid for data `version`."""
     from queries.audits import implemented_option_totals_stmt
 
     o = s.audit_option
@@ -31,6 +32,11 @@ def refresh(conn: Connection, version: str) -> None:
                                                       == last.c.audit_id))
     conn.execute(delete(s.audit_outcome))
     conn.execute(insert(s.audit_outcome).from_select(names, rows))
+    yearly = implemented_option_totals_stmt(true(), FAR_FUTURE, by_year=True).subquery()
+    names = [c.name for c in s.audit_outcome_year.columns]
+    conn.execute(delete(s.audit_outcome_year))
+    conn.execute(insert(s.audit_outcome_year).from_select(
+        names, select(*[yearly.c[n] for n in names])))
     set_version(conn, version)
 
 
@@ -55,6 +61,7 @@ def main() -> int:
     version = read_meta(url).get("data_version", "")
     with get_engine(url).begin() as conn:
         s.audit_outcome.create(conn, checkfirst=True)
+        s.audit_outcome_year.create(conn, checkfirst=True)
         refresh(conn, version)
     print(f"已重建审核绩效汇总表（数据版本 {version}）")
     return 0

@@ -285,6 +285,19 @@ audit_outcome = Table(
 )
 Index("ix_outcome_last_done", audit_outcome.c.last_done_date)
 
+# The same sums per audit and calendar year of implementation: an as-of date before an audit's
+# last implementation (e.g. 31 December last year) adds up whole years from here instead of
+# summing the audit's options again.
+audit_outcome_year = Table(
+    "audit_outcome_year", metadata,
+    Column("audit_id", Integer, ForeignKey("audit_round.audit_id"), primary_key=True,
+           autoincrement=False),
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("last_done_date", Date, nullable=False),  # latest implemented_date within the year
+    *[Column(c.name, c.type, nullable=c.nullable) for c in audit_outcome.columns
+      if c.name not in ("audit_id", "options_total", "high_cost_total", "last_done_date")],
+)
+
 expert = Table(
     "expert", metadata,
     Column("expert_id", Integer, primary_key=True, autoincrement=False),

@@ -7,7 +7,7 @@ Pure functions shared by the overview (issue 3) and the plan page (issue 6):
   one); None when no period covers the as-of year.
 - `resolve_target(targets, regions, province, industries, column)`: the target for a set of
   regions (see its docstring for the order: all-industries row, sum of industry rows, sum of the
-  cities' targets).
+  cities' targets); `own_targets` applies the same rule to every region and year at once.
 - `plan_mark(actual, target, elapsed_share)`: "on_track" / "at_risk" / "behind", with
   `PLAN_MARK_LABELS` for the Chinese words and `PLAN_MARK_HELP` for the definition shown on pages.
 """
@@ -89,6 +89,38 @@ def plan_year(periods: pd.DataFrame, as_of: date, preferred: int | None = None
     return PlanYear(int(r["period_id"]), str(r["name"]), year)
 
 
+def own_targets(targets: pd.DataFrame, province: str, industries: tuple[str, ...] = (),
+                column: str = "audits_completed") -> pd.DataFrame:
+    """Every region's target `column` per year, resolved in one pass (the rule resolve_target
+    states): columns year, region_adcode, value, note. `targets` holds plan_target rows
+    (region_adcode, industry_code, parent_adcode, <column>, and year when several years are
+    given). Regions with no target are absent."""
+    t = targets[targets[column].notna()]
+    if "year" not in t.columns:
+        t = t.assign(year=0)
+    if industries:
+        t = t[t["industry_code"].isin(industries)]
+    keys = ["year", "region_adcode"]
+    whole = t[t["industry_code"].isna()].drop_duplicates(keys)
+    parts = t[t["industry_code"].notna()].groupby(keys, as_index=False)[column].sum()
+    if industries:
+        own = pd.concat([whole, parts]).groupby(keys, as_index=False)[column].sum()
+        own["note"] = "所选行业目标之和"
+    else:
+        own = pd.concat([whole[[*keys, column]].assign(note="全部行业目标"),
+                         parts.assign(note="分行业目标之和")]).drop_duplicates(keys)
+    own = own.rename(columns={column: "value"})[[*keys, "value", "note"]]
+    # The province, where it has no target of its own: the sum of its cities' targets.
+    city_codes = set(targets.loc[targets["parent_adcode"] == province, "region_adcode"])
+    cities = own[own["region_adcode"].isin(city_codes)]
+    summed = (cities.groupby("year", as_index=False)["value"].sum()
+              .assign(region_adcode=province, note="各市目标之和"))
+    summed = summed[~summed["year"].isin(own.loc[own["region_adcode"] == province, "year"])]
+    out = pd.concat([own, summed[own.columns]], ignore_index=True)
+    out["value"] = out["value"].astype(float)
+    return out
+
+
 def resolve_target(targets: pd.DataFrame, regions: list[str], province: str,
                    industries: tuple[str, ...] = (), column: str = "audits_completed"
                    ) -> tuple[float | None, str]:
@@ -101,33 +133,10 @@ def resolve_target(targets: pd.DataFrame, regions: list[str], province: str,
     2. the province only, when 1 gives nothing: the sum of its cities' targets by rule 1.
     A NULL value means no target is set for that figure. Returns (value or None, Chinese note
     of the basis used)."""
-    t = targets[targets[column].notna()]
-    cities = sorted(set(t.loc[t["parent_adcode"] == province, "region_adcode"]))
-
-    def own(region: str) -> tuple[float | None, str]:
-        rows = t[t["region_adcode"] == region]
-        if industries:
-            rows = rows[rows["industry_code"].isin(industries)]
-            return (float(rows[column].sum()), "所选行业目标之和") if len(rows) else (None, "")
-        all_rows = rows[rows["industry_code"].isna()]
-        if len(all_rows):
-            return float(all_rows[column].iloc[0]), "全部行业目标"
-        if len(rows):
-            return float(rows[column].sum()), "分行业目标之和"
-        return None, ""
-
-    total, notes = None, []
-    for region in regions:
-        value, note = own(region)
-        if value is None and region == province:
-            parts = [own(c)[0] for c in cities]
-            parts = [p for p in parts if p is not None]
-            if parts:
-                value, note = float(sum(parts)), "各市目标之和"
-        if value is not None:
-            total = (total or 0.0) + value
-            notes.append(note)
-    if total is None:
+    own = own_targets(targets, province, industries, column).set_index("region_adcode")
+    found = [own.loc[r] for r in regions if r in own.index]
+    if not found:
         return None, "未设定目标"
-    basis = "、".join(dict.fromkeys(notes))
+    total = float(sum(float(r["value"]) for r in found))
+    basis = "、".join(dict.fromkeys(str(r["note"]) for r in found))
     return total, ("多个地区" + basis + "合计" if len(regions) > 1 else basis)

@@ -230,8 +230,9 @@ def build(engine: Engine, province: str = DEFAULTS["province"], scale: float = D
         for ix in indexes:
             ix.create(conn)
         rollup.refresh(conn, meta["data_version"])  # per-audit totals the pages read
-        writer.counts["audit_outcome"] = conn.execute(
-            select(func.count()).select_from(schema.audit_outcome)).scalar_one()
+        for derived in (schema.audit_outcome, schema.audit_outcome_year):
+            writer.counts[derived.name] = conn.execute(
+                select(func.count()).select_from(derived)).scalar_one()
     if engine.dialect.name == "sqlite":  # rewrite the file compactly, in sqlite_master order
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM")

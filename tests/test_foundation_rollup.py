@@ -6,17 +6,29 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from sqlalchemy import delete, insert
 
 from queries import audits, rollup
+from queries import schema as s
 from queries.db import Source, get_engine
 from queries.scope import Filters, Scope
 
-DATES = ["2023-09-30", "2023-10-01", "2024-08-31", "2024-09-01", "2024-12-31", "2026-11-24"]
+DATES = ["2023-09-30", "2023-10-01", "2023-12-31", "2024-01-01", "2024-02-29", "2024-03-01",
+         "2024-08-31", "2024-09-01", "2024-12-31", "2025-06-30", "2026-11-24"]
 
 
+def _one_more_option(url: str) -> None:
+    """A third implementation for round 1, in 2024 before its high-cost option: the as-of year
+    then holds implementations on both sides of dates like 2024-08-31."""
+    from tests.handmade import _option
+
+    with get_engine(url).begin() as conn:
+        conn.execute(insert(s.audit_option), [_option(9, 1, "无/低费", "已实施", 4.0, "2024-03-01",
+                                                      energy_tce=7.0)])
 
 @pytest.mark.parametrize("scope", [Scope(), Scope("city", "320500")])
 def test_rollup_equals_summing_the_options(handmade_url, scope):
+    _one_more_option(handmade_url)
     with get_engine(handmade_url).begin() as conn:
         rollup.refresh(conn, "with-rollup")
     for day in DATES:
@@ -36,6 +48,26 @@ def test_known_totals_before_and_after_the_high_cost_option(handmade_url):
     assert (r1b.low_cost_done, r1b.high_cost_done, r1b.investment_high_wan) == (2, 0, 0)
     assert (r1a.low_cost_done, r1a.high_cost_done, r1a.investment_high_wan) == (2, 1, 150)
     assert r1a.energy_tce == 130 and r1b.energy_tce == 10
+
+
+def test_year_end_totals_come_from_the_rollups_alone(handmade_url):
+    """At a year end no option row is read: deleting them all after the refresh changes
+    nothing (only audits implementing in the as-of year before and after the date need them)."""
+    _one_more_option(handmade_url)
+    with get_engine(handmade_url).begin() as conn:
+        rollup.refresh(conn, "v")
+    src = Source(handmade_url, "v")
+    ends = [Filters(as_of=dt.date(y, 12, 31)) for y in (2023, 2024, 2025)]
+    before = [audits.option_totals(src, Scope(), f) for f in ends]
+    with get_engine(handmade_url).begin() as conn:
+        conn.execute(delete(s.audit_option))
+    audits.option_totals.clear()
+    for f, expected in zip(ends, before):
+        pd.testing.assert_frame_equal(audits.option_totals(src, Scope(), f), expected)
+    r1 = before[0].set_index("audit_id").loc[1]  # 31 Dec 2023: the two October options
+    assert (r1.low_cost_done, r1.high_cost_done, r1.energy_tce) == (2, 0, 10)
+    r1 = before[1].set_index("audit_id").loc[1]  # 31 Dec 2024: and the March and high-cost ones
+    assert (r1.low_cost_done, r1.high_cost_done, r1.energy_tce) == (3, 1, 137)
 
 
 def test_rollup_is_used_only_for_its_data_version(handmade_url):

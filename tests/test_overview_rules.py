@@ -16,6 +16,7 @@ from rules.plan_status import (
     plan_mark,
     plan_mark_label,
     plan_year,
+    own_targets,
     resolve_target,
 )
 
@@ -125,3 +126,18 @@ def test_province_without_its_own_row_sums_the_cities():
 def test_no_target_set():
     assert resolve_target(TARGETS, ["320200"], "320000") == (None, "未设定目标")
     assert resolve_target(TARGETS, ["320100"], "320000", ("magnesia",)) == (None, "未设定目标")
+
+
+def test_own_targets_resolves_every_region_and_year_at_once():
+    two_years = pd.concat([TARGETS.assign(year=2024),
+                           TARGETS[TARGETS["region_adcode"] != "320000"].assign(year=2025)])
+    own = own_targets(two_years, "320000").set_index(["year", "region_adcode"])
+    assert own.loc[(2024, "320000"), "value"] == 10.0  # its own row
+    assert own.loc[(2025, "320000"), "value"] == 7.0  # no row in 2025: the cities' sum
+    assert own.loc[(2025, "320000"), "note"] == "各市目标之和"
+    assert own.loc[(2025, "320500"), "value"] == 3.0
+    assert (2024, "320200") not in own.index  # NULL target: absent
+    by_industry = own_targets(two_years, "320000", ("chemicals",)).set_index(
+        ["year", "region_adcode"])["value"].to_dict()
+    assert by_industry == {(2024, "320100"): 3.0, (2024, "320500"): 2.0, (2024, "320000"): 5.0,
+                           (2025, "320100"): 3.0, (2025, "320500"): 2.0, (2025, "320000"): 5.0}
