@@ -11,8 +11,19 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import (Integer, String, and_, case, cast, extract, func, or_, select,
-                        type_coerce, union_all)
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from queries import rollup
 from queries import schema as s

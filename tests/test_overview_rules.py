@@ -13,10 +13,10 @@ from rules.plan_status import (
     PLAN_MARK_LABELS,
     PLAN_MARKS,
     elapsed_share,
+    own_targets,
     plan_mark,
     plan_mark_label,
     plan_year,
-    own_targets,
     resolve_target,
 )
 

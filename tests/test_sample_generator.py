@@ -24,7 +24,8 @@ SMALL = 0.05
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-DERIVED = {"audit_outcome", "audit_outcome_year"}  # sums of floats: the last bits differ between database engines
+# Sums of floats: the last bits differ between database engines.
+DERIVED = {"audit_outcome", "audit_outcome_year"}
 
 
 def content_hash(engine) -> str:
