@@ -21,6 +21,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    true,
     type_coerce,
     union_all,
 )
@@ -74,7 +75,10 @@ DATE_COLUMNS = ("listing_date", "disclosure_date", "start_date", "report_date",
                 "evaluation_date", "acceptance_date")
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+# cache_resource, not cache_data: the frame is shared, not copied, because pickling ~55k rows
+# with date objects on every store and every hit cost more than the read at province scale.
+# Callers only filter it (rounds, derive_status), which pandas' copy-on-write keeps apart.
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _scoped_rounds(source: Source, scope: Scope, cities: tuple, industries: tuple,
                    parks: tuple) -> pd.DataFrame:
     """Every round of the enterprises in scope and filters, whatever the date or year: one read
@@ -197,6 +201,45 @@ def _totals_from_rollups(where, as_of: dt.date):
             .where(and_(where, ao.c.last_done_date > as_of)))
     both = union_all(whole, rest).subquery()
     return select(*[both.c[n] for n in names]).order_by(both.c.audit_id)
+
+
+# Sums of implementations that add up across audits (not the last-done date).
+SUMMED_COLUMNS = [c for c in DONE_COLUMNS if c != "high_cost_last_done"]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def option_sums_by_year(source: Source, scope: Scope, filters: Filters,
+                        keys: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Options implemented by filters.as_of, summed in SQL per calendar year of implementation
+    and enterprise `keys` (enterprise columns, e.g. city_adcode): columns year, *keys,
+    SUMMED_COLUMNS. The rounds are those of rounds_where (scope, filters, listed by the date).
+
+    With current rollups, whole years come from audit_outcome_year and only the as-of year's
+    options of audits that went on implementing after the date are summed; without them every
+    option is summed (slower, same answer)."""
+    as_of, ay, o = filters.as_of, s.audit_outcome_year, s.audit_option
+    with source.engine.connect() as conn:
+        fast = rollup.is_current(conn, source.version)
+    if fast:
+        years = select(ay.c.audit_id, ay.c.year, *[ay.c[n] for n in SUMMED_COLUMNS]).where(
+            or_(ay.c.year < as_of.year, and_(ay.c.year == as_of.year,
+                                             ay.c.last_done_date <= as_of)))
+        running = select(ay.c.audit_id).where(and_(ay.c.year == as_of.year,
+                                                   ay.c.last_done_date > as_of))
+        part = implemented_option_totals_stmt(o.c.audit_id.in_(running), as_of,
+                                              since=dt.date(as_of.year, 1, 1),
+                                              by_year=True).subquery()
+        rows = union_all(years, select(part.c.audit_id, part.c.year,
+                                       *[part.c[n] for n in SUMMED_COLUMNS])).subquery()
+    else:
+        rows = implemented_option_totals_stmt(true(), as_of, by_year=True).subquery()
+    by = [rows.c.year, *[E.c[k] for k in keys]]
+    stmt = (select(*by, *[func.sum(rows.c[n]).label(n) for n in SUMMED_COLUMNS])
+            .select_from(rows.join(R, rows.c.audit_id == R.c.audit_id)
+                         .join(E, R.c.uscc == E.c.uscc))
+            .where(rounds_where(scope, filters)).group_by(*by).order_by(*by))
+    df = read_frame(source.engine, stmt)
+    return df.astype({"year": "int64", **{n: "float64" for n in SUMMED_COLUMNS}})
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

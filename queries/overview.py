@@ -324,13 +324,12 @@ def achievements(source: Source, scope: Scope, filters: Filters) -> pd.DataFrame
     """Options implemented by the as-of date: rows 指标, 单位, 本年, 累计 (本年 = implemented
     from 1 January of the as-of year to the as-of date). `key` names each row.
 
-    Both figures come from the per-audit totals (queries/audits.option_totals): 累计 as of the
-    date, 本年 = that minus the totals as of 31 December of the previous year."""
-    as_of = filters.as_of
-    last_year_end = dataclasses.replace(filters, as_of=dt.date(as_of.year - 1, 12, 31))
-    df = audits.option_totals(source, scope, filters).sum(numeric_only=True)
-    before = audits.option_totals(source, scope, last_year_end).sum(numeric_only=True)
-    year = df - before.reindex(df.index, fill_value=0.0)
+    Both are sums of options by year of implementation (queries/audits.option_sums_by_year):
+    累计 all years, 本年 the as-of year."""
+    by_year = audits.option_sums_by_year(source, scope, filters).set_index("year")
+    df = by_year.sum()
+    year = (by_year.loc[filters.as_of.year] if filters.as_of.year in by_year.index
+            else df * 0.0)
 
     def both(expr) -> tuple[float, float]:
         return float(expr(year)), float(expr(df))

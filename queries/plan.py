@@ -161,17 +161,11 @@ def yearly_actuals(source: Source, scope: Scope, filters: Filters, clock: ClockR
                                                          **{name: 1.0})
         parts.append(hit.drop(columns="audit_id"))
 
-    # Options implemented in year y: totals to the end of y minus totals to the end of y - 1.
-    previous = None
-    for y in range(first_year - 1, last_year + 1):
-        ends = year_end(y, filters.as_of)
-        cum = audits.option_totals(source, scope, _unfiltered_years(filters, ends))
-        cum = cum.set_index("audit_id")[OPTION_COLUMNS]
-        if previous is not None:
-            delta = cum.sub(previous.reindex(cum.index).fillna(0.0), fill_value=0.0)
-            delta = delta.reset_index().merge(keyed, on="audit_id").assign(year=y)
-            parts.append(delta.drop(columns="audit_id"))
-        previous = cum
+    # Options implemented in each year, summed in SQL by year and the enterprise keys.
+    options = audits.option_sums_by_year(source, scope, _unfiltered_years(filters, cap),
+                                         tuple(KEYS))
+    options = options[options["year"].isin(years)]
+    parts.append(options.astype({"park_id": "Int64"})[["year", *KEYS, *OPTION_COLUMNS]])
 
     columns = ["year", *KEYS, *ACTUAL_COLUMNS]
     parts = [p for p in parts if len(p)]

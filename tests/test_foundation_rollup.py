@@ -75,3 +75,27 @@ def test_rollup_is_used_only_for_its_data_version(handmade_url):
         assert not rollup.is_current(conn, "v")
         rollup.refresh(conn, "v")
         assert rollup.is_current(conn, "v") and not rollup.is_current(conn, "w")
+
+
+@pytest.mark.parametrize("keys", [(), ("city_adcode", "park_id", "industry_code")])
+def test_sums_by_year_from_the_rollups_equal_summing_the_options(handmade_url, keys):
+    _one_more_option(handmade_url)
+    with get_engine(handmade_url).begin() as conn:
+        rollup.refresh(conn, "with-rollup")
+    for day in DATES:
+        f = Filters(as_of=dt.date.fromisoformat(day))
+        slow = audits.option_sums_by_year(Source(handmade_url, "stale"), Scope(), f, keys)
+        fast = audits.option_sums_by_year(Source(handmade_url, "with-rollup"), Scope(), f, keys)
+        pd.testing.assert_frame_equal(fast, slow)
+
+
+def test_known_sums_by_year(handmade_url):
+    _one_more_option(handmade_url)
+    with get_engine(handmade_url).begin() as conn:
+        rollup.refresh(conn, "v")
+    got = audits.option_sums_by_year(Source(handmade_url, "v"), Scope(),
+                                     Filters(as_of=dt.date(2024, 8, 31))).set_index("year")
+    # 2023: the two October options; 2024 to 31 August: the March one (not the September one)
+    assert got["low_cost_done"].to_dict() == {2023: 2.0, 2024: 1.0}
+    assert got["high_cost_done"].to_dict() == {2023: 0.0, 2024: 0.0}
+    assert got["energy_tce"].to_dict() == {2023: 10.0, 2024: 7.0}
