@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 
 import pandas as pd
@@ -39,7 +40,8 @@ def file_name(stem: str, as_of: dt.date, ext: str) -> str:
 
 def download_excel(label: str, sheets: dict[str, pd.DataFrame], stem: str, as_of: dt.date,
                    header_lines: list[str], key: str) -> None:
-    st.download_button(label, data=excel_bytes(sheets, header_lines),
+    st.download_button(label, data=functools.partial(excel_bytes, sheets, header_lines),
+                       on_click="ignore",  # the workbook is built when the button is pressed
                        file_name=file_name(stem, as_of, "xlsx"),
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=key, icon=":material/table_view:")

@@ -34,9 +34,6 @@ from rules.clock import ClockRules, derive_status
 from rules.vocab import OUTCOME_COLUMNS
 
 R, E = s.audit_round, s.enterprise
-CITY = s.region.alias("city")
-COUNTY = s.region.alias("county")
-
 ROUND_COLUMNS = [
     R.c.audit_id, R.c.uscc, R.c.round_no, R.c.batch_id, R.c.listing_date, R.c.listing_reason,
     R.c.audit_mode, R.c.cluster_id, R.c.consultancy_id, R.c.relisted_from,
@@ -45,20 +42,25 @@ ROUND_COLUMNS = [
     R.c.acceptance_date, R.c.acceptance_result, R.c.acceptance_pass, R.c.acceptance_score,
     R.c.cp_level,
 ]
-ENTERPRISE_COLUMNS = [
-    E.c.name.label("enterprise_name"), E.c.industry_code, s.industry.c.name.label("industry"),
-    E.c.city_adcode, CITY.c.name.label("city"), E.c.county_adcode, COUNTY.c.name.label("county"),
-    E.c.park_id, s.park.c.name.label("park"), s.consultancy.c.name.label("consultancy"),
-]
+ENTERPRISE_COLUMNS = [E.c.name.label("enterprise_name"), E.c.industry_code, E.c.city_adcode,
+                      E.c.county_adcode, E.c.park_id]
+# name column <- (code column, lookup table, its key, its name column)
+NAMES = {"industry": ("industry_code", s.industry, "code", "name"),
+         "city": ("city_adcode", s.region, "adcode", "name"),
+         "county": ("county_adcode", s.region, "adcode", "name"),
+         "park": ("park_id", s.park, "park_id", "name"),
+         "consultancy": ("consultancy_id", s.consultancy, "consultancy_id", "name")}
 
 
-def _rounds_from():
-    return (R.join(E, R.c.uscc == E.c.uscc)
-            .join(s.industry, E.c.industry_code == s.industry.c.code)
-            .join(CITY, E.c.city_adcode == CITY.c.adcode)
-            .join(COUNTY, E.c.county_adcode == COUNTY.c.adcode)
-            .outerjoin(s.park, E.c.park_id == s.park.c.park_id)
-            .outerjoin(s.consultancy, R.c.consultancy_id == s.consultancy.c.consultancy_id))
+@st.cache_data(show_spinner=False, max_entries=16)
+def _lookups(source: Source) -> dict[str, dict]:
+    """code -> name of the small tables (regions, industries, parks, consultancies)."""
+    out = {}
+    for _code, table, key, name in NAMES.values():
+        if table.name not in out:
+            rows = read_frame(source.engine, select(table.c[key], table.c[name]))
+            out[table.name] = dict(zip(rows[key], rows[name]))
+    return out
 
 
 def rounds_where(scope: Scope, filters: Filters):
@@ -88,10 +90,15 @@ def _scoped_rounds(source: Source, scope: Scope, cities: tuple, industries: tupl
     cols = [type_coerce(c, String).label(c.name) if c.name in DATE_COLUMNS else c
             for c in ROUND_COLUMNS]
     stmt = (select(*cols, s.listing_batch.c.year.label("batch_year"), *ENTERPRISE_COLUMNS)
-            .select_from(_rounds_from().join(s.listing_batch,
-                                             R.c.batch_id == s.listing_batch.c.batch_id))
+            .select_from(R.join(E, R.c.uscc == E.c.uscc)
+                         .join(s.listing_batch, R.c.batch_id == s.listing_batch.c.batch_id))
             .where(where).order_by(R.c.audit_id))
     df = read_frame(source.engine, stmt)
+    # Names from the small tables, not joined per row: ~55k rows carrying five repeated names
+    # each made the read a third slower.
+    lookups = _lookups(source)
+    for label, (code, table, _key, _name) in NAMES.items():
+        df[label] = df[code].map(lookups[table.name])
     for c in DATE_COLUMNS:
         df[c] = pd.to_datetime(df[c], format="ISO8601").dt.date.astype(object)
         df[c] = df[c].where(df[c].notna(), None)
@@ -169,12 +176,12 @@ DONE_COLUMNS = [c.name for c in s.audit_outcome_year.columns
                 if c.name not in ("audit_id", "year", "last_done_date")]
 
 
-def _totals_from_rollups(where, as_of: dt.date):
+def _totals_from_rollups(where, as_of: dt.date, names: list[str]):
     """option_totals from the rollups: an audit whose last implementation is on or before
     `as_of` is one audit_outcome row; any other adds its whole years before `as_of` from
     audit_outcome_year and sums only the as-of year's options up to `as_of`."""
     ao, ay = s.audit_outcome, s.audit_outcome_year
-    names = [c.name for c in ao.columns if c.name != "last_done_date"]
+    done_columns = [n for n in DONE_COLUMNS if n in names]
     in_scope = ao.join(R, ao.c.audit_id == R.c.audit_id).join(E, R.c.uscc == E.c.uscc)
     whole = (select(*[ao.c[n] for n in names]).select_from(in_scope)
              .where(and_(where, or_(ao.c.last_done_date.is_(None),
@@ -183,18 +190,18 @@ def _totals_from_rollups(where, as_of: dt.date):
     later = select(ao.c.audit_id).where(ao.c.last_done_date > as_of)
     year_done = or_(ay.c.year < as_of.year,
                     and_(ay.c.year == as_of.year, ay.c.last_done_date <= as_of))
-    years = select(ay.c.audit_id, *[ay.c[n] for n in DONE_COLUMNS]).where(
+    years = select(ay.c.audit_id, *[ay.c[n] for n in done_columns]).where(
         and_(ay.c.audit_id.in_(later), year_done))
     this_year = select(ay.c.audit_id).where(and_(ay.c.year == as_of.year,
                                                  ay.c.last_done_date > as_of))
     part = implemented_option_totals_stmt(s.audit_option.c.audit_id.in_(this_year), as_of,
                                           since=dt.date(as_of.year, 1, 1)).subquery()
-    pieces = union_all(years, select(part.c.audit_id, *[part.c[n] for n in DONE_COLUMNS])
+    pieces = union_all(years, select(part.c.audit_id, *[part.c[n] for n in done_columns])
                        ).subquery()
     summed = select(pieces.c.audit_id, *[
         (func.max if n == "high_cost_last_done" else func.sum)(pieces.c[n]).label(n)
-        for n in DONE_COLUMNS]).group_by(pieces.c.audit_id).subquery()
-    rest = (select(*[ao.c[n] if n not in DONE_COLUMNS else
+        for n in done_columns]).group_by(pieces.c.audit_id).subquery()
+    rest = (select(*[ao.c[n] if n not in done_columns else
                      summed.c[n] if n == "high_cost_last_done" else
                      func.coalesce(summed.c[n], 0).label(n) for n in names])
             .select_from(in_scope.outerjoin(summed, summed.c.audit_id == ao.c.audit_id))
@@ -242,10 +249,15 @@ def option_sums_by_year(source: Source, scope: Scope, filters: Filters,
     return df.astype({"year": "int64", **{n: "float64" for n in SUMMED_COLUMNS}})
 
 
+TOTAL_COLUMNS = tuple(c.name for c in s.audit_outcome.columns
+                      if c.name not in ("audit_id", "last_done_date"))
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def option_totals(source: Source, scope: Scope, filters: Filters) -> pd.DataFrame:
+def option_totals(source: Source, scope: Scope, filters: Filters,
+                  columns: tuple[str, ...] = TOTAL_COLUMNS) -> pd.DataFrame:
     """One row per audit round (that has options) with implemented counts, investment and
-    outcomes as of filters.as_of.
+    outcomes as of filters.as_of: audit_id and `columns` (default all of TOTAL_COLUMNS).
 
     With current rollups (queries/rollup.py) this reads audit_outcome and audit_outcome_year
     and sums options only for the part of the as-of year before the as-of date of audits that
@@ -253,14 +265,15 @@ def option_totals(source: Source, scope: Scope, filters: Filters) -> pd.DataFram
     where = rounds_where(scope, filters)
     with source.engine.connect() as conn:
         fast = rollup.is_current(conn, source.version)
+    names = ["audit_id", *[c for c in TOTAL_COLUMNS if c in columns]]
     if fast:
-        stmt = _totals_from_rollups(where, filters.as_of)
+        stmt = _totals_from_rollups(where, filters.as_of, names)
     else:
-        stmt = implemented_option_totals_stmt(where, filters.as_of).order_by(
-            s.audit_option.c.audit_id)
+        summed = implemented_option_totals_stmt(where, filters.as_of).subquery()
+        stmt = select(*[summed.c[n] for n in names]).order_by(summed.c.audit_id)
     df = read_frame(source.engine, stmt)
-    df["high_cost_last_done"] = pd.to_datetime(df["high_cost_last_done"]).dt.date.astype(object)
-    df["high_cost_last_done"] = df["high_cost_last_done"].where(
-        df["high_cost_last_done"].notna(), None)
+    if "high_cost_last_done" in df:
+        done = pd.to_datetime(df["high_cost_last_done"]).dt.date.astype(object)
+        df["high_cost_last_done"] = done.where(done.notna(), None)
     return df.astype({c: "float64" for c in df.columns
                       if c not in ("audit_id", "high_cost_last_done")})

@@ -273,7 +273,9 @@ def scorecard(source: Source, scope: Scope, filters: Filters, clock: ClockRules)
     card["credit_rated"] = credit.groupby("park_id").size()
     card["credit_good"] = sum(card[f"credit_{gr}"].fillna(0) for gr in GOOD_CREDIT)
 
-    opts = audits.option_totals(source, scope, filters)
+    opts = audits.option_totals(source, scope, filters, ("low_cost_done", "high_cost_done",
+                                                        "investment_low_wan",
+                                                        "investment_high_wan", *OUTCOMES))
     opts = opts.merge(rounds[["audit_id", "park_id"]], on="audit_id")
     opts["options_done"] = opts["low_cost_done"] + opts["high_cost_done"]
     opts["investment_wan"] = opts["investment_low_wan"] + opts["investment_high_wan"]

@@ -273,7 +273,7 @@ def watch_header(province: str, as_of: dt.date, scope_text: str, total: int) -> 
 
 def option_totals(source: Source, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Per-round implemented option counts as of filters.as_of (the shared audits base)."""
-    return audits.option_totals(source, scope, filters)
+    return audits.option_totals(source, scope, filters, ("high_cost_total", "high_cost_done"))
 
 
 def filter_text(province: str, filters: Filters, page: PageFilters, names: dict[str, str]

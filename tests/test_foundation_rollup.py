@@ -99,3 +99,14 @@ def test_known_sums_by_year(handmade_url):
     assert got["low_cost_done"].to_dict() == {2023: 2.0, 2024: 1.0}
     assert got["high_cost_done"].to_dict() == {2023: 0.0, 2024: 0.0}
     assert got["energy_tce"].to_dict() == {2023: 10.0, 2024: 7.0}
+
+
+def test_a_subset_of_columns_is_the_same_as_those_columns_of_the_whole(handmade_url):
+    with get_engine(handmade_url).begin() as conn:
+        rollup.refresh(conn, "v")
+    for version in ("v", "stale"):
+        src, f = Source(handmade_url, version), Filters(as_of=dt.date(2024, 8, 31))
+        some = audits.option_totals(src, Scope(), f, ("high_cost_total", "energy_tce"))
+        whole = audits.option_totals(src, Scope(), f)
+        assert list(some.columns) == ["audit_id", "high_cost_total", "energy_tce"]
+        pd.testing.assert_frame_equal(some, whole[list(some.columns)])
