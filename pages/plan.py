@@ -228,7 +228,10 @@ report_as_of = year_end(year, f.as_of)
 year_filters = Filters(cities=f.cities, industries=f.industries, parks=f.parks,
                             as_of=report_as_of)
 py = plan_year(periods, dt.date(year, 12, 31), period_id)
-year_actuals = plan.yearly_actuals(src, scope, f, ctx.clock, year, year)
+# A year of the period is already counted above (events of a year are dated within it).
+year_actuals = (actuals[actuals["year"] == year].reset_index(drop=True)
+                if start <= year <= end else
+                plan.yearly_actuals(src, scope, f, ctx.clock, year, year))
 year_targets = (plan.targets(src, scope, f, py.period_id) if py else targets.iloc[:0])
 year_targets = year_targets[year_targets["year"] == year]
 all_inds = plan.industries(src)

@@ -66,6 +66,19 @@ def test_actuals_of_2023_by_hand(handmade_url):
     assert by_city["high_cost_done"].sum() == 0
 
 
+def test_a_year_counted_alone_equals_that_year_of_the_period(handmade_url):
+    """The plan page takes the annual report's year from the period's actuals (one count
+    instead of two): that is only right if counting a year alone, to its 31 December, gives
+    the same rows."""
+    period = actuals(handmade_url, first=2021, last=2024)
+    for year in (2023, 2024):
+        alone = actuals(handmade_url, first=year, last=year,
+                        filters=Filters(as_of=dt.date(year, 12, 31)))
+        assert len(alone), year
+        pd.testing.assert_frame_equal(
+            period[period["year"] == year].reset_index(drop=True), alone)
+
+
 def test_actuals_of_2024_by_hand(handmade_url):
     a = actuals(handmade_url, first=2024, last=2024).set_index(["city_adcode", "industry_code",
                                                                 "county_adcode"])
