@@ -9,6 +9,8 @@ seconds for two cases:
 - `first_visit` (reported, no budget): N fresh browser contexts (separate caches and cookies)
   open it at once with nothing cached, so each also downloads and compiles Streamlit's
   JavaScript; on one 2-core machine that is ten first visits competing for two cores.
+- `floor`: the `tabs` case on an empty Streamlit page (benchmarks/empty_page.py), what
+  Streamlit itself costs ten tabs on this machine, so the overview's number reads as a ratio.
 """
 
 from __future__ import annotations
@@ -25,14 +27,15 @@ READY = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
 VIEWPORT = {"width": 1400, "height": 900}
 
 
-async def _open(context, url: str) -> float:
-    """Seconds from navigation until the overview has run and its first chart is drawn."""
+async def _open(context, url: str, heading: str = "总览", chart: bool = True) -> float:
+    """Seconds from navigation until the page has run and (`chart`) its first chart is drawn."""
     page = await context.new_page()
     t0 = time.perf_counter()
     await page.goto(url)
-    await page.get_by_role("heading", name="总览").first.wait_for(timeout=120_000)
+    await page.get_by_role("heading", name=heading).first.wait_for(timeout=120_000)
     await page.wait_for_selector(READY, timeout=120_000)
-    await page.wait_for_selector('[data-testid="stVegaLiteChart"]', timeout=120_000)
+    if chart:
+        await page.wait_for_selector('[data-testid="stVegaLiteChart"]', timeout=120_000)
     seconds = time.perf_counter() - t0
     await page.close()
     return seconds
@@ -46,18 +49,27 @@ async def _fresh(browser, url: str) -> float:
         await context.close()
 
 
-async def _all(url: str, sessions: int) -> dict[str, list[float]]:
+async def _tabs(browser, url: str, sessions: int, **page) -> list[float]:
+    context = await browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    try:
+        await _open(context, url, **page)  # the earlier visit: static files now cached
+        return list(await asyncio.gather(*(_open(context, url, **page)
+                                           for _ in range(sessions))))
+    finally:
+        await context.close()
+
+
+async def _all(url: str, sessions: int, floor_url: str | None = None) -> dict[str, list[float]]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
+            if floor_url:
+                return {"floor": await _tabs(browser, floor_url, sessions, heading="空白页",
+                                             chart=False)}
             first = list(await asyncio.gather(*(_fresh(browser, url) for _ in range(sessions))))
-            context = await browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-            await _open(context, url)  # the earlier visit: static files now cached
-            tabs = list(await asyncio.gather(*(_open(context, url) for _ in range(sessions))))
-            await context.close()
-            return {"tabs": tabs, "first_visit": first}
+            return {"tabs": await _tabs(browser, url, sessions), "first_visit": first}
         finally:
             await browser.close()
 
@@ -70,8 +82,10 @@ def _summary(times: list[float]) -> dict:
 def measure(database_url: str, sessions: int = 10) -> dict:
     with app_server(database_url) as base:
         times = asyncio.run(_all(base + "/", sessions))
-    tabs = _summary(times["tabs"])
-    return {"sessions": sessions, **tabs, "first_visit": _summary(times["first_visit"])}
+    with app_server(database_url, script="benchmarks/empty_page.py") as base:
+        floor = asyncio.run(_all("", sessions, floor_url=base + "/"))["floor"]
+    return {"sessions": sessions, **_summary(times["tabs"]),
+            "first_visit": _summary(times["first_visit"]), "floor": _summary(floor)}
 
 
 if __name__ == "__main__":

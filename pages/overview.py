@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import briefing, export, fmt, kpi
+from components import briefing, export, fmt, kpi, vega
 from components import overview_charts as charts
 from components.context import get_context
 from queries import overview as ov
@@ -114,43 +114,50 @@ with right:
     st.caption(f"数据{as_of}" + (f"；另有 {fmt.num(missing)} 项已实施方案未填报任何绩效数据，"
                                  "未计入绩效合计" if missing else ""))
 
-# ---- league, trend, industries -------------------------------------------------------------
-st.subheader(f"各{words['places']}进展排名（每百家列入企业）", help=helps["league"])
-if league.empty:
-    st.info("当前范围内没有列入名单的企业。")
-else:
-    c1, c2 = st.columns([3, 2], gap="large")
-    c1.altair_chart(charts.league_chart(league, words["places"]), width="stretch")
-    c2.dataframe(league[["排名", "地区", "列入企业", "每百家完成", "每百家逾期"]]
-                 .rename(columns={"地区": words["places"], "列入企业": "列入（家）"}),
-                 hide_index=True, width="stretch", height=38 + 35 * len(league),
-                 column_config={"排名": st.column_config.NumberColumn(width=44),
-                                words["places"]: st.column_config.TextColumn(width=76),
-                                "列入（家）": st.column_config.NumberColumn(width=70),
-                                "每百家完成": st.column_config.NumberColumn(width=80,
-                                                                       format="%.1f"),
-                                "每百家逾期": st.column_config.NumberColumn(width=80,
-                                                                       format="%.1f")})
-    st.caption(f"数据{as_of}")
-
-t1, t2 = st.columns(2, gap="large")
-with t1:
-    st.subheader("季度完成趋势", help=helps["trend"])
-    st.altair_chart(charts.quarterly_chart(quarters), width="stretch")
-with t2:
-    st.subheader("行业分布", help=helps["industries"])
-    if by_industry.empty:
-        st.info("当前范围内没有审核轮次。")
-    else:
-        st.altair_chart(charts.industry_chart(by_industry), width="stretch")
-
-# ---- who is most overdue -------------------------------------------------------------------
-st.subheader("逾期时间最长的企业", help=ov.kpi_help(clock)["overdue"])
-if top_late.empty:
-    st.success(f"{as_of}，当前范围内没有逾期企业。")
-else:
-    st.dataframe(top_late, hide_index=True, width="stretch", column_config={
-        "逾期天数": st.column_config.NumberColumn(format="%d 天")})
+# ---- league, trend, industries, most overdue: one at a time ---------------------------------
+# Lazy tabs: only the chosen section is drawn, so the first screen sends one chart, not three
+# (ten officials opening the page at once share the server's two cores).
+SECTIONS = [f"各{words['places']}进展排名", "季度完成趋势", "行业分布", "逾期时间最长的企业"]
+tabs = st.tabs(SECTIONS, key="ov_section", on_change="rerun")
+with tabs[0]:
+    if tabs[0].open:
+        st.subheader(f"各{words['places']}进展排名（每百家列入企业）", help=helps["league"])
+        if league.empty:
+            st.info("当前范围内没有列入名单的企业。")
+        else:
+            c1, c2 = st.columns([3, 2], gap="large")
+            vega.chart(charts.league_chart, league, words["places"], where=c1)
+            c2.dataframe(league[["排名", "地区", "列入企业", "每百家完成", "每百家逾期"]]
+                         .rename(columns={"地区": words["places"], "列入企业": "列入（家）"}),
+                         hide_index=True, width="stretch", height=38 + 35 * len(league),
+                         column_config={
+                             "排名": st.column_config.NumberColumn(width=44),
+                             words["places"]: st.column_config.TextColumn(width=76),
+                             "列入（家）": st.column_config.NumberColumn(width=70),
+                             "每百家完成": st.column_config.NumberColumn(width=80,
+                                                                    format="%.1f"),
+                             "每百家逾期": st.column_config.NumberColumn(width=80,
+                                                                    format="%.1f")})
+            st.caption(f"数据{as_of}")
+with tabs[1]:
+    if tabs[1].open:
+        st.subheader("季度完成趋势", help=helps["trend"])
+        vega.chart(charts.quarterly_chart, quarters)
+with tabs[2]:
+    if tabs[2].open:
+        st.subheader("行业分布", help=helps["industries"])
+        if by_industry.empty:
+            st.info("当前范围内没有审核轮次。")
+        else:
+            vega.chart(charts.industry_chart, by_industry)
+with tabs[3]:
+    if tabs[3].open:
+        st.subheader("逾期时间最长的企业", help=ov.kpi_help(clock)["overdue"])
+        if top_late.empty:
+            st.success(f"{as_of}，当前范围内没有逾期企业。")
+        else:
+            st.dataframe(top_late, hide_index=True, width="stretch", column_config={
+                "逾期天数": st.column_config.NumberColumn(format="%d 天")})
 
 # ---- what could not be counted -------------------------------------------------------------
 if issues.empty:

@@ -43,11 +43,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def app_server(database_url: str, extra_env: dict | None = None):
-    """Run `streamlit run app.py` on a free port against `database_url`; yield its base URL."""
+def app_server(database_url: str, extra_env: dict | None = None, script: str = "app.py"):
+    """Run `streamlit run <script>` (the app by default) on a free port against
+    `database_url`; yield its base URL."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,

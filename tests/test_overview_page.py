@@ -102,14 +102,24 @@ def test_achievements_league_trend_industries_and_most_overdue(monkeypatch, hand
     league = frame_with(at, "每百家完成")
     assert list(league.columns) == ["排名", "城市", "列入（家）", "每百家完成", "每百家逾期"]
     assert league.values.tolist() == [[1, "南京市", 2, 50.0, 50.0], [2, "苏州市", 2, 0.0, 50.0]]
+    league_title = "各城市每百家列入企业的完成与逾期（按排名）"
+    # One section at a time: the first screen carries the league chart only.
+    assert [t.label for t in at.tabs] == ["各城市进展排名", "季度完成趋势", "行业分布",
+                                          "逾期时间最长的企业"]
+    shown = {}
+    for section in ("各城市进展排名", "季度完成趋势", "行业分布"):
+        at.session_state["ov_section"] = section
+        at.run()
+        c = charts(at)
+        assert len(c) == 1, section
+        shown.update({title: n for title, (_spec, n) in c.items()})
+    # aggregated before they reach the browser: 2 cities, 8 quarters, 5 industry x status cells
+    assert shown == {league_title: 2, "各季度完成审核轮次": 8, "各行业审核进展": 5}
+    at.session_state["ov_section"] = "逾期时间最长的企业"
+    at.run()
+    assert not charts(at)
     top = frame_with(at, "逾期原因")
     assert list(top["逾期原因"]) == ["审核报告逾期 305 天", "启动审核逾期 244 天"]
-    c = charts(at)
-    league_title = "各城市每百家列入企业的完成与逾期（按排名）"
-    assert set(c) == {league_title, "各季度完成审核轮次", "各行业审核进展"}
-    # aggregated before they reach the browser: 2 cities, 8 quarters, 5 industry x status cells
-    rows = {title: n for title, (_spec, n) in c.items()}
-    assert rows == {league_title: 2, "各季度完成审核轮次": 8, "各行业审核进展": 5}
 
 
 def test_plan_year_missing_is_explained(monkeypatch, handmade_sqlite):
@@ -146,6 +156,8 @@ def test_plan_progress_for_one_city_from_the_link(monkeypatch, plus_sqlite):
     assert "完成审核 **1 / 2 轮**" in body and "目标口径：分行业目标之和" in body
     league = frame_with(at, "每百家完成")
     assert set(league["区县"]) == {"虎丘区", "吴江区"}  # one city: its counties compared
+    at.session_state["ov_section"] = "逾期时间最长的企业"
+    at.run()
     assert "南京" not in " ".join(frame_with(at, "逾期原因")["所在地"])
 
 
