@@ -124,9 +124,15 @@ def tile_layers(url: str, bounds: tuple[float, float, float, float], zoom: float
 # Enterprise points
 # --------------------------------------------------------------------------------------------
 
-def point_texts(points: pd.DataFrame) -> pd.DataFrame:
+# Above this many enterprise points the tooltip leaves out "industry · park" (a click still opens
+# the record with everything): at ~45,000 points that line alone is ~1 MB of the page.
+DETAILED_POINTS = 20_000
+
+
+def point_texts(points: pd.DataFrame, detailed: bool = True) -> pd.DataFrame:
     """Tooltip texts of each enterprise: n = name; d = "industry · park (only when in a park)"
-    and "stage · days overdue (only when overdue)" on two lines."""
+    and "stage · days overdue (only when overdue)" on two lines (`detailed`), else the second
+    line only."""
     industry = points["industry"].astype(object).fillna("").astype(str)
     park = points["park"].astype(object)
     has_park = park.notna() & (park.astype(str) != "")
@@ -137,7 +143,8 @@ def point_texts(points: pd.DataFrame) -> pd.DataFrame:
     text = stage.where(~late, stage + " · 逾期 " + days.astype(str) + " 天")
     failed = points["map_status"] == "failed"
     text = text.where(~failed, stage + " · 待重新审核或整改")
-    return pd.DataFrame({"n": points["name"].astype(str), "d": info + "\n" + text,
+    return pd.DataFrame({"n": points["name"].astype(str),
+                         "d": info + "\n" + text if detailed else text,
                          "lon": points["lon"], "lat": points["lat"]}, index=points.index)
 
 
@@ -155,8 +162,9 @@ def status_groups(points: pd.DataFrame) -> dict[str, pd.DataFrame]:
 def point_layers(points: pd.DataFrame, radius_px: float = 3.5) -> list[pdk.Layer]:
     """One ScatterplotLayer per status present, id "pts-<status>", records {p, n, d}."""
     layers = []
+    detailed = len(points) <= DETAILED_POINTS
     for status, g in status_groups(points).items():
-        records = _records(point_texts(g))
+        records = _records(point_texts(g, detailed))
         layers.append(d.point_layer(records, point_layer_id(status), d.STATUS_COLORS[status],
                                     radius_px=radius_px))
     return layers

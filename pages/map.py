@@ -83,7 +83,9 @@ with right:
         if legend:
             st.markdown(legend, unsafe_allow_html=True)
     st.caption(f"地图标注 {len(points):,} 家列入审核的企业（截至 {as_of:%Y-%m-%d}）。"
-               "点击企业打开企业档案，点击园区打开园区详情。")
+               "点击企业打开企业档案，点击园区打开园区详情。"
+               + ("企业较多，悬停只显示名称和审核状态；可按市、行业筛选后查看行业和园区。"
+                  if show_points and len(points) > map_view.DETAILED_POINTS else ""))
 
 # --- a click opens the record ----------------------------------------------------------------
 selection = event["selection"] if event else None

@@ -149,6 +149,18 @@ def test_tooltip_fields_in_chinese():
     assert layers["pts-failed"]["data"][0]["d"].endswith("审核中 · 待重新审核或整改")
 
 
+def test_many_points_leave_industry_and_park_out_of_the_tooltip(monkeypatch):
+    pts = points_frame()  # 14 points
+    monkeypatch.setattr(mv, "DETAILED_POINTS", len(pts) - 1)
+    layers = layers_by_id(mv.build_map(PROVINCE, CITIES, COUNTIES, VIEW, points=pts))
+    in_park, outside = layers["pts-overdue"]["data"]
+    assert (in_park["d"], outside["d"]) == ("审核中 · 逾期 30 天", "审核中 · 逾期 31 天")
+    assert layers["pts-accepted"]["data"][0]["d"] == "审核中"
+    monkeypatch.setattr(mv, "DETAILED_POINTS", len(pts))  # at the limit: still detailed
+    layers = layers_by_id(mv.build_map(PROVINCE, CITIES, COUNTIES, VIEW, points=pts))
+    assert layers["pts-accepted"]["data"][0]["d"] == "化工 · 某某化工园区\n审核中"
+
+
 def test_every_pickable_layer_offers_the_tooltip_fields():
     """One tooltip serves every layer: a missing field would show as a literal {x}."""
     parks = pd.DataFrame([dict(park_id=7, name="某某化工园区", level="省级", park_type="化工园区",
