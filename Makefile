@@ -13,7 +13,7 @@ PORT ?= 8501
 .PHONY: run test sample bench lint clean
 
 run: $(STAMP) $(SAMPLE_DB)
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(PY) serve.py --server.port $(PORT)
 
 test: $(STAMP) $(SAMPLE_DB)
 	$(PY) -m pytest -q

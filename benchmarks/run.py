@@ -91,10 +91,11 @@ def measure(url: str, page: str) -> dict:
 
 def markdown(records: list[dict]) -> str:
     head = ("| page | scale | database | cold s | warm s | SQL s | payload KB | peak MB | "
-            "floor cold/warm s |\n|---|---|---|---|---|---|---|---|---|\n")
+            "floor cold/warm s | preload s |\n|---|---|---|---|---|---|---|---|---|---|\n")
     rows = [f"| {r['page']} | {r['scale']:g} | {r['database']} | {r['cold_s']:.2f} | "
             f"{r['warm_s']:.2f} | {r['sql_s']:.2f} | {r['payload_bytes'] / 1024:.0f} | "
-            f"{r['peak_rss_mb']:.0f} | {r['floor_cold_s']:.2f}/{r['floor_warm_s']:.2f} |"
+            f"{r['peak_rss_mb']:.0f} | {r['floor_cold_s']:.2f}/{r['floor_warm_s']:.2f} | "
+            f"{r.get('preload_s', 0.0):.2f} |"
             for r in records]
     return head + "\n".join(rows) + "\n"
 
@@ -136,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
                     raise SystemExit(f"{page} on {db_name} scale {scale:g} raised: {m['errors']}")
                 records.append({"page": page, "scale": scale, "database": db_name,
                                 **{k: m[k] for k in ("cold_s", "warm_s", "sql_s",
-                                                     "payload_bytes", "peak_rss_mb")},
+                                                     "payload_bytes", "peak_rss_mb",
+                                                     "preload_s")},
                                 "floor_cold_s": floor["cold_s"],
                                 "floor_warm_s": floor["warm_s"]})
                 print(json.dumps(records[-1], ensure_ascii=False), file=sys.stderr)

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
+import streamlit as st
 
 from components import word
 from components.export import excel_bytes
@@ -113,6 +114,8 @@ def _plan_table(detail: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+# Cached on the report's data: ~70 ms of pandas that every rerun of the plan page repeated.
+@st.cache_data(show_spinner=False, max_entries=16)
 def report_tables(data: ReportData) -> dict[str, pd.DataFrame]:
     """The report's tables, keyed by short name (see TABLE_TITLES), with Chinese headers."""
     cities = data.cities.rename(columns={"adcode": "code"})

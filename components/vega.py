@@ -17,7 +17,7 @@ def _spec(name: str, _builder: Callable, *args) -> dict:
     return _builder(*args).to_dict()
 
 
-def chart(builder: Callable, *args, where=st) -> None:
+def chart(builder: Callable, *args, where=st, height: int | str = "content") -> None:
     """st.altair_chart(builder(*args)) with the spec cached; `where` is a column or container."""
-    where.vega_lite_chart(_spec(f"{builder.__module__}.{builder.__qualname__}", builder, *args),
-                          width="stretch")
+    where.vega_lite_chart(spec=_spec(f"{builder.__module__}.{builder.__qualname__}", builder,
+                                     *args), width="stretch", height=height)

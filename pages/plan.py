@@ -7,7 +7,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from components import annual_report, plan_charts
+from components import annual_report, plan_charts, vega
 from components.context import get_context
 from components.export import excel_bytes, file_name
 from components.fmt import cn_date, num, pct
@@ -105,15 +105,15 @@ with left:
     t_by_year, a_by_year = plan.curve_inputs(targets, actuals, unit, province, f.industries,
                                              metric, start, end)
     curve = cumulative_curve(start, end, f.as_of, t_by_year, a_by_year)
-    st.altair_chart(plan_charts.cumulative_chart(
-        curve, unit_word, f"{unit_name}{metric_name}：累计计划与实际"), width="stretch")
+    vega.chart(plan_charts.cumulative_chart, curve, unit_word,
+               f"{unit_name}{metric_name}：累计计划与实际")
 board = plan.scoreboard(children, targets, actuals, denominators, province, f.industries,
                         metric, start, end, f.as_of)
 with right:
     if len(board) and board["完成率"].notna().any():
-        st.altair_chart(plan_charts.completion_chart(
-            board, share, f"各{child_word}完成率（虚线为时间进度 {pct(share)}）"),
-            width="stretch", height=max(240, 30 * len(board) + 110))
+        vega.chart(plan_charts.completion_chart, board, share,
+                   f"各{child_word}完成率（虚线为时间进度 {pct(share)}）",
+                   height=max(240, 30 * len(board) + 110))
     else:
         st.info(f"{unit_name}下辖各{child_word}未设定{metric_name}目标，右表只列实际完成数。")
 
@@ -155,9 +155,8 @@ if drivers.empty:
     st.success(f"按当前进度，{unit_name}各{child_word}各行业的{metric_name}目标均可在规划期末完成"
                "（或未设定分行业目标）。")
 else:
-    st.altair_chart(plan_charts.shortfall_chart(
-        drivers, unit_word, f"按当前进度规划期末的{metric_name}缺口"), width="stretch",
-        height=max(200, 30 * len(drivers) + 80))
+    vega.chart(plan_charts.shortfall_chart, drivers, unit_word,
+               f"按当前进度规划期末的{metric_name}缺口", height=max(200, 30 * len(drivers) + 80))
 
 st.subheader("年度目标与实际明细")
 detail = plan.target_detail(targets, actuals)

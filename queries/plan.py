@@ -261,7 +261,12 @@ def scoreboard(units: list[tuple], targets: pd.DataFrame, actuals: pd.DataFrame,
     column, name, unit_word, _whole = METRICS[metric]
     years = range(start_year, end_year + 1)
     begun = [y for y in years if dt.date(y, 1, 1) <= as_of]
-    resolved = functools.cache(lambda inds: resolved_targets(targets, province, inds, metric))
+    # Units of one industry each (the shortfall drivers) share one per-industry resolution.
+    per_industry = own_targets(targets, province, (), metric, per_industry=True)
+    single = {code: dict(zip(zip(g["year"].astype(int), g["region_adcode"]), g["value"]))
+              for code, g in per_industry.groupby("industry_code")}
+    resolved = functools.cache(lambda inds: single.get(inds[0], {}) if len(inds) == 1
+                               else resolved_targets(targets, province, inds, metric))
     rows = []
     for level, code, label, *own in units:
         unit = (level, code)

@@ -90,22 +90,23 @@ def plan_year(periods: pd.DataFrame, as_of: date, preferred: int | None = None
 
 
 def own_targets(targets: pd.DataFrame, province: str, industries: tuple[str, ...] = (),
-                column: str = "audits_completed") -> pd.DataFrame:
+                column: str = "audits_completed", per_industry: bool = False) -> pd.DataFrame:
     """Every region's target `column` per year, resolved in one pass (the rule resolve_target
     states): columns year, region_adcode, value, note. `targets` holds plan_target rows
     (region_adcode, industry_code, parent_adcode, <column>, and year when several years are
-    given). Regions with no target are absent."""
+    given). Regions with no target are absent. `per_industry`: one row per industry as well
+    (column industry_code), each what `industries=(that industry,)` gives, for all at once."""
     t = targets[targets[column].notna()]
     if "year" not in t.columns:
         t = t.assign(year=0)
     if industries:
         t = t[t["industry_code"].isin(industries)]
-    keys = ["year", "region_adcode"]
+    keys = ["year", "region_adcode", *(["industry_code"] if per_industry else [])]
     whole = t[t["industry_code"].isna()].drop_duplicates(keys)
     parts = t[t["industry_code"].notna()].groupby(keys, as_index=False)[column].sum()
-    if industries:
-        own = pd.concat([whole, parts]).groupby(keys, as_index=False)[column].sum()
-        own["note"] = "所选行业目标之和"
+    if industries or per_industry:
+        own = (parts if per_industry else pd.concat([whole, parts]).groupby(
+            keys, as_index=False)[column].sum()).assign(note="所选行业目标之和")
     else:
         own = pd.concat([whole[[*keys, column]].assign(note="全部行业目标"),
                          parts.assign(note="分行业目标之和")]).drop_duplicates(keys)
@@ -113,9 +114,12 @@ def own_targets(targets: pd.DataFrame, province: str, industries: tuple[str, ...
     # The province, where it has no target of its own: the sum of its cities' targets.
     city_codes = set(targets.loc[targets["parent_adcode"] == province, "region_adcode"])
     cities = own[own["region_adcode"].isin(city_codes)]
-    summed = (cities.groupby("year", as_index=False)["value"].sum()
+    rest = [k for k in keys if k != "region_adcode"]
+    summed = (cities.groupby(rest, as_index=False)["value"].sum()
               .assign(region_adcode=province, note="各市目标之和"))
-    summed = summed[~summed["year"].isin(own.loc[own["region_adcode"] == province, "year"])]
+    has_own = own.loc[own["region_adcode"] == province, rest].drop_duplicates()
+    summed = summed.merge(has_own, on=rest, how="left", indicator=True)
+    summed = summed[summed["_merge"] == "left_only"]
     out = pd.concat([own, summed[own.columns]], ignore_index=True)
     out["value"] = out["value"].astype(float)
     return out

@@ -48,7 +48,10 @@ def app_server(database_url: str, extra_env: dict | None = None, script: str = "
     `database_url`; yield its base URL."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
-    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+    # The app starts as `make run` starts it (serve.py preloads its modules); other scripts
+    # (the benchmark's empty page) with plain `streamlit run`.
+    launch = (["serve.py"] if script == "app.py" else ["-m", "streamlit", "run", script])
+    cmd = [sys.executable, *launch, "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,

@@ -175,5 +175,10 @@ def test_before_any_listing_the_page_says_so_without_errors(monkeypatch, handmad
     body = texts(at)
     assert "2021年未设定本范围的完成审核目标。" in body
     assert "当前范围内没有列入名单的企业。" in body
-    assert "截至 2021年6月30日，当前范围内没有逾期企业。" in body
     assert "截至目前，尚无已实施的清洁生产方案。" in body
+    for section, message in (
+            ("行业分布", "当前范围内没有审核轮次。"),
+            ("逾期时间最长的企业", "截至 2021年6月30日，当前范围内没有逾期企业。")):
+        at.session_state["ov_section"] = section
+        at.run()
+        assert not at.exception and message in texts(at), section

@@ -141,3 +141,16 @@ def test_own_targets_resolves_every_region_and_year_at_once():
         ["year", "region_adcode"])["value"].to_dict()
     assert by_industry == {(2024, "320100"): 3.0, (2024, "320500"): 2.0, (2024, "320000"): 5.0,
                            (2025, "320100"): 3.0, (2025, "320500"): 2.0, (2025, "320000"): 5.0}
+
+
+def test_own_targets_per_industry_equal_one_industry_at_a_time():
+    two_years = pd.concat([TARGETS.assign(year=2024),
+                           TARGETS[TARGETS["region_adcode"] != "320100"].assign(year=2025)])
+    every = own_targets(two_years, "320000", per_industry=True)
+    assert set(every["industry_code"]) == {"chemicals", "dyeing"}
+    for code in ("chemicals", "dyeing"):
+        alone = own_targets(two_years, "320000", (code,))
+        mine = every[every["industry_code"] == code].drop(columns="industry_code")
+        pd.testing.assert_frame_equal(
+            mine.sort_values(["year", "region_adcode"], ignore_index=True),
+            alone.sort_values(["year", "region_adcode"], ignore_index=True))
