@@ -87,194 +87,209 @@ if f.industries:
     ind_names = ind_names[ind_names["code"].isin(f.industries)]
 ind_names = dict(zip(ind_names["code"], ind_names["name"]))
 
-head = plan.scoreboard([(*unit, unit_name)], targets, actuals, denominators, province,
-                       f.industries, metric, start, end, f.as_of).iloc[0]
-share = plan.elapsed(start, end, f.as_of)
-st.subheader(f"{unit_name} · {period_names[period_id]} · {metric_name}")
-k = st.columns(5)
-k[0].metric(f"期内目标（{unit_word}）", num(head[f"期内目标（{unit_word}）"], digits))
-k[1].metric(f"实际完成（{unit_word}）", num(head[f"实际完成（{unit_word}）"], digits),
-            help=f"{start}年1月1日至{cn_date(year_end(end, f.as_of))}")
-k[2].metric("完成率", pct(head["完成率"]), help=f"时间进度 {pct(share)}")
-k[3].metric(f"按当前进度预计期末（{unit_word}）", num(head[f"预计期末（{unit_word}）"], digits),
-            help="按规划期开始至截至日期的平均进度外推到规划期末。")
-k[4].metric("进度判断", head["状态"], help=PLAN_MARK_HELP.replace("全年", "规划期"))
+# ---- three jobs, one at a time: only the chosen tab runs ------------------------------------
+# Lazy tabs: comparing with the plan, the annual report and the target import are separate
+# tasks; computing all three on every visit made this the slowest page.
+TABS = ["计划对标", "年度实施情况报告", "导入计划目标"]
+compare_tab, report_tab, import_tab = st.tabs(TABS, key="plan_section", on_change="rerun")
+with compare_tab:
+    if compare_tab.open:
+        head = plan.scoreboard([(*unit, unit_name)], targets, actuals, denominators, province,
+                               f.industries, metric, start, end, f.as_of).iloc[0]
+        share = plan.elapsed(start, end, f.as_of)
+        st.subheader(f"{unit_name} · {period_names[period_id]} · {metric_name}")
+        k = st.columns(5)
+        k[0].metric(f"期内目标（{unit_word}）", num(head[f"期内目标（{unit_word}）"], digits))
+        k[1].metric(f"实际完成（{unit_word}）", num(head[f"实际完成（{unit_word}）"], digits),
+                    help=f"{start}年1月1日至{cn_date(year_end(end, f.as_of))}")
+        k[2].metric("完成率", pct(head["完成率"]), help=f"时间进度 {pct(share)}")
+        k[3].metric(f"按当前进度预计期末（{unit_word}）",
+                    num(head[f"预计期末（{unit_word}）"], digits),
+                    help="按规划期开始至截至日期的平均进度外推到规划期末。")
+        k[4].metric("进度判断", head["状态"], help=PLAN_MARK_HELP.replace("全年", "规划期"))
 
-left, right = st.columns(2)
-with left:
-    t_by_year, a_by_year = plan.curve_inputs(targets, actuals, unit, province, f.industries,
-                                             metric, start, end)
-    curve = cumulative_curve(start, end, f.as_of, t_by_year, a_by_year)
-    vega.chart(plan_charts.cumulative_chart, curve, unit_word,
-               f"{unit_name}{metric_name}：累计计划与实际")
-board = plan.scoreboard(children, targets, actuals, denominators, province, f.industries,
-                        metric, start, end, f.as_of)
-with right:
-    if len(board) and board["完成率"].notna().any():
-        vega.chart(plan_charts.completion_chart, board, share,
-                   f"各{child_word}完成率（虚线为时间进度 {pct(share)}）",
-                   height=max(240, 30 * len(board) + 110))
-    else:
-        st.info(f"{unit_name}下辖各{child_word}未设定{metric_name}目标，右表只列实际完成数。")
+        left, right = st.columns(2)
+        with left:
+            t_by_year, a_by_year = plan.curve_inputs(targets, actuals, unit, province, f.industries,
+                                                     metric, start, end)
+            curve = cumulative_curve(start, end, f.as_of, t_by_year, a_by_year)
+            vega.chart(plan_charts.cumulative_chart, curve, unit_word,
+                       f"{unit_name}{metric_name}：累计计划与实际")
+        board = plan.scoreboard(children, targets, actuals, denominators, province, f.industries,
+                                metric, start, end, f.as_of)
+        with right:
+            if len(board) and board["完成率"].notna().any():
+                vega.chart(plan_charts.completion_chart, board, share,
+                           f"各{child_word}完成率（虚线为时间进度 {pct(share)}）",
+                           height=max(240, 30 * len(board) + 110))
+            else:
+                st.info(f"{unit_name}下辖各{child_word}未设定{metric_name}目标，右表只列实际完成数。")
 
-SHOWN = ["地区", f"期内目标（{unit_word}）", f"截至当年目标（{unit_word}）",
-         f"实际完成（{unit_word}）", "完成率", f"预计期末（{unit_word}）",
-         f"预计缺口（{unit_word}）", "状态", "列入企业数（家）",
-         f"每百家列入企业{metric_name}（{unit_word}）", f"每百家列入企业目标（{unit_word}）"]
-fmt_num = "%.0f" if whole else "%.1f"
-config = {c: st.column_config.NumberColumn(c, format=fmt_num) for c in SHOWN[1:]
-          if c not in ("完成率", "状态")}
-config.update({c: st.column_config.NumberColumn(c, format="%.1f") for c in SHOWN
-               if c.startswith("每百家") or c.startswith("预计")})
-config["完成率"] = st.column_config.NumberColumn("完成率", format="percent")
-config["列入企业数（家）"] = st.column_config.NumberColumn("列入企业数（家）", format="%d")
+        SHOWN = ["地区", f"期内目标（{unit_word}）", f"截至当年目标（{unit_word}）",
+                 f"实际完成（{unit_word}）", "完成率", f"预计期末（{unit_word}）",
+                 f"预计缺口（{unit_word}）", "状态", "列入企业数（家）",
+                 f"每百家列入企业{metric_name}（{unit_word}）",
+                 f"每百家列入企业目标（{unit_word}）"]
+        fmt_num = "%.0f" if whole else "%.1f"
+        config = {c: st.column_config.NumberColumn(c, format=fmt_num) for c in SHOWN[1:]
+                  if c not in ("完成率", "状态")}
+        config.update({c: st.column_config.NumberColumn(c, format="%.1f") for c in SHOWN
+                       if c.startswith("每百家") or c.startswith("预计")})
+        config["完成率"] = st.column_config.NumberColumn("完成率", format="percent")
+        config["列入企业数（家）"] = st.column_config.NumberColumn("列入企业数（家）", format="%d")
 
-st.subheader(f"各{child_word}对标")
-if child_word == "园区":
-    st.caption("计划目标按省、市、区县设定，园区没有单独目标：园区一行只列实际完成数。")
-if board.empty:
-    st.info(f"{unit_name}没有下辖{child_word}。")
-else:
-    st.dataframe(board[SHOWN], hide_index=True, width="stretch", column_config=config,
-                 key="plan_board")
+        st.subheader(f"各{child_word}对标")
+        if child_word == "园区":
+            st.caption("计划目标按省、市、区县设定，园区没有单独目标：园区一行只列实际完成数。")
+        if board.empty:
+            st.info(f"{unit_name}没有下辖{child_word}。")
+        else:
+            st.dataframe(board[SHOWN], hide_index=True, width="stretch", column_config=config,
+                         key="plan_board")
 
-st.subheader(f"{unit_name}各行业对标")
-ind_board = plan.scoreboard([(*unit, n, (c,)) for c, n in ind_names.items()], targets, actuals,
-                            denominators, province, (), metric, start, end, f.as_of)
-ind_board = ind_board.rename(columns={"地区": "行业"})
-ind_board = ind_board[(ind_board[f"实际完成（{unit_word}）"] > 0)
-                      | ind_board[f"期内目标（{unit_word}）"].notna()
-                      | (ind_board["列入企业数（家）"] > 0)]
-st.dataframe(ind_board[["行业", *SHOWN[1:]]], hide_index=True, width="stretch",
-             column_config=config, key="plan_ind_board")
+        st.subheader(f"{unit_name}各行业对标")
+        ind_board = plan.scoreboard([(*unit, n, (c,)) for c, n in ind_names.items()], targets,
+                                    actuals, denominators, province, (), metric, start, end,
+                                    f.as_of)
+        ind_board = ind_board.rename(columns={"地区": "行业"})
+        ind_board = ind_board[(ind_board[f"实际完成（{unit_word}）"] > 0)
+                              | ind_board[f"期内目标（{unit_word}）"].notna()
+                              | (ind_board["列入企业数（家）"] > 0)]
+        st.dataframe(ind_board[["行业", *SHOWN[1:]]], hide_index=True, width="stretch",
+                     column_config=config, key="plan_ind_board")
 
-st.subheader("形成缺口的地区和行业")
-drivers = plan.shortfall_drivers(children or [(*unit, unit_name)], ind_names, targets, actuals,
-                                 metric, start, end, f.as_of)
-if drivers.empty:
-    st.success(f"按当前进度，{unit_name}各{child_word}各行业的{metric_name}目标均可在规划期末完成"
-               "（或未设定分行业目标）。")
-else:
-    vega.chart(plan_charts.shortfall_chart, drivers, unit_word,
-               f"按当前进度规划期末的{metric_name}缺口", height=max(200, 30 * len(drivers) + 80))
+        st.subheader("形成缺口的地区和行业")
+        drivers = plan.shortfall_drivers(children or [(*unit, unit_name)], ind_names, targets,
+                                         actuals, metric, start, end, f.as_of)
+        if drivers.empty:
+            st.success(f"按当前进度，{unit_name}各{child_word}各行业的{metric_name}目标均可在规划期末完成"
+                       "（或未设定分行业目标）。")
+        else:
+            vega.chart(plan_charts.shortfall_chart, drivers, unit_word,
+                       f"按当前进度规划期末的{metric_name}缺口",
+                       height=max(200, 30 * len(drivers) + 80))
 
-st.subheader("年度目标与实际明细")
-detail = plan.target_detail(targets, actuals)
-st.caption("每个目标一行：全部行业的目标对应该地区所有行业的实际数。")
-if detail.empty:
-    st.info("本规划期还没有录入计划目标：可在下方用 Excel 模板导入。")
-else:
-    st.dataframe(detail, hide_index=True, width="stretch", key="plan_detail",
-                 column_config={"完成率": st.column_config.NumberColumn(format="percent"),
-                                "目标": st.column_config.NumberColumn(format="%.1f"),
-                                "实际": st.column_config.NumberColumn(format="%.1f")})
-    detail_sheets = {"年度目标与实际": detail,
-                     f"各{child_word}对标": board[SHOWN] if len(board) else board}
-    detail_head = [f"{ctx.province_name}计划对标明细", f"规划期：{period_names[period_id]}",
-                   f"数据截至：{cn_date(f.as_of)}"]
-    st.download_button("下载对标明细（Excel）",
-                       data=lambda: excel_bytes(detail_sheets, detail_head),  # built on click
-                       file_name=file_name(f"计划对标_{period_names[period_id]}", f.as_of,
-                                           "xlsx"),
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key="plan_detail_xlsx", icon=":material/table_view:")
+        st.subheader("年度目标与实际明细")
+        detail = plan.target_detail(targets, actuals)
+        st.caption("每个目标一行：全部行业的目标对应该地区所有行业的实际数。")
+        if detail.empty:
+            st.info("本规划期还没有录入计划目标：可在「导入计划目标」页签用 Excel 模板导入。")
+        else:
+            st.dataframe(detail, hide_index=True, width="stretch", key="plan_detail",
+                         column_config={"完成率": st.column_config.NumberColumn(format="percent"),
+                                        "目标": st.column_config.NumberColumn(format="%.1f"),
+                                        "实际": st.column_config.NumberColumn(format="%.1f")})
+            detail_sheets = {"年度目标与实际": detail,
+                             f"各{child_word}对标": board[SHOWN] if len(board) else board}
+            detail_head = [f"{ctx.province_name}计划对标明细", f"规划期：{period_names[period_id]}",
+                           f"数据截至：{cn_date(f.as_of)}"]
+            st.download_button("下载对标明细（Excel）",
+                               data=lambda: excel_bytes(detail_sheets, detail_head),  # on click
+                               file_name=file_name(f"计划对标_{period_names[period_id]}", f.as_of,
+                                                   "xlsx"),
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               key="plan_detail_xlsx", icon=":material/table_view:")
 
 # ---- target import ------------------------------------------------------------------------------
-with st.expander("导入计划目标（Excel 模板）", expanded=False):
-    st.markdown(
-        "模板只有一个工作表，每行填写一个 **年度 × 地区 × 行业** 的目标："
-        "地区填行政区划名称或6位代码，"
-        "行业填行业名称，全部行业填「全部行业」；目标值留空表示不设该项目标。"
-        f"只有整个文件全部通过校验才会写入，写入的目标属于「{period_names[period_id]}」。")
-    template_regions = list(regions[regions["level"].isin(["省", "市"])]["name"])
-    st.download_button("下载空白目标模板（.xlsx）",
-                       data=functools.partial(target_template.template_bytes,  # on click
-                                              list(range(start, end + 1)), template_regions),
-                       on_click="ignore",
-                       file_name=f"计划目标模板_{period_names[period_id]}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key="plan_template", icon=":material/download:")
-    upload = st.file_uploader("上传填写好的模板", type=None, key="plan_upload")
-    if upload is not None:
-        checked = plan_import.check_upload(src, scope, period_id, upload.getvalue())
-        if not checked.ok:
-            st.error(f"文件未通过校验，共 {len(checked.errors)} 处问题，未写入任何数据：")
-            st.table(pd.DataFrame({"Excel 行号": [str(e.row or "—") for e in checked.errors],
-                                   "问题": [e.message for e in checked.errors]}
-                                  ).set_index("Excel 行号"))
-        else:
-            st.success(f"校验通过：共 {len(checked.rows)} 行目标，可以导入。")
-            if st.button("导入目标", type="primary", key="plan_import"):
-                result = plan_import.import_file(src, scope, period_id, upload.getvalue())
-                st.session_state["plan_import_done"] = (
-                    f"已导入：新增 {result.inserted} 行、更新 {result.updated} 行目标，"
-                    "页面已按新目标重算。")
-                st.rerun()
-    if st.session_state.get("plan_import_done"):
-        st.success(st.session_state["plan_import_done"])
+with import_tab:
+    if import_tab.open:
+        st.markdown(
+            "模板只有一个工作表，每行填写一个 **年度 × 地区 × 行业** 的目标："
+            "地区填行政区划名称或6位代码，"
+            "行业填行业名称，全部行业填「全部行业」；目标值留空表示不设该项目标。"
+            f"只有整个文件全部通过校验才会写入，写入的目标属于「{period_names[period_id]}」。")
+        template_regions = list(regions[regions["level"].isin(["省", "市"])]["name"])
+        st.download_button("下载空白目标模板（.xlsx）",
+                           data=functools.partial(target_template.template_bytes,  # on click
+                                                  list(range(start, end + 1)), template_regions),
+                           on_click="ignore",
+                           file_name=f"计划目标模板_{period_names[period_id]}.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           key="plan_template", icon=":material/download:")
+        upload = st.file_uploader("上传填写好的模板", type=None, key="plan_upload")
+        if upload is not None:
+            checked = plan_import.check_upload(src, scope, period_id, upload.getvalue())
+            if not checked.ok:
+                st.error(f"文件未通过校验，共 {len(checked.errors)} 处问题，未写入任何数据：")
+                st.table(pd.DataFrame({"Excel 行号": [str(e.row or "—") for e in checked.errors],
+                                       "问题": [e.message for e in checked.errors]}
+                                      ).set_index("Excel 行号"))
+            else:
+                st.success(f"校验通过：共 {len(checked.rows)} 行目标，可以导入。")
+                if st.button("导入目标", type="primary", key="plan_import"):
+                    result = plan_import.import_file(src, scope, period_id, upload.getvalue())
+                    st.session_state["plan_import_done"] = (
+                        f"已导入：新增 {result.inserted} 行、更新 {result.updated} 行目标，"
+                        "页面已按新目标重算。")
+                    st.rerun()
+        if st.session_state.get("plan_import_done"):
+            st.success(st.session_state["plan_import_done"])
 
 # ---- annual report ------------------------------------------------------------------------------
-st.header("年度清洁生产审核实施情况报告")
-years = sorted({y for y in range(int(periods["start_year"].min()), f.as_of.year + 1)})
-if not years:
-    st.info("截至日期之前没有可报告的年度。")
-    st.stop()
-if st.session_state.get("plan_report_year") not in years:
-    st.session_state["plan_report_year"] = (f.as_of.year - 1 if f.as_of.year - 1 in years
-                                            else years[-1])
-year = st.selectbox("报告年度", years, key="plan_report_year", format_func=lambda y: f"{y}年")
-report_as_of = year_end(year, f.as_of)
-year_filters = Filters(cities=f.cities, industries=f.industries, parks=f.parks,
-                            as_of=report_as_of)
-py = plan_year(periods, dt.date(year, 12, 31), period_id)
-# A year of the period is already counted above (events of a year are dated within it).
-year_actuals = (actuals[actuals["year"] == year].reset_index(drop=True)
-                if start <= year <= end else
-                plan.yearly_actuals(src, scope, f, ctx.clock, year, year))
-year_targets = (plan.targets(src, scope, f, py.period_id) if py else targets.iloc[:0])
-year_targets = year_targets[year_targets["year"] == year]
-all_inds = plan.industries(src)
-data = annual_report.ReportData(
-    year=year, as_of=report_as_of, province_name=ctx.province_name,
-    scope_label=names.get(scope.code, ctx.province_name) if scope.level in ("city", "county")
-    else ctx.province_name,
-    actuals=year_actuals, denominators=plan.listed_enterprises(src, scope, year_filters),
-    cities=regions[regions["level"] == "市"][["adcode", "name"]],
-    industries=all_inds[all_inds["code"].isin(ind_names)][["code", "name"]],
-    clusters=plan.cluster_audits(src, scope, f, year),
-    plan_detail=plan.target_detail(year_targets, year_actuals),
-    period_name=py.period_name if py else None, sample=ctx.is_sample)
-tables = annual_report.report_tables(data)
-st.caption(f"{annual_report.title(data)} · 数据截至 {cn_date(report_as_of)}")
-for para in annual_report.narrative(data, tables):
-    st.markdown(para)
-tabs = st.tabs(list(tables))
-for tab, (key, df) in zip(tabs, tables.items()):
-    with tab:
-        st.markdown(f"**{annual_report.TABLE_TITLES[key].format(year=year)}**")
-        if df.empty:
-            st.info("本年度无此类数据。")
-        else:
-            st.dataframe(df, hide_index=True, width="stretch", key=f"plan_report_{key}",
-                         column_config={"完成率": st.column_config.NumberColumn(
-                             format="percent")})
-files_key = (year, src.version, f, scope)
-files = st.session_state.get("plan_report_files")
-if files is None or files[0] != files_key:
-    files = None
-    if st.button("生成年度报告（Word 和 Excel）", key="plan_report_make",
-                 icon=":material/description:"):
-        files = (files_key, annual_report.docx_bytes(data, tables),
-                 annual_report.xlsx_bytes(data, tables))
-        st.session_state["plan_report_files"] = files
-if files is not None:
-    d1, d2 = st.columns(2)
-    d1.download_button("下载年度报告（Word）", data=files[1],
-                       file_name=file_name(annual_report.title(data), report_as_of, "docx"),
-                       mime="application/vnd.openxmlformats-officedocument."
-                            "wordprocessingml.document",
-                       key="plan_report_docx", icon=":material/download:")
-    d2.download_button("下载年度报告数据（Excel）", data=files[2],
-                       file_name=file_name(annual_report.title(data), report_as_of, "xlsx"),
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key="plan_report_xlsx", icon=":material/table_view:")
+with report_tab:
+    if report_tab.open:
+        st.header("年度清洁生产审核实施情况报告")
+        years = sorted({y for y in range(int(periods["start_year"].min()), f.as_of.year + 1)})
+        if not years:
+            st.info("截至日期之前没有可报告的年度。")
+            st.stop()
+        if st.session_state.get("plan_report_year") not in years:
+            st.session_state["plan_report_year"] = (f.as_of.year - 1 if f.as_of.year - 1 in years
+                                                    else years[-1])
+        year = st.selectbox("报告年度", years, key="plan_report_year",
+                            format_func=lambda y: f"{y}年")
+        report_as_of = year_end(year, f.as_of)
+        year_filters = Filters(cities=f.cities, industries=f.industries, parks=f.parks,
+                                    as_of=report_as_of)
+        py = plan_year(periods, dt.date(year, 12, 31), period_id)
+        # A year of the period is already counted above (events of a year are dated within it).
+        year_actuals = (actuals[actuals["year"] == year].reset_index(drop=True)
+                        if start <= year <= end else
+                        plan.yearly_actuals(src, scope, f, ctx.clock, year, year))
+        year_targets = (plan.targets(src, scope, f, py.period_id) if py else targets.iloc[:0])
+        year_targets = year_targets[year_targets["year"] == year]
+        all_inds = plan.industries(src)
+        data = annual_report.ReportData(
+            year=year, as_of=report_as_of, province_name=ctx.province_name,
+            scope_label=(names.get(scope.code, ctx.province_name)
+                         if scope.level in ("city", "county") else ctx.province_name),
+            actuals=year_actuals, denominators=plan.listed_enterprises(src, scope, year_filters),
+            cities=regions[regions["level"] == "市"][["adcode", "name"]],
+            industries=all_inds[all_inds["code"].isin(ind_names)][["code", "name"]],
+            clusters=plan.cluster_audits(src, scope, f, year),
+            plan_detail=plan.target_detail(year_targets, year_actuals),
+            period_name=py.period_name if py else None, sample=ctx.is_sample)
+        tables = annual_report.report_tables(data)
+        st.caption(f"{annual_report.title(data)} · 数据截至 {cn_date(report_as_of)}")
+        for para in annual_report.narrative(data, tables):
+            st.markdown(para)
+        tabs = st.tabs(list(tables))
+        for tab, (key, df) in zip(tabs, tables.items()):
+            with tab:
+                st.markdown(f"**{annual_report.TABLE_TITLES[key].format(year=year)}**")
+                if df.empty:
+                    st.info("本年度无此类数据。")
+                else:
+                    st.dataframe(df, hide_index=True, width="stretch", key=f"plan_report_{key}",
+                                 column_config={"完成率": st.column_config.NumberColumn(
+                                     format="percent")})
+        files_key = (year, src.version, f, scope)
+        files = st.session_state.get("plan_report_files")
+        if files is None or files[0] != files_key:
+            files = None
+            if st.button("生成年度报告（Word 和 Excel）", key="plan_report_make",
+                         icon=":material/description:"):
+                files = (files_key, annual_report.docx_bytes(data, tables),
+                         annual_report.xlsx_bytes(data, tables))
+                st.session_state["plan_report_files"] = files
+        if files is not None:
+            d1, d2 = st.columns(2)
+            d1.download_button("下载年度报告（Word）", data=files[1],
+                               file_name=file_name(annual_report.title(data), report_as_of, "docx"),
+                               mime="application/vnd.openxmlformats-officedocument."
+                                    "wordprocessingml.document",
+                               key="plan_report_docx", icon=":material/download:")
+            d2.download_button("下载年度报告数据（Excel）", data=files[2],
+                               file_name=file_name(annual_report.title(data), report_as_of, "xlsx"),
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               key="plan_report_xlsx", icon=":material/table_view:")

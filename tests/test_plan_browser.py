@@ -51,13 +51,20 @@ def test_plan_page_on_the_sample(tmp_path):
         wait_for_app(page, heading="计划对标与年报")
         body = page.inner_text("body")
         for words in ("期内目标（家）", "进度判断", "各市对标", "各行业对标",
-                      "形成缺口的地区和行业", "年度清洁生产审核实施情况报告", "样例数据"):
+                      "形成缺口的地区和行业", "年度实施情况报告", "样例数据"):
             assert words in body, words
         assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 3
         full_screenshot(page, SCREENS / "plan_sample.png")
 
+        page.get_by_role("tab", name="年度实施情况报告").click()
+        page.get_by_text("报告年度").wait_for(timeout=30_000)
+        wait_for_app(page, heading="计划对标与年报")
+        assert "年度清洁生产审核实施情况报告" in page.inner_text("body")
+        full_screenshot(page, SCREENS / "plan_report_sample.png")
+
         page.set_viewport_size({"width": 1500, "height": 1000})
-        page.get_by_text("导入计划目标（Excel 模板）").click()
+        page.get_by_role("tab", name="导入计划目标").click()
+        page.get_by_text("上传填写好的模板").wait_for(timeout=30_000)
         bad = tmp_path / "目标.xlsx"
         _broken_template(bad)
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))

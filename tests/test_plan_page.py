@@ -154,6 +154,8 @@ def test_annual_report_docx_and_xlsx_equal_the_page(monkeypatch, plan_sqlite):
     capture("docx_bytes", annual_report.docx_bytes)
     capture("xlsx_bytes", annual_report.xlsx_bytes)
     at = open_page(monkeypatch, plan_sqlite, PAGE, ASOF)
+    at.session_state["plan_section"] = "年度实施情况报告"
+    at.run()
     at.selectbox(key="plan_report_year").set_value(2024).run()
     at.button(key="plan_report_make").click().run()
     assert not at.exception and {"docx_bytes", "xlsx_bytes"} <= set(made)
@@ -194,3 +196,19 @@ def test_annual_report_docx_and_xlsx_equal_the_page(monkeypatch, plan_sqlite):
                     assert _number(shown.iloc[i][col]) == pytest.approx(round(value, 3),
                                                                          abs=0.05), (key, col)
                     assert cell == pytest.approx(value), (key, col)
+
+
+def test_only_the_chosen_tab_runs(monkeypatch, plan_sqlite):
+    at = open_page(monkeypatch, plan_sqlite, PAGE, ASOF)
+    assert [t.label for t in at.tabs] == ["计划对标", "年度实施情况报告", "导入计划目标"]
+    keys = {w.key for w in at.selectbox}
+    assert "plan_report_year" not in keys and "plan_metric" in keys
+    assert not [b for b in at.get("download_button") if b.proto.label.startswith("下载空白")]
+    at.session_state["plan_section"] = "导入计划目标"
+    at.run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "下载空白目标模板（.xlsx）" in labels and "下载对标明细（Excel）" not in labels
+    at.session_state["plan_section"] = "年度实施情况报告"
+    at.run()
+    assert not at.exception and "plan_report_year" in {w.key for w in at.selectbox}
