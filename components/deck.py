@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
+import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
 PIXELS = pdk.types.String("pixels")  # a literal: pydeck turns bare strings into expressions
@@ -39,6 +41,32 @@ class CompactDeck(pdk.Deck):
     def to_json(self):
         return json.dumps(self, sort_keys=True, default=default_serialize,
                           separators=(",", ":"), ensure_ascii=False)
+
+
+class SerialisedDeck(pdk.Deck):
+    """A deck already turned into JSON: to_json returns the text; the tooltip stays an attribute
+    because st.pydeck_chart reads it from the object."""
+
+    def __init__(self, text: str, tooltip: dict | bool):
+        super().__init__(layers=[], map_provider=None, tooltip=tooltip)
+        self._text = text
+
+    def to_json(self):
+        return self._text
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _serialised(key: tuple, _build: Callable[[], pdk.Deck]) -> tuple[str, dict | bool]:
+    deck = _build()
+    return deck.to_json(), deck._tooltip
+
+
+def shared(key: tuple, build: Callable[[], pdk.Deck]) -> SerialisedDeck:
+    """The deck `build()` makes, built and serialised once per `key` (everything the deck
+    depends on: data version, scope, filters, layer choices) and shared by reruns and sessions.
+    At 45,000 points building the records and the 4 MB of JSON was most of a rerun; the cache
+    keeps the text, not the deck's Python objects."""
+    return SerialisedDeck(*_serialised(key, build))
 
 
 def round_geometry(geom, digits: int = COORD_DIGITS):

@@ -9,7 +9,7 @@ from streamlit.errors import StreamlitAPIException
 
 from components import map_view
 from components.context import get_context
-from components.deck import view_for
+from components.deck import shared, view_for
 from queries import geo
 from rules.vocab import OUTCOME_COLUMNS
 
@@ -68,9 +68,13 @@ if show_parks and not parks.empty:
     legends.append(legend)
 
 bounds = geo.view_bounds(province, ctx.scope, ctx.filters)
-deck = map_view.build_map(province_geo, city_geo, county_geo, view_for(bounds, 1000, 640),
-                          points=points if show_points else None, parks=park_layer_geo,
-                          regions=regions, tile_url=map_view.configured_tile_url())
+tile_url = map_view.configured_tile_url()
+view_key = ("map", ctx.source, ctx.scope, ctx.filters, ctx.clock, show_points, show_parks,
+            region_level, metric, park_metric, outcome, tile_url)
+deck = shared(view_key, lambda: map_view.build_map(
+    province_geo, city_geo, county_geo, view_for(bounds, 1000, 640),
+    points=points if show_points else None, parks=park_layer_geo, regions=regions,
+    tile_url=tile_url))
 
 # --- the map and its legend ------------------------------------------------------------------
 left, right = st.columns([5, 1.3])

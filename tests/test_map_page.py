@@ -198,3 +198,24 @@ def test_tile_server_from_configuration(monkeypatch, handmade_sqlite):
     tiles = deck_spec(at)["layers"][0]
     z, x, y = tiles["id"].split("-")[1:]
     assert tiles["@@type"] == "BitmapLayer" and tiles["image"] == f"http://10.1.2.3/tiles/{z}/{x}/{y}.png"
+
+
+def test_the_deck_is_built_once_per_view(monkeypatch, handmade_sqlite):
+    from components import map_view
+
+    built = []
+    real = map_view.build_map
+
+    def counting(*args, **kwargs):
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(map_view, "build_map", counting)
+    at = open_page(monkeypatch, handmade_sqlite, PAGE, ASOF)
+    first = deck_spec(at)
+    at.run()  # a rerun of the same view reuses the serialised deck
+    assert len(built) == 1 and deck_spec(at) == first
+    at.toggle(key="map_parks").set_value(False).run()  # another view: built again
+    assert len(built) == 2 and "parks" not in layer_ids(at)
+    at.toggle(key="map_parks").set_value(True).run()
+    assert len(built) == 2 and deck_spec(at) == first
