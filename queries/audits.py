@@ -176,31 +176,40 @@ DONE_COLUMNS = [c.name for c in s.audit_outcome_year.columns
                 if c.name not in ("audit_id", "year", "last_done_date")]
 
 
+def _implemented_by_year(as_of: dt.date, columns: list[str], among=None):
+    """Per audit and calendar year, the options implemented by `as_of` (`columns` of
+    audit_outcome_year), from the rollups: whole years from audit_outcome_year; the as-of year,
+    for audits that went on implementing after the date, summed from audit_option up to it.
+    `among`: a select of audit ids to keep (default all). A subquery: audit_id, year, columns."""
+    ay = s.audit_outcome_year
+    done = or_(ay.c.year < as_of.year, and_(ay.c.year == as_of.year,
+                                            ay.c.last_done_date <= as_of))
+    whole = select(ay.c.audit_id, ay.c.year, *[ay.c[n] for n in columns]).where(
+        done if among is None else and_(done, ay.c.audit_id.in_(among)))
+    running = select(ay.c.audit_id).where(and_(ay.c.year == as_of.year,
+                                                ay.c.last_done_date > as_of))
+    part = implemented_option_totals_stmt(s.audit_option.c.audit_id.in_(running), as_of,
+                                          since=dt.date(as_of.year, 1, 1),
+                                          by_year=True).subquery()
+    return union_all(whole, select(part.c.audit_id, part.c.year,
+                                   *[part.c[n] for n in columns])).subquery()
+
+
 def _totals_from_rollups(where, as_of: dt.date, names: list[str]):
     """option_totals from the rollups: an audit whose last implementation is on or before
-    `as_of` is one audit_outcome row; any other adds its whole years before `as_of` from
-    audit_outcome_year and sums only the as-of year's options up to `as_of`."""
-    ao, ay = s.audit_outcome, s.audit_outcome_year
+    `as_of` is its audit_outcome row; any other sums its years up to `as_of`
+    (_implemented_by_year) next to its counts of all options."""
+    ao = s.audit_outcome
     done_columns = [n for n in DONE_COLUMNS if n in names]
     in_scope = ao.join(R, ao.c.audit_id == R.c.audit_id).join(E, R.c.uscc == E.c.uscc)
     whole = (select(*[ao.c[n] for n in names]).select_from(in_scope)
              .where(and_(where, or_(ao.c.last_done_date.is_(None),
                                     ao.c.last_done_date <= as_of))))
-
-    later = select(ao.c.audit_id).where(ao.c.last_done_date > as_of)
-    year_done = or_(ay.c.year < as_of.year,
-                    and_(ay.c.year == as_of.year, ay.c.last_done_date <= as_of))
-    years = select(ay.c.audit_id, *[ay.c[n] for n in done_columns]).where(
-        and_(ay.c.audit_id.in_(later), year_done))
-    this_year = select(ay.c.audit_id).where(and_(ay.c.year == as_of.year,
-                                                 ay.c.last_done_date > as_of))
-    part = implemented_option_totals_stmt(s.audit_option.c.audit_id.in_(this_year), as_of,
-                                          since=dt.date(as_of.year, 1, 1)).subquery()
-    pieces = union_all(years, select(part.c.audit_id, *[part.c[n] for n in done_columns])
-                       ).subquery()
-    summed = select(pieces.c.audit_id, *[
-        (func.max if n == "high_cost_last_done" else func.sum)(pieces.c[n]).label(n)
-        for n in done_columns]).group_by(pieces.c.audit_id).subquery()
+    years = _implemented_by_year(as_of, done_columns,
+                                 among=select(ao.c.audit_id).where(ao.c.last_done_date > as_of))
+    summed = select(years.c.audit_id, *[
+        (func.max if n == "high_cost_last_done" else func.sum)(years.c[n]).label(n)
+        for n in done_columns]).group_by(years.c.audit_id).subquery()
     rest = (select(*[ao.c[n] if n not in done_columns else
                      summed.c[n] if n == "high_cost_last_done" else
                      func.coalesce(summed.c[n], 0).label(n) for n in names])
@@ -220,26 +229,12 @@ def option_sums_by_year(source: Source, scope: Scope, filters: Filters,
     """Options implemented by filters.as_of, summed in SQL per calendar year of implementation
     and enterprise `keys` (enterprise columns, e.g. city_adcode): columns year, *keys,
     SUMMED_COLUMNS. The rounds are those of rounds_where (scope, filters, listed by the date).
-
-    With current rollups, whole years come from audit_outcome_year and only the as-of year's
-    options of audits that went on implementing after the date are summed; without them every
-    option is summed (slower, same answer)."""
-    as_of, ay, o = filters.as_of, s.audit_outcome_year, s.audit_option
+    With current rollups the years come from _implemented_by_year; without them every option
+    is summed (slower, same answer)."""
     with source.engine.connect() as conn:
         fast = rollup.is_current(conn, source.version)
-    if fast:
-        years = select(ay.c.audit_id, ay.c.year, *[ay.c[n] for n in SUMMED_COLUMNS]).where(
-            or_(ay.c.year < as_of.year, and_(ay.c.year == as_of.year,
-                                             ay.c.last_done_date <= as_of)))
-        running = select(ay.c.audit_id).where(and_(ay.c.year == as_of.year,
-                                                   ay.c.last_done_date > as_of))
-        part = implemented_option_totals_stmt(o.c.audit_id.in_(running), as_of,
-                                              since=dt.date(as_of.year, 1, 1),
-                                              by_year=True).subquery()
-        rows = union_all(years, select(part.c.audit_id, part.c.year,
-                                       *[part.c[n] for n in SUMMED_COLUMNS])).subquery()
-    else:
-        rows = implemented_option_totals_stmt(true(), as_of, by_year=True).subquery()
+    rows = (_implemented_by_year(filters.as_of, SUMMED_COLUMNS) if fast else
+            implemented_option_totals_stmt(true(), filters.as_of, by_year=True).subquery())
     by = [rows.c.year, *[E.c[k] for k in keys]]
     stmt = (select(*by, *[func.sum(rows.c[n]).label(n) for n in SUMMED_COLUMNS])
             .select_from(rows.join(R, rows.c.audit_id == R.c.audit_id)

@@ -328,8 +328,7 @@ def achievements(source: Source, scope: Scope, filters: Filters) -> pd.DataFrame
     累计 all years, 本年 the as-of year."""
     by_year = audits.option_sums_by_year(source, scope, filters).set_index("year")
     df = by_year.sum()
-    year = (by_year.loc[filters.as_of.year] if filters.as_of.year in by_year.index
-            else df * 0.0)
+    year = by_year.reindex([filters.as_of.year], fill_value=0.0).iloc[0]
 
     def both(expr) -> tuple[float, float]:
         return float(expr(year)), float(expr(df))

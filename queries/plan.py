@@ -228,11 +228,14 @@ def actual_in(actuals: pd.DataFrame, unit: tuple[str, str], industries: tuple[st
     return float(rows[column].sum())
 
 
+def _by_year_region(own: pd.DataFrame) -> dict[tuple[int, str], float]:
+    return dict(zip(zip(own["year"].astype(int), own["region_adcode"]), own["value"]))
+
+
 def resolved_targets(targets: pd.DataFrame, province: str, industries: tuple[str, ...],
                      metric: str) -> dict[tuple[int, str], float]:
     """{(year, region): target} for every region and year, by rules.plan_status.own_targets."""
-    own = own_targets(targets, province, industries, metric)
-    return dict(zip(zip(own["year"].astype(int), own["region_adcode"]), own["value"]))
+    return _by_year_region(own_targets(targets, province, industries, metric))
 
 
 def target_in(resolved: dict[tuple[int, str], float], unit: tuple[str, str],
@@ -261,11 +264,11 @@ def scoreboard(units: list[tuple], targets: pd.DataFrame, actuals: pd.DataFrame,
     column, name, unit_word, _whole = METRICS[metric]
     years = range(start_year, end_year + 1)
     begun = [y for y in years if dt.date(y, 1, 1) <= as_of]
-    # Units of one industry each (the shortfall drivers) share one per-industry resolution.
+    # Units of one industry each (the shortfall drivers, the industry board) share one
+    # resolution of every industry; other industry sets are resolved once each.
     per_industry = own_targets(targets, province, (), metric, per_industry=True)
-    single = {code: dict(zip(zip(g["year"].astype(int), g["region_adcode"]), g["value"]))
-              for code, g in per_industry.groupby("industry_code")}
-    resolved = functools.cache(lambda inds: single.get(inds[0], {}) if len(inds) == 1
+    single = {(code,): _by_year_region(g) for code, g in per_industry.groupby("industry_code")}
+    resolved = functools.cache(lambda inds: single.get(inds, {}) if len(inds) == 1
                                else resolved_targets(targets, province, inds, metric))
     rows = []
     for level, code, label, *own in units:
