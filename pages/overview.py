@@ -5,7 +5,12 @@ one-click Word briefing (领导简报) with the Excel of the tables behind the p
 import functools
 from pathlib import Path
 
+import os
 import streamlit as st
+EXP = os.environ.get('EXP', '')
+if 'T' in EXP:
+    _df = st.dataframe
+    st.dataframe = lambda d, *a, **k: st.table(d)
 
 from components import briefing, export, fmt, kpi, vega
 from components import overview_charts as charts
@@ -126,8 +131,8 @@ with tabs[0]:
             st.info("当前范围内没有列入名单的企业。")
         else:
             c1, c2 = st.columns([3, 2], gap="large")
-            vega.chart(charts.league_chart, league, words["places"], where=c1)
-            c2.dataframe(league[["排名", "地区", "列入企业", "每百家完成", "每百家逾期"]]
+            if 'V' not in EXP: vega.chart(charts.league_chart, league, words["places"], where=c1)
+            ((lambda d, *a, **k: c2.table(d)) if 'T' in EXP else c2.dataframe)(league[["排名", "地区", "列入企业", "每百家完成", "每百家逾期"]]
                          .rename(columns={"地区": words["places"], "列入企业": "列入（家）"}),
                          hide_index=True, width="stretch", height=38 + 35 * len(league),
                          column_config={

@@ -41,50 +41,64 @@ k[2].metric("已完成审核企业", f"{int(shown['audited_enterprises'].sum()):
             help="同一企业只计一次；通过的园区整体审核计为每家成员企业一轮审核。")
 k[3].metric("园区整体审核（通过/总数）",
             f"{int(shown['clusters_passed'].sum())} / {int(shown['clusters'].sum())}")
-k[4].metric("园区成员登记问题", f"{int(issues['park_id'].isin(shown['park_id']).sum()):,} 家")
-
-st.subheader("园区评分表")
-if shown.empty:
-    st.info("当前筛选条件下没有园区。")
-else:
-    links = [pc.park_link(dict(st.query_params), pid) for pid in shown["park_id"]]
-    st.dataframe(pc.scorecard_table(shown, links), hide_index=True, width="stretch",
-                 column_config={"详情": st.column_config.LinkColumn("详情", display_text="查看",
-                                                                  width="small")})
-    st.caption(f"数据截至 {fmt.cn_date(as_of)}。点击表头可排序；“查看”在新标签页打开园区详情。"
-               "家均值按园区成员企业数计算；审核完成率 = 已完成审核企业 ÷ 已列入名单的成员企业。")
-    st.altair_chart(pc.stage_chart(shown), width="stretch")
-
-st.subheader("同类园区比较")
-st.caption("只在同一类型的园区之间比较；所有指标均按成员企业数归一（家均、每百家或占比），"
-           "规模不同的园区可以公平比较。虚线为同类园区中位数。")
-present = [t for t in PARK_TYPES if t in set(card["park_type"])]
-if not present:
-    st.info("当前范围内没有园区。")
-else:
-    c1, c2 = st.columns(2)
-    default_type = card.groupby("park_type").size().idxmax()
-    if st.session_state.get("parks_cmp_type") not in present:
-        st.session_state["parks_cmp_type"] = default_type
-    park_type = c1.selectbox("园区类型", present, key="parks_cmp_type")
-    metric = c2.selectbox("比较指标", [m.key for m in COMPARISON_METRICS],
-                          format_func=lambda key: METRICS_BY_KEY[key].title, key="parks_metric")
-    cmp = parks.comparison(ctx.source, ctx.scope, ctx.filters, ctx.clock, park_type, metric)
-    ranked = cmp.dropna(subset=["value"])
-    if ranked.empty:
-        st.info(f"{park_type}在当前范围内没有成员企业，无法比较。")
-    else:
-        st.altair_chart(pc.comparison_chart(cmp, metric), width="stretch")
-    st.dataframe(pc.comparison_table(cmp, metric), hide_index=True, width="stretch")
-
-st.subheader("园区成员登记核对")
-st.caption("用园区边界核对企业坐标：边界内但未登记为园区企业的、登记为园区企业但位于边界外的，"
-           "以及参加园区整体审核但未登记为园区企业的。")
 in_view = issues[issues["park_id"].isin(shown["park_id"])]
-if in_view.empty:
-    st.success("未发现园区成员登记问题。")
-else:
-    st.dataframe(pc.issues_table(in_view), hide_index=True, width="stretch")
+k[4].metric("园区成员登记问题", f"{len(in_view):,} 家")
+
+# Lazy tabs: only the chosen section runs and is sent (the comparison reads every park's
+# members; the scorecard table and its chart are the largest part of the page).
+TABS = ["园区评分表", "同类园区比较", "园区成员登记核对"]
+tab_card, tab_compare, tab_members = st.tabs(TABS, key="parks_section", on_change="rerun")
+
+with tab_card:
+    if tab_card.open:
+        st.subheader("园区评分表")
+        if shown.empty:
+            st.info("当前筛选条件下没有园区。")
+        else:
+            links = [pc.park_link(dict(st.query_params), pid) for pid in shown["park_id"]]
+            st.dataframe(pc.scorecard_table(shown, links), hide_index=True, width="stretch",
+                         column_config={"详情": st.column_config.LinkColumn(
+                             "详情", display_text="查看", width="small")})
+            st.caption(f"数据截至 {fmt.cn_date(as_of)}。点击表头可排序；“查看”在新标签页打开"
+                       "园区详情。家均值按园区成员企业数计算；审核完成率 = 已完成审核企业 ÷ "
+                       "已列入名单的成员企业。")
+            st.altair_chart(pc.stage_chart(shown), width="stretch")
+
+with tab_compare:
+    if tab_compare.open:
+        st.subheader("同类园区比较")
+        st.caption("只在同一类型的园区之间比较；所有指标均按成员企业数归一（家均、每百家或占比），"
+                   "规模不同的园区可以公平比较。虚线为同类园区中位数。")
+        present = [t for t in PARK_TYPES if t in set(card["park_type"])]
+        if not present:
+            st.info("当前范围内没有园区。")
+        else:
+            c1, c2 = st.columns(2)
+            default_type = card.groupby("park_type").size().idxmax()
+            if st.session_state.get("parks_cmp_type") not in present:
+                st.session_state["parks_cmp_type"] = default_type
+            park_type = c1.selectbox("园区类型", present, key="parks_cmp_type")
+            metric = c2.selectbox("比较指标", [m.key for m in COMPARISON_METRICS],
+                                  format_func=lambda key: METRICS_BY_KEY[key].title,
+                                  key="parks_metric")
+            cmp = parks.comparison(ctx.source, ctx.scope, ctx.filters, ctx.clock, park_type,
+                                   metric)
+            ranked = cmp.dropna(subset=["value"])
+            if ranked.empty:
+                st.info(f"{park_type}在当前范围内没有成员企业，无法比较。")
+            else:
+                st.altair_chart(pc.comparison_chart(cmp, metric), width="stretch")
+            st.dataframe(pc.comparison_table(cmp, metric), hide_index=True, width="stretch")
+
+with tab_members:
+    if tab_members.open:
+        st.subheader("园区成员登记核对")
+        st.caption("用园区边界核对企业坐标：边界内但未登记为园区企业的、登记为园区企业但位于"
+                   "边界外的，以及参加园区整体审核但未登记为园区企业的。")
+        if in_view.empty:
+            st.success("未发现园区成员登记问题。")
+        else:
+            st.dataframe(pc.issues_table(in_view), hide_index=True, width="stretch")
 
 export.download_excel(
     "下载园区评分表（Excel）",

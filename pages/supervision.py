@@ -35,77 +35,86 @@ numbers = sv.kpis(rounds, watch)
 for col, (label, value) in zip(st.columns(len(numbers)), numbers.items()):
     col.metric(label, f"{value:,}", help=f"截至 {as_of:%Y-%m-%d}，单位：轮次/项")
 
-tab_watch, tab_funnel, tab_rounds = st.tabs(["督办清单", "审核进度", "审核轮次与逾期"])
+# Lazy tabs: only the chosen section runs and is sent (the funnel reads the option totals,
+# the rounds table sorts every round); the watch list opens first.
+TABS = ["督办清单", "审核进度", "审核轮次与逾期"]
+tab_watch, tab_funnel, tab_rounds = st.tabs(TABS, key="sup_section", on_change="rerun")
 
 with tab_watch:
-    st.subheader(f"督办清单（截至 {as_of:%Y-%m-%d}）")
-    counts = sv.category_counts(watch)
-    kinds = st.pills("事项类别", list(counts), selection_mode="multi", key="sup_watch_kinds",
-                     format_func=lambda c: f"{c} {counts[c]:,}",
-                     help="不选即显示全部类别；导出的 Excel 与表格一致。")
-    listed = watch[watch["类别"].isin(kinds)] if kinds else watch
-    if listed.empty:
-        st.success(f"截至 {as_of:%Y-%m-%d}，当前范围内没有需要督办的事项。")
-    else:
-        shown = listed.head(sv.WATCH_SHOWN)
-        more = (f"；此处显示前 {len(shown):,} 项，完整清单请下载 Excel"
-                if len(shown) < len(listed) else "")
-        st.caption(f"共 {len(listed):,} 项，按紧急程度排序（逾期 → 未通过 → 再审核到期 → "
-                   f"许可证过期 → 即将到期 → 数据待核实）{more}。勾选一行可打开该企业档案。")
-        picked = st.dataframe(
-            shown, hide_index=True, width="stretch", key="sup_watch_pick",
-            on_select="rerun", selection_mode="single-row",
-            column_config={"档案": st.column_config.LinkColumn("档案", display_text="查看档案"),
-                           "逾期天数": st.column_config.NumberColumn("逾期天数", format="%d 天")})
-        rows = picked.selection.rows if picked else []
-        if rows and rows[0] < len(shown):
-            row = shown.iloc[rows[0]]
-            st.page_link("pages/enterprise.py", label=f"打开“{row['企业名称']}”的企业档案",
-                         icon=":material/factory:",
-                         query_params={"uscc": row["统一社会信用代码"], "asof": as_of.isoformat()})
-    header = sv.watch_header(
-        ctx.province_name, as_of,
-        sv.filter_text(ctx.province_name, ctx.filters, page_filters, region_names(ctx.source))
-        + (f"；事项类别 {'、'.join(kinds)}" if kinds else ""),
-        len(listed))
-    st.download_button(
-        f"下载督办清单（Excel，截至 {as_of:%Y-%m-%d}）",
-        data=lambda: export.excel_bytes({"督办清单": listed.drop(columns="档案")}, header),
-        file_name=export.file_name("督办清单", as_of, "xlsx"),
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="sup_watch_xlsx", icon=":material/table_view:")
+    if tab_watch.open:
+        st.subheader(f"督办清单（截至 {as_of:%Y-%m-%d}）")
+        counts = sv.category_counts(watch)
+        kinds = st.pills("事项类别", list(counts), selection_mode="multi", key="sup_watch_kinds",
+                         format_func=lambda c: f"{c} {counts[c]:,}",
+                         help="不选即显示全部类别；导出的 Excel 与表格一致。")
+        listed = watch[watch["类别"].isin(kinds)] if kinds else watch
+        if listed.empty:
+            st.success(f"截至 {as_of:%Y-%m-%d}，当前范围内没有需要督办的事项。")
+        else:
+            shown = listed.head(sv.WATCH_SHOWN)
+            more = (f"；此处显示前 {len(shown):,} 项，完整清单请下载 Excel"
+                    if len(shown) < len(listed) else "")
+            st.caption(f"共 {len(listed):,} 项，按紧急程度排序（逾期 → 未通过 → 再审核到期 → "
+                       f"许可证过期 → 即将到期 → 数据待核实）{more}。勾选一行可打开该企业档案。")
+            picked = st.dataframe(
+                shown, hide_index=True, width="stretch", key="sup_watch_pick",
+                on_select="rerun", selection_mode="single-row",
+                column_config={
+                    "档案": st.column_config.LinkColumn("档案", display_text="查看档案"),
+                    "逾期天数": st.column_config.NumberColumn("逾期天数", format="%d 天")})
+            rows = picked.selection.rows if picked else []
+            if rows and rows[0] < len(shown):
+                row = shown.iloc[rows[0]]
+                st.page_link("pages/enterprise.py", label=f"打开“{row['企业名称']}”的企业档案",
+                             icon=":material/factory:",
+                             query_params={"uscc": row["统一社会信用代码"],
+                                           "asof": as_of.isoformat()})
+        header = sv.watch_header(
+            ctx.province_name, as_of,
+            sv.filter_text(ctx.province_name, ctx.filters, page_filters,
+                           region_names(ctx.source))
+            + (f"；事项类别 {'、'.join(kinds)}" if kinds else ""),
+            len(listed))
+        st.download_button(
+            f"下载督办清单（Excel，截至 {as_of:%Y-%m-%d}）",
+            data=lambda: export.excel_bytes({"督办清单": listed.drop(columns="档案")}, header),
+            file_name=export.file_name("督办清单", as_of, "xlsx"),
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="sup_watch_xlsx", icon=":material/table_view:")
 
 with tab_funnel:
-    st.subheader("审核进度漏斗")
-    by = st.radio("分组", ["year", "batch"], key="sup_funnel_by", horizontal=True,
-                  format_func={"year": "按列入年份", "batch": "按名单批次"}.get)
-    table = sv.funnel_table(rounds, sv.option_totals(ctx.source, ctx.scope, ctx.filters),
-                            sv.batches(ctx.source), by)
-    groups = list(table["分组"])
-    group = st.selectbox("显示", groups, index=len(groups) - 1, key=f"sup_funnel_{by}")
-    row = table.loc[table["分组"] == group].iloc[0]
-    st.altair_chart(funnel_chart(sv.funnel_steps(row),
-                                 f"{group} · 审核轮次（家次），截至 {as_of:%Y-%m-%d}"),
-                    width="stretch")
-    st.caption("单位：审核轮次（家次）。评估、验收按结论分为通过（绿）与未通过（红）；"
-               "中/高费方案实施完成：评估通过后其中/高费方案均已实施，或已进入验收。")
-    st.dataframe(table, hide_index=True, width="stretch")
+    if tab_funnel.open:
+        st.subheader("审核进度漏斗")
+        by = st.radio("分组", ["year", "batch"], key="sup_funnel_by", horizontal=True,
+                      format_func={"year": "按列入年份", "batch": "按名单批次"}.get)
+        table = sv.funnel_table(rounds, sv.option_totals(ctx.source, ctx.scope, ctx.filters),
+                                sv.batches(ctx.source), by)
+        groups = list(table["分组"])
+        group = st.selectbox("显示", groups, index=len(groups) - 1, key=f"sup_funnel_{by}")
+        row = table.loc[table["分组"] == group].iloc[0]
+        st.altair_chart(funnel_chart(sv.funnel_steps(row),
+                                     f"{group} · 审核轮次（家次），截至 {as_of:%Y-%m-%d}"),
+                        width="stretch")
+        st.caption("单位：审核轮次（家次）。评估、验收按结论分为通过（绿）与未通过（红）；"
+                   "中/高费方案实施完成：评估通过后其中/高费方案均已实施，或已进入验收。")
+        st.dataframe(table, hide_index=True, width="stretch")
 
 with tab_rounds:
-    st.subheader("逾期账龄")
-    ageing = sv.ageing(rounds)
-    for col, r in zip(st.columns(len(ageing)), ageing.itertuples()):
-        col.metric(f"逾期 {r.逾期时长}", f"{r.轮次:,} 轮")
-    st.subheader("审核轮次")
-    pages = max(1, -(-len(rounds) // sv.TABLE_PAGE_SIZE))
-    st.session_state.sup_page = min(st.session_state.get("sup_page", 1), pages)
-    page_no = st.columns([1, 4])[0].number_input("页码", min_value=1, max_value=pages, step=1,
-                                                 key="sup_page")
-    table, total = sv.rounds_table(rounds, as_of, int(page_no))
-    st.caption(f"共 {total:,} 轮，按逾期天数从多到少排序；每页 {sv.TABLE_PAGE_SIZE} 轮，"
-               f"第 {int(page_no)}/{pages} 页。")
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={"档案": st.column_config.LinkColumn("档案",
-                                                                  display_text="查看档案"),
-                                "逾期天数": st.column_config.NumberColumn("逾期天数",
-                                                                      format="%d 天")})
+    if tab_rounds.open:
+        st.subheader("逾期账龄")
+        ageing = sv.ageing(rounds)
+        for col, r in zip(st.columns(len(ageing)), ageing.itertuples()):
+            col.metric(f"逾期 {r.逾期时长}", f"{r.轮次:,} 轮")
+        st.subheader("审核轮次")
+        pages = max(1, -(-len(rounds) // sv.TABLE_PAGE_SIZE))
+        st.session_state.sup_page = min(st.session_state.get("sup_page", 1), pages)
+        page_no = st.columns([1, 4])[0].number_input("页码", min_value=1, max_value=pages, step=1,
+                                                     key="sup_page")
+        table, total = sv.rounds_table(rounds, as_of, int(page_no))
+        st.caption(f"共 {total:,} 轮，按逾期天数从多到少排序；每页 {sv.TABLE_PAGE_SIZE} 轮，"
+                   f"第 {int(page_no)}/{pages} 页。")
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_config={"档案": st.column_config.LinkColumn("档案",
+                                                                      display_text="查看档案"),
+                                    "逾期天数": st.column_config.NumberColumn("逾期天数",
+                                                                          format="%d 天")})

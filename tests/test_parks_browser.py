@@ -47,7 +47,10 @@ def test_park_deep_link_map_and_review_pack(parks_sqlite, tmp_path):
         wait_for_app(page, heading="园区评比")
         body = page.inner_text("body")
         assert "同类园区比较" in body and "园区成员登记核对" in body
+        assert "苏州戊电镀有限公司" not in body  # the membership check runs when its tab opens
         full_screenshot(page, SCREENS / "parks_handmade.png")
+        page.get_by_role("tab", name="园区成员登记核对").click()
+        page.get_by_text("苏州戊电镀有限公司").first.wait_for(state="attached", timeout=30_000)
     traffic.assert_clean(base)
 
 

@@ -11,6 +11,14 @@ ASOF = {"asof": "2024-12-31"}
 
 
 
+def show(at, section: str):
+    """Open one of 园区评比's lazy tabs (园区评分表 / 同类园区比较 / 园区成员登记核对)."""
+    at.session_state["parks_section"] = section
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def frame(at, first_column: str, *others: str):
     """The first st.dataframe whose first columns include `first_column` and that has `others`."""
     for d in at.dataframe:
@@ -44,13 +52,15 @@ def test_parks_page_scorecard_known_numbers(monkeypatch, parks_sqlite):
     assert (p2["Ⅱ级（家）"], p2["Ⅲ级（家）"], p2["环保诚信（家）"], p2["环保警示（家）"]) == (
         1, 1, 1, 1)
     assert card.loc[hp.PARK2, "详情"] == "park?asof=2024-12-31&park=2"
+    assert len(at.dataframe) == 1 and len(at.get("vega_lite_chart")) == 1  # one tab is sent
     # comparison within 化工园区 (the most common type), default metric 审核完成率
-    cmp = frame(at, "排名")
+    cmp = frame(show(at, "同类园区比较"), "排名")
     assert list(cmp["园区"]) == [hp.PARK2, hp.PARK1] and list(cmp["审核完成率（%）"]) == [
         100.0, 50.0]
-    issues = frame(at, "企业名称")
+    issues = frame(show(at, "园区成员登记核对"), "企业名称")
     assert set(issues["企业名称"]) == {"苏州戊电镀有限公司", "苏州辛化工有限公司"}
-    assert "数据截至 2024年12月31日" in texts(at)
+    assert len(at.dataframe) == 1 and not at.get("vega_lite_chart")
+    assert metrics(at)["园区成员登记问题"] == "2 家"  # the KPI row stays above the tabs
 
 
 def test_parks_page_level_type_sort_and_metric(monkeypatch, parks_sqlite):
@@ -64,11 +74,13 @@ def test_parks_page_level_type_sort_and_metric(monkeypatch, parks_sqlite):
     assert list(frame(at, "园区")["园区"]) == [hp.PARK1, hp.PARK2]
     at.selectbox(key="parks_sort").set_value("overdue_per100").run()  # fewer is better
     assert list(frame(at, "园区")["园区"]) == [hp.PARK2, hp.PARK1]
-    at.selectbox(key="parks_metric").set_value("investment_per_ent").run()
+    show(at, "同类园区比较").selectbox(key="parks_metric").set_value("investment_per_ent").run()
     cmp = frame(at, "排名")
     assert list(cmp["园区"]) == [hp.PARK1, hp.PARK2]
     assert list(cmp["家均实施投资（万元/家）"]) == [77.5, 21.83]
-    assert len(at.get("vega_lite_chart")) == 2
+    assert len(at.get("vega_lite_chart")) == 1
+    # the level / type filters above the tabs keep their values across tabs
+    assert at.multiselect(key="parks_type").value == ["化工园区"]
 
 
 def test_parks_page_follows_the_city_filter_and_city_scope(monkeypatch, parks_sqlite):
@@ -79,8 +91,10 @@ def test_parks_page_follows_the_city_filter_and_city_scope(monkeypatch, parks_sq
     at = open_page(monkeypatch, parks_sqlite, "pages/parks.py", params=ASOF)
     assert list(frame(at, "园区")["园区"]) == [hp.PARK1]
     assert metrics(at)["成员企业"] == "2 家"
-    body = texts(at) + " ".join(str(d.value.to_dict()) for d in at.dataframe)
-    assert "苏州" not in body
+    for section in ("园区评分表", "同类园区比较", "园区成员登记核对"):
+        show(at, section)
+        body = texts(at) + " ".join(str(d.value.to_dict()) for d in at.dataframe)
+        assert "苏州" not in body, section
 
 
 # --------------------------------------------------------------------------------------------

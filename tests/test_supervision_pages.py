@@ -28,30 +28,47 @@ def open_supervision(monkeypatch, url, asof="2024-12-31", **params):
     return open_page(monkeypatch, url, PAGE, params={"asof": asof, **params})
 
 
+def show(at, section: str):
+    """Open one of the page's lazy tabs (督办清单 / 审核进度 / 审核轮次与逾期)."""
+    at.session_state["sup_section"] = section
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def test_known_answer_as_of_2024_12_31(monkeypatch, handmade_sqlite):
     at = open_supervision(monkeypatch, handmade_sqlite)
     m = metrics(at)
     kpis = ("列入审核轮次", "进行中", "逾期轮次", "未通过待处理", "督办事项")
     assert [m[k] for k in kpis] == ["5", "3", "2", "0", "2"]
-    assert (m["逾期 0–30天"], m["逾期 31–90天"], m["逾期 >90天"]) == ("0 轮", "0 轮", "2 轮")
-    t = frames(at)
-    watch = t["类别"]
+    # The watch list opens first; the other tabs run only when chosen.
+    assert list(frames(at)) == ["类别"] and not at.get("vega_lite_chart")
+    watch = frames(at)["类别"]
     assert watch[["企业名称", "事由", "逾期天数", "咨询机构"]].values.tolist() == [
         ["南京乙化工有限公司", "审核报告逾期 305 天", 305, "江苏清源环境咨询有限公司"],
         ["苏州丁印染有限公司", "启动审核逾期 244 天", 244, "苏州绿衡环保科技有限公司"]]
-    funnel = t["分组"].set_index("分组")
+    assert "共 2 项" in texts(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["下载督办清单（Excel，截至 2024-12-31）"]
+
+    show(at, "审核进度")
+    assert list(frames(at)) == ["分组"] and not at.get("download_button")
+    funnel = frames(at)["分组"].set_index("分组")
     assert funnel.loc["合计"].tolist() == [5, 5, 4, 2, 1, 1, 1, 1, 0]
-    rounds = t["企业名称"]
-    assert rounds["逾期天数"].tolist() == [305, 244, 0, 0, 0]
-    assert rounds["原因"].tolist()[:2] == ["审核报告逾期 305 天", "启动审核逾期 244 天"]
-    assert rounds["当前阶段"].tolist()[2:] == ["审核中", "验收通过", "评估未通过"]
-    assert "共 2 项" in texts(at) and "共 5 轮" in texts(at)
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     assert spec["encoding"]["y"]["sort"] == [
         "列入名单  5", "信息公开  5", "启动审核  4", "提交审核报告  2", "评估  通过1/未通过1",
         "中/高费方案实施完成  1", "验收  通过1/未通过0"]
-    labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["下载督办清单（Excel，截至 2024-12-31）"]
+
+    show(at, "审核轮次与逾期")
+    assert list(frames(at)) == ["企业名称"] and not at.get("vega_lite_chart")
+    m = metrics(at)
+    assert (m["逾期 0–30天"], m["逾期 31–90天"], m["逾期 >90天"]) == ("0 轮", "0 轮", "2 轮")
+    rounds = frames(at)["企业名称"]
+    assert rounds["逾期天数"].tolist() == [305, 244, 0, 0, 0]
+    assert rounds["原因"].tolist()[:2] == ["审核报告逾期 305 天", "启动审核逾期 244 天"]
+    assert rounds["当前阶段"].tolist()[2:] == ["审核中", "验收通过", "评估未通过"]
+    assert "共 5 轮" in texts(at)
 
 
 def test_as_of_switching_changes_every_number(monkeypatch, handmade_sqlite):
@@ -59,12 +76,12 @@ def test_as_of_switching_changes_every_number(monkeypatch, handmade_sqlite):
     m = metrics(at)
     assert (m["列入审核轮次"], m["逾期轮次"], m["督办事项"]) == ("3", "0", "0")
     assert "截至 2023-12-31，当前范围内没有需要督办的事项。" in texts(at)
-    assert frames(at)["分组"].set_index("分组").loc["合计"].tolist() == [3, 3, 3, 1, 0, 0, 0,
+    assert show(at, "审核进度") and frames(at)["分组"].set_index("分组").loc["合计"].tolist() == [3, 3, 3, 1, 0, 0, 0,
                                                                         0, 0]
     at = open_supervision(monkeypatch, handmade_sqlite, asof="2024-06-30")
-    m = metrics(at)
-    assert (m["逾期 31–90天"], m["逾期 >90天"]) == ("1 轮", "1 轮")
     assert frames(at)["类别"]["事由"].tolist() == ["审核报告逾期 121 天", "启动审核逾期 60 天"]
+    m = metrics(show(at, "审核轮次与逾期"))
+    assert (m["逾期 31–90天"], m["逾期 >90天"]) == ("1 轮", "1 轮")
 
 
 def test_page_filters_county_reason_mode(monkeypatch, handmade_sqlite):
@@ -87,9 +104,10 @@ def test_city_scoped_viewer_sees_only_its_city(monkeypatch, handmade_sqlite):
     monkeypatch.setattr("queries.scope.PROVINCE", Scope("city", "320100"))
     at = open_supervision(monkeypatch, handmade_sqlite)
     assert metrics(at)["列入审核轮次"] == "2"
-    body = " ".join(df.value.to_string() for df in at.dataframe)
-    assert "苏州" not in body and hm.E3 not in body and hm.E4 not in body
     assert frames(at)["类别"]["逾期天数"].tolist() == [305]
+    for section in ("督办清单", "审核进度", "审核轮次与逾期"):
+        body = " ".join(df.value.to_string() for df in show(at, section).dataframe)
+        assert body and "苏州" not in body and hm.E3 not in body and hm.E4 not in body
     assert at.multiselect(key="sup_county").options == ["南京市·浦口区"]
 
 
