@@ -5,12 +5,7 @@ one-click Word briefing (领导简报) with the Excel of the tables behind the p
 import functools
 from pathlib import Path
 
-import os
 import streamlit as st
-EXP = os.environ.get('EXP', '')
-if 'T' in EXP:
-    _df = st.dataframe
-    st.dataframe = lambda d, *a, **k: st.table(d)
 
 from components import briefing, export, fmt, kpi, vega
 from components import overview_charts as charts
@@ -120,8 +115,8 @@ with right:
                                  "未计入绩效合计" if missing else ""))
 
 # ---- league, trend, industries, most overdue: one at a time ---------------------------------
-# Lazy tabs: only the chosen section is drawn, so the first screen sends one chart, not three
-# (ten officials opening the page at once share the server's two cores).
+# Lazy tabs: only the chosen section is drawn. The first one is a table, so the first screen
+# loads no chart renderer (ten officials opening the page at once share two cores).
 SECTIONS = [f"各{words['places']}进展排名", "季度完成趋势", "行业分布", "逾期时间最长的企业"]
 tabs = st.tabs(SECTIONS, key="ov_section", on_change="rerun")
 with tabs[0]:
@@ -130,20 +125,9 @@ with tabs[0]:
         if league.empty:
             st.info("当前范围内没有列入名单的企业。")
         else:
-            c1, c2 = st.columns([3, 2], gap="large")
-            if 'V' not in EXP: vega.chart(charts.league_chart, league, words["places"], where=c1)
-            ((lambda d, *a, **k: c2.table(d)) if 'T' in EXP else c2.dataframe)(league[["排名", "地区", "列入企业", "每百家完成", "每百家逾期"]]
-                         .rename(columns={"地区": words["places"], "列入企业": "列入（家）"}),
-                         hide_index=True, width="stretch", height=38 + 35 * len(league),
-                         column_config={
-                             "排名": st.column_config.NumberColumn(width=44),
-                             words["places"]: st.column_config.TextColumn(width=76),
-                             "列入（家）": st.column_config.NumberColumn(width=70),
-                             "每百家完成": st.column_config.NumberColumn(width=80,
-                                                                    format="%.1f"),
-                             "每百家逾期": st.column_config.NumberColumn(width=80,
-                                                                    format="%.1f")})
-            st.caption(f"数据{as_of}")
+            st.table(charts.league_table(league, words["places"]))
+            st.caption(f"数据{as_of}；按每百家完成审核排名，相同时逾期少者在前。条形：绿为每百家"
+                       "列入企业完成审核的轮次，橙为每百家列入企业中的逾期企业数。")
 with tabs[1]:
     if tabs[1].open:
         st.subheader("季度完成趋势", help=helps["trend"])

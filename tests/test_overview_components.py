@@ -3,7 +3,6 @@ cards (components/kpi.py)."""
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 
 from components import kpi
@@ -23,19 +22,18 @@ def data_of(spec: dict) -> list[dict]:
     return next(iter(spec["datasets"].values()))
 
 
-def test_league_chart_two_panels_in_league_order():
-    chart = charts.league_chart(LEAGUE, "城市")
-    assert isinstance(chart, alt.HConcatChart)
-    spec = chart.to_dict()
-    assert spec["title"] == "各城市每百家列入企业的完成与逾期（按排名）"
-    left, right = spec["hconcat"]
-    bars = left["layer"][0]["encoding"]
-    assert bars["y"]["sort"] == ["南京市", "苏州市"]
-    assert bars["x"]["field"] == "每百家完成"
-    assert bars["x"]["title"] == "已完成审核（轮/百家列入企业）"
-    assert right["layer"][0]["encoding"]["x"]["field"] == "每百家逾期"
-    assert right["layer"][0]["encoding"]["y"]["axis"] is None  # labels once, on the left
-    assert len(data_of(spec)) == 2  # one row per city
+def test_league_table_in_league_order_with_bars_from_zero():
+    styler = charts.league_table(LEAGUE, "城市")
+    df = styler.data
+    assert list(df.columns) == ["排名", "城市", "列入企业（家）", "已完成审核（轮）",
+                                "每百家完成（轮）", "逾期企业（家）", "每百家逾期（家）"]
+    assert list(df["城市"]) == ["南京市", "苏州市"]  # the league's order is kept
+    html = styler.to_html()
+    assert "#8fc1a4" in html and "#f0b27a" in html  # green and orange in-cell bars
+    # Bars start at zero: the larger value fills 70 % of its cell, a zero draws no bar.
+    assert "linear-gradient(90deg, #8fc1a4 70.0%" in html
+    assert html.count("#8fc1a4") == int((LEAGUE["每百家完成"] > 0).sum())
+    assert "50.0" in html and "0.0" in html  # one decimal, as on the page
 
 
 def test_quarterly_chart_marks_the_running_quarter():

@@ -38,6 +38,13 @@ def frame_with(at, column: str):
     return found[0]
 
 
+def league_of(at):
+    """The city league: a static table (st.table of a Styler with in-cell bars)."""
+    found = [t.value for t in at.table if "每百家完成（轮）" in t.value.columns]
+    assert len(found) == 1, "no league table"
+    return found[0]
+
+
 def charts(at) -> dict[str, tuple[dict, int]]:
     """title -> (spec, rows shipped to the browser)."""
     out = {}
@@ -99,22 +106,24 @@ def test_achievements_league_trend_industries_and_most_overdue(monkeypatch, hand
     ach = frame_with(at, "累计").set_index("指标")
     assert ach.loc["完成投资", ["单位", "本年", "累计"]].tolist() == ["万元", 150.0, 155.0]
     assert ach.loc["化学需氧量(COD)减排量", "累计"] == 2.5
-    league = frame_with(at, "每百家完成")
-    assert list(league.columns) == ["排名", "城市", "列入（家）", "每百家完成", "每百家逾期"]
-    assert league.values.tolist() == [[1, "南京市", 2, 50.0, 50.0], [2, "苏州市", 2, 0.0, 50.0]]
-    league_title = "各城市每百家列入企业的完成与逾期（按排名）"
-    # One section at a time: the first screen carries the league chart only.
+    league = league_of(at)
+    assert list(league.columns) == ["排名", "城市", "列入企业（家）", "已完成审核（轮）",
+                                    "每百家完成（轮）", "逾期企业（家）", "每百家逾期（家）"]
+    assert league.values.tolist() == [[1, "南京市", 2, 1, 50.0, 1, 50.0],
+                                      [2, "苏州市", 2, 0, 0.0, 1, 50.0]]
+    # One section at a time; the first screen carries no chart at all (the league is a table).
     assert [t.label for t in at.tabs] == ["各城市进展排名", "季度完成趋势", "行业分布",
                                           "逾期时间最长的企业"]
+    assert not charts(at)
     shown = {}
-    for section in ("各城市进展排名", "季度完成趋势", "行业分布"):
+    for section in ("季度完成趋势", "行业分布"):
         at.session_state["ov_section"] = section
         at.run()
         c = charts(at)
-        assert len(c) == 1, section
+        assert len(c) == 1 and not at.table, section
         shown.update({title: n for title, (_spec, n) in c.items()})
-    # aggregated before they reach the browser: 2 cities, 8 quarters, 5 industry x status cells
-    assert shown == {league_title: 2, "各季度完成审核轮次": 8, "各行业审核进展": 5}
+    # aggregated before they reach the browser: 8 quarters, 5 industry x status cells
+    assert shown == {"各季度完成审核轮次": 8, "各行业审核进展": 5}
     at.session_state["ov_section"] = "逾期时间最长的企业"
     at.run()
     assert not charts(at)
@@ -154,7 +163,7 @@ def test_plan_progress_for_one_city_from_the_link(monkeypatch, plus_sqlite):
     assert metrics(at)["列入审核企业"] == "3 家"  # E3, E4, E5
     body = texts(at)
     assert "完成审核 **1 / 2 轮**" in body and "目标口径：分行业目标之和" in body
-    league = frame_with(at, "每百家完成")
+    league = league_of(at)
     assert set(league["区县"]) == {"虎丘区", "吴江区"}  # one city: its counties compared
     at.session_state["ov_section"] = "逾期时间最长的企业"
     at.run()

@@ -76,8 +76,8 @@ def test_as_of_switching_changes_every_number(monkeypatch, handmade_sqlite):
     m = metrics(at)
     assert (m["列入审核轮次"], m["逾期轮次"], m["督办事项"]) == ("3", "0", "0")
     assert "截至 2023-12-31，当前范围内没有需要督办的事项。" in texts(at)
-    assert show(at, "审核进度") and frames(at)["分组"].set_index("分组").loc["合计"].tolist() == [3, 3, 3, 1, 0, 0, 0,
-                                                                        0, 0]
+    funnel = frames(show(at, "审核进度"))["分组"].set_index("分组")
+    assert funnel.loc["合计"].tolist() == [3, 3, 3, 1, 0, 0, 0, 0, 0]
     at = open_supervision(monkeypatch, handmade_sqlite, asof="2024-06-30")
     assert frames(at)["类别"]["事由"].tolist() == ["审核报告逾期 121 天", "启动审核逾期 60 天"]
     m = metrics(show(at, "审核轮次与逾期"))
