@@ -126,8 +126,8 @@ with tabs[0]:
             st.info("当前范围内没有列入名单的企业。")
         else:
             st.table(charts.league_table(league, words["places"]))
-            st.caption(f"数据{as_of}；按每百家完成审核排名，相同时逾期少者在前。条形：绿为每百家"
-                       "列入企业完成审核的轮次，橙为每百家列入企业中的逾期企业数。")
+            st.caption(f"数据{as_of}。条形：绿为每百家列入企业完成审核的轮次，"
+                       "橙为每百家列入企业中的逾期企业数，各自从零起。")
 with tabs[1]:
     if tabs[1].open:
         st.subheader("季度完成趋势", help=helps["trend"])
