@@ -125,7 +125,7 @@ with tabs[0]:
         if league.empty:
             st.info("当前范围内没有列入名单的企业。")
         else:
-            st.table(charts.league_table(league, words["places"]))
+            st.table(charts.league_table(league, words["places"]), hide_index=True)
             st.caption(f"数据{as_of}。条形：绿为每百家列入企业完成审核的轮次，"
                        "橙为每百家列入企业中的逾期企业数，各自从零起。")
 with tabs[1]:

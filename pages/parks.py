@@ -23,8 +23,8 @@ issues = parks.membership_issues(ctx.source, ctx.scope, ctx.filters)
 left, mid, right = st.columns([2, 2, 3])
 levels = left.multiselect("园区级别", PARK_LEVELS, key="parks_level", placeholder="全部级别")
 types = mid.multiselect("园区类型", PARK_TYPES, key="parks_type", placeholder="全部类型")
-sort_key = right.selectbox("排序", list(pc.SORT_KEYS), format_func=pc.SORT_KEYS.get,
-                           key="parks_sort")
+sort_key = right.selectbox("评分表排序", list(pc.SORT_KEYS), format_func=pc.SORT_KEYS.get,
+                           key="parks_sort", help="园区评分表及其 Excel 的排列顺序。")
 shown = card
 if levels:
     shown = shown[shown["level"].isin(levels)]
@@ -67,20 +67,24 @@ with tab_card:
 with tab_compare:
     if tab_compare.open:
         st.subheader("同类园区比较")
-        st.caption("只在同一类型的园区之间比较；所有指标均按成员企业数归一（家均、每百家或占比），"
-                   "规模不同的园区可以公平比较。虚线为同类园区中位数。")
-        present = [t for t in PARK_TYPES if t in set(card["park_type"])]
+        st.caption("只在同一类型的园区之间比较（不分级别）；所有指标均按成员企业数归一（家均、"
+                   "每百家或占比），规模不同的园区可以公平比较。虚线为同类园区中位数。")
+        # The type filter above narrows the types offered; a type is compared as a whole.
+        present = [t for t in PARK_TYPES
+                   if t in set(card["park_type"]) and (not types or t in types)]
         if not present:
             st.info("当前范围内没有园区。")
         else:
             c1, c2 = st.columns(2)
-            default_type = card.groupby("park_type").size().idxmax()
+            default_type = card[card["park_type"].isin(present)].groupby(
+                "park_type").size().idxmax()
             if st.session_state.get("parks_cmp_type") not in present:
                 st.session_state["parks_cmp_type"] = default_type
-            park_type = c1.selectbox("园区类型", present, key="parks_cmp_type")
+            park_type = c1.selectbox("园区类型", present, key="parks_cmp_type",
+                                     persist_state="page")
             metric = c2.selectbox("比较指标", [m.key for m in COMPARISON_METRICS],
                                   format_func=lambda key: METRICS_BY_KEY[key].title,
-                                  key="parks_metric")
+                                  key="parks_metric", persist_state="page")
             cmp = parks.comparison(ctx.source, ctx.scope, ctx.filters, ctx.clock, park_type,
                                    metric)
             ranked = cmp.dropna(subset=["value"])

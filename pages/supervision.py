@@ -44,7 +44,11 @@ with tab_watch:
     if tab_watch.open:
         st.subheader(f"督办清单（截至 {as_of:%Y-%m-%d}）")
         counts = sv.category_counts(watch)
+        # A category kept from another filter choice that has no items now is dropped.
+        st.session_state.sup_watch_kinds = [
+            k for k in st.session_state.get("sup_watch_kinds", []) if k in counts]
         kinds = st.pills("事项类别", list(counts), selection_mode="multi", key="sup_watch_kinds",
+                         persist_state="page",
                          format_func=lambda c: f"{c} {counts[c]:,}",
                          help="不选即显示全部类别；导出的 Excel 与表格一致。")
         listed = watch[watch["类别"].isin(kinds)] if kinds else watch
@@ -86,11 +90,13 @@ with tab_funnel:
     if tab_funnel.open:
         st.subheader("审核进度漏斗")
         by = st.radio("分组", ["year", "batch"], key="sup_funnel_by", horizontal=True,
+                      persist_state="page",
                       format_func={"year": "按列入年份", "batch": "按名单批次"}.get)
         table = sv.funnel_table(rounds, sv.option_totals(ctx.source, ctx.scope, ctx.filters),
                                 sv.batches(ctx.source), by)
         groups = list(table["分组"])
-        group = st.selectbox("显示", groups, index=len(groups) - 1, key=f"sup_funnel_{by}")
+        group = st.selectbox("显示", groups, index=len(groups) - 1, key=f"sup_funnel_{by}",
+                             persist_state="page")
         row = table.loc[table["分组"] == group].iloc[0]
         st.altair_chart(funnel_chart(sv.funnel_steps(row),
                                      f"{group} · 审核轮次（家次），截至 {as_of:%Y-%m-%d}"),
@@ -109,7 +115,7 @@ with tab_rounds:
         pages = max(1, -(-len(rounds) // sv.TABLE_PAGE_SIZE))
         st.session_state.sup_page = min(st.session_state.get("sup_page", 1), pages)
         page_no = st.columns([1, 4])[0].number_input("页码", min_value=1, max_value=pages, step=1,
-                                                     key="sup_page")
+                                                     key="sup_page", persist_state="page")
         table, total = sv.rounds_table(rounds, as_of, int(page_no))
         st.caption(f"共 {total:,} 轮，按逾期天数从多到少排序；每页 {sv.TABLE_PAGE_SIZE} 轮，"
                    f"第 {int(page_no)}/{pages} 页。")

@@ -1,7 +1,10 @@
-"""Pure pieces of the overview: the altair builders (components/overview_charts.py) and the KPI
-cards (components/kpi.py)."""
+"""Pure pieces of the overview: the league table and chart builders
+(components/overview_charts.py) and the KPI cards (components/kpi.py)."""
 
 from __future__ import annotations
+
+import re
+import warnings
 
 import pandas as pd
 
@@ -22,18 +25,38 @@ def data_of(spec: dict) -> list[dict]:
     return next(iter(spec["datasets"].values()))
 
 
+def cells(styler) -> tuple[dict, dict]:
+    """(row, col) -> displayed text, and (row, col) -> the CSS declared for that cell."""
+    html = styler.to_html()
+    text = {(int(r), int(c)): v for r, c, v in
+            re.findall(r'<td id="T_\w+_row(\d+)_col(\d+)"[^>]*>([^<]*)</td>', html)}
+    css = {}
+    for selectors, body in re.findall(r"((?:#T_\w+_row\d+_col\d+(?:, )?)+) \{([^}]*)\}", html):
+        for r, c in re.findall(r"_row(\d+)_col(\d+)", selectors):
+            css[(int(r), int(c))] = css.get((int(r), int(c)), "") + body
+    return text, css
+
+
 def test_league_table_in_league_order_with_bars_from_zero():
     styler = charts.league_table(LEAGUE, "城市")
-    df = styler.data
-    assert list(df.columns) == ["排名", "城市", "列入企业（家）", "已完成审核（轮）",
-                                "每百家完成（轮）", "逾期企业（家）", "每百家逾期（家）"]
-    assert list(df["城市"]) == ["南京市", "苏州市"]  # the league's order is kept
-    html = styler.to_html()
-    assert "#8fc1a4" in html and "#f0b27a" in html  # green and orange in-cell bars
-    # Bars start at zero: the larger value fills 70 % of its cell, a zero draws no bar.
-    assert "linear-gradient(90deg, #8fc1a4 70.0%" in html
-    assert html.count("#8fc1a4") == int((LEAGUE["每百家完成"] > 0).sum())
-    assert "50.0" in html and "0.0" in html  # one decimal, as on the page
+    assert list(styler.data.columns) == ["排名", "城市", "列入企业（家）", "已完成审核（轮）",
+                                         "每百家完成（轮）", "逾期企业（家）", "每百家逾期（家）"]
+    text, css = cells(styler)
+    assert [text[(0, 1)], text[(1, 1)]] == ["南京市", "苏州市"]  # the league's order is kept
+    assert [text[(0, 4)], text[(1, 4)]] == ["50.0", "0.0"]  # one decimal
+    # Bars start at zero: the largest value fills 70 % of its cell, a zero draws none.
+    assert "linear-gradient(90deg, #8fc1a4 70.0%" in css[(0, 4)]
+    assert "#8fc1a4" not in css.get((1, 4), "")
+    assert all("#f0b27a 70.0%" in css[(r, 6)] for r in (0, 1))  # equal values, equal bars
+
+
+def test_league_table_thousands_and_a_column_of_zeros():
+    big = LEAGUE.assign(列入企业=[4500, 12], 逾期企业=[0, 0], 每百家逾期=[0.0, 0.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a zero range must not divide 0/0 inside pandas
+        text, css = cells(charts.league_table(big, "城市"))
+    assert text[(0, 2)] == "4,500" and text[(1, 2)] == "12"
+    assert not any("#f0b27a" in css.get((r, 6), "") for r in (0, 1))  # nobody overdue: no bar
 
 
 def test_quarterly_chart_marks_the_running_quarter():

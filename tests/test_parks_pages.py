@@ -79,8 +79,17 @@ def test_parks_page_level_type_sort_and_metric(monkeypatch, parks_sqlite):
     assert list(cmp["园区"]) == [hp.PARK1, hp.PARK2]
     assert list(cmp["家均实施投资（万元/家）"]) == [77.5, 21.83]
     assert len(at.get("vega_lite_chart")) == 1
-    # the level / type filters above the tabs keep their values across tabs
+    # the level / type filters above the tabs keep their values across tabs, and so does the
+    # metric chosen inside the comparison tab after a visit to another tab
     assert at.multiselect(key="parks_type").value == ["化工园区"]
+    show(at, "园区评分表")
+    show(at, "同类园区比较")
+    assert at.selectbox(key="parks_metric").value == "investment_per_ent"
+    assert list(frame(at, "排名")["家均实施投资（万元/家）"]) == [77.5, 21.83]
+    # the type filter narrows the types offered for comparison (高新区 is not offered)
+    assert at.selectbox(key="parks_cmp_type").options == ["化工园区"]
+    at.multiselect(key="parks_type").set_value([]).run()
+    assert "高新技术产业开发区" in at.selectbox(key="parks_cmp_type").options
 
 
 def test_parks_page_follows_the_city_filter_and_city_scope(monkeypatch, parks_sqlite):

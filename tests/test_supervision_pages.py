@@ -163,3 +163,18 @@ def test_watch_list_excel_has_the_rows_and_the_date(handmade_url, clear_caches):
     assert [r[2] for r in rows[5:]] == ["审核报告逾期 305 天", "启动审核逾期 244 天"]
     assert [r[3] for r in rows[5:]] == [305, 244]
     assert rows[5][-1] == hm.E2
+
+
+def test_choices_inside_a_tab_survive_a_visit_to_another_tab(monkeypatch, handmade_sqlite):
+    at = open_supervision(monkeypatch, handmade_sqlite)
+    category = frames(at)["类别"]["类别"].iloc[0]
+    at.button_group(key="sup_watch_kinds").set_value([category]).run()
+    assert set(frames(at)["类别"]["类别"]) == {category}
+    show(at, "审核进度").radio(key="sup_funnel_by").set_value("batch").run()
+    batch_groups = list(frames(at)["分组"]["分组"])
+    show(at, "督办清单")
+    assert at.button_group(key="sup_watch_kinds").value == [category]
+    assert set(frames(at)["类别"]["类别"]) == {category}
+    show(at, "审核进度")
+    assert at.radio(key="sup_funnel_by").value == "batch"
+    assert list(frames(at)["分组"]["分组"]) == batch_groups
