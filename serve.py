@@ -32,7 +32,8 @@ def modules() -> list[str]:
 
 
 def preload() -> float:
-    """Import everything the pages use; returns the seconds it took."""
+    """Import everything the pages use, open the database connection and set the loaded
+    objects aside for the garbage collector; returns the seconds it took."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     # Defining cached functions before the server runs makes Streamlit note, once per function,
@@ -46,10 +47,10 @@ def preload() -> float:
             importlib.import_module(name)
     finally:
         quiet.setLevel(level)
+    _connect()
     # What is loaded now lives as long as the server: freezing it keeps the collector from
     # walking it again. Without this a full collection during a page's first large read
     # (~55k rounds at scale 10) re-scans every imported object (~0.2 s of a cold page).
-    _connect()
     gc.collect()
     gc.freeze()
     _first_element_check()

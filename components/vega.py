@@ -1,8 +1,9 @@
 """Draw an altair chart from its Vega-Lite spec, built once per data and shared by sessions.
 
-Building an altair chart and validating it costs ~0.1 s (the overview's city league); every
-session and every rerun paid it again. The spec is cached on the builder's name and arguments;
-its datasets still reach the browser as Arrow (st.vega_lite_chart moves them out of the spec).
+Building an altair chart and validating it costs up to ~0.1 s; on the overview and the plan
+page every session and every rerun paid it again. The spec is cached on the builder's name and
+arguments; its datasets still reach the browser as Arrow (st.vega_lite_chart moves them out of
+the spec).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ def _spec(name: str, _builder: Callable, *args) -> dict:
     return _builder(*args).to_dict()
 
 
-def chart(builder: Callable, *args, where=st, height: int | str = "content") -> None:
-    """st.altair_chart(builder(*args)) with the spec cached; `where` is a column or container."""
-    where.vega_lite_chart(spec=_spec(f"{builder.__module__}.{builder.__qualname__}", builder,
+def chart(builder: Callable, *args, height: int | str = "content") -> None:
+    """st.altair_chart(builder(*args)) with the spec cached (draw it inside `with column:`)."""
+    st.vega_lite_chart(spec=_spec(f"{builder.__module__}.{builder.__qualname__}", builder,
                                      *args), width="stretch", height=height)

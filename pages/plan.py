@@ -237,7 +237,7 @@ with report_tab:
             st.session_state["plan_report_year"] = (f.as_of.year - 1 if f.as_of.year - 1 in years
                                                     else years[-1])
         year = st.selectbox("报告年度", years, key="plan_report_year",
-                            format_func=lambda y: f"{y}年")
+                            format_func=lambda y: f"{y}年", persist_state="page")
         report_as_of = year_end(year, f.as_of)
         year_filters = Filters(cities=f.cities, industries=f.industries, parks=f.parks,
                                     as_of=report_as_of)

@@ -26,15 +26,21 @@ def _one_more_option(url: str) -> None:
         conn.execute(insert(s.audit_option), [_option(9, 1, "无/低费", "已实施", 4.0, "2024-03-01",
                                                       energy_tce=7.0)])
 
+def _refreshed(url: str, version: str) -> Source:
+    """The handmade province with _one_more_option, its rollups rebuilt for `version`."""
+    _one_more_option(url)
+    with get_engine(url).begin() as conn:
+        rollup.refresh(conn, version)
+    return Source(url, version)
+
+
 @pytest.mark.parametrize("scope", [Scope(), Scope("city", "320500")])
 def test_rollup_equals_summing_the_options(handmade_url, scope):
-    _one_more_option(handmade_url)
-    with get_engine(handmade_url).begin() as conn:
-        rollup.refresh(conn, "with-rollup")
+    with_rollup = _refreshed(handmade_url, "with-rollup")
     for day in DATES:
         f = Filters(as_of=dt.date.fromisoformat(day))
         slow = audits.option_totals(Source(handmade_url, "stale"), scope, f)
-        fast = audits.option_totals(Source(handmade_url, "with-rollup"), scope, f)
+        fast = audits.option_totals(with_rollup, scope, f)
         pd.testing.assert_frame_equal(fast.reset_index(drop=True), slow.reset_index(drop=True))
 
 
@@ -53,10 +59,7 @@ def test_known_totals_before_and_after_the_high_cost_option(handmade_url):
 def test_year_end_totals_come_from_the_rollups_alone(handmade_url):
     """At a year end no option row is read: deleting them all after the refresh changes
     nothing (only audits implementing in the as-of year before and after the date need them)."""
-    _one_more_option(handmade_url)
-    with get_engine(handmade_url).begin() as conn:
-        rollup.refresh(conn, "v")
-    src = Source(handmade_url, "v")
+    src = _refreshed(handmade_url, "v")
     ends = [Filters(as_of=dt.date(y, 12, 31)) for y in (2023, 2024, 2025)]
     before = [audits.option_totals(src, Scope(), f) for f in ends]
     with get_engine(handmade_url).begin() as conn:
@@ -79,21 +82,17 @@ def test_rollup_is_used_only_for_its_data_version(handmade_url):
 
 @pytest.mark.parametrize("keys", [(), ("city_adcode", "park_id", "industry_code")])
 def test_sums_by_year_from_the_rollups_equal_summing_the_options(handmade_url, keys):
-    _one_more_option(handmade_url)
-    with get_engine(handmade_url).begin() as conn:
-        rollup.refresh(conn, "with-rollup")
+    with_rollup = _refreshed(handmade_url, "with-rollup")
     for day in DATES:
         f = Filters(as_of=dt.date.fromisoformat(day))
         slow = audits.option_sums_by_year(Source(handmade_url, "stale"), Scope(), f, keys)
-        fast = audits.option_sums_by_year(Source(handmade_url, "with-rollup"), Scope(), f, keys)
+        fast = audits.option_sums_by_year(with_rollup, Scope(), f, keys)
         pd.testing.assert_frame_equal(fast, slow)
 
 
 def test_known_sums_by_year(handmade_url):
-    _one_more_option(handmade_url)
-    with get_engine(handmade_url).begin() as conn:
-        rollup.refresh(conn, "v")
-    got = audits.option_sums_by_year(Source(handmade_url, "v"), Scope(),
+    src = _refreshed(handmade_url, "v")
+    got = audits.option_sums_by_year(src, Scope(),
                                      Filters(as_of=dt.date(2024, 8, 31))).set_index("year")
     # 2023: the two October options; 2024 to 31 August: the March one (not the September one)
     assert got["low_cost_done"].to_dict() == {2023: 2.0, 2024: 1.0}

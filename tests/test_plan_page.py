@@ -212,3 +212,16 @@ def test_only_the_chosen_tab_runs(monkeypatch, plan_sqlite):
     at.session_state["plan_section"] = "年度实施情况报告"
     at.run()
     assert not at.exception and "plan_report_year" in {w.key for w in at.selectbox}
+
+
+def test_the_report_year_survives_a_visit_to_another_tab(monkeypatch, plan_sqlite):
+    at = open_page(monkeypatch, plan_sqlite, PAGE, ASOF)
+    at.session_state["plan_section"] = "年度实施情况报告"
+    at.run()
+    year = at.selectbox(key="plan_report_year")
+    assert year.value == 2023 and "2024年" in year.options  # default: the last full year
+    year.set_value(2024).run()
+    for section in ("计划对标", "年度实施情况报告"):
+        at.session_state["plan_section"] = section
+        at.run()
+    assert not at.exception and at.selectbox(key="plan_report_year").value == 2024
