@@ -1,7 +1,8 @@
-"""The overview's city league table and its charts: quarterly completions, industry breakdown.
+"""The overview's tables (plan progress, achievements, the city league) and its charts:
+quarterly completions, industry breakdown.
 
 Pure builders: they take the small aggregated frames of queries/overview.py and RETURN a pandas
-Styler (the league) or an altair chart; nothing is drawn here.
+Styler (the tables, drawn by components/html_table) or an altair chart; nothing is drawn here.
 Labels are Chinese; units are in the axis titles.
 """
 
@@ -21,6 +22,25 @@ LEAGUE_HEADINGS = {"列入企业": "列入企业（家）", "已完成审核": "
 STATUS_COLOURS = {"listed": "#c9d3ce", "in_audit": "#7fb3d5", "reported": "#2e86c1",
                   "evaluated": LIGHT_GREEN, "accepted": GREEN, "overdue": ORANGE,
                   "failed": RED}
+
+
+def plan_table(table: pd.DataFrame) -> Styler:
+    """The plan year's figures: target and completed rounds, share done (one decimal), status;
+    a figure without a target shows "—"."""
+    df = table[["指标", "年度目标", "已完成", "完成率", "状态"]].rename(
+        columns={"年度目标": "目标（轮）", "已完成": "完成（轮）"}).reset_index(drop=True)
+    return df.style.format(
+        {"目标（轮）": "{:,.0f}", "完成（轮）": "{:,.0f}", "完成率": "{:.1%}"}, na_rep="—")
+
+
+def achievements_table(achieved: pd.DataFrame) -> Styler:
+    """What implemented options achieved, this year and in all: counts of options (项) whole,
+    every other figure (万元, 吨标准煤, t/a …) with one decimal, all with thousands separators."""
+    df = achieved[achieved["key"] != "no_figures"][["指标", "单位", "本年", "累计"]]
+    df = df.reset_index(drop=True)
+    whole = df["单位"] == "项"
+    styler = df.style.format("{:,.1f}", subset=pd.IndexSlice[~whole, ["本年", "累计"]])
+    return styler.format("{:,.0f}", subset=pd.IndexSlice[whole, ["本年", "累计"]])
 
 
 def league_table(league: pd.DataFrame, places: str = "城市") -> Styler:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import briefing, export, fmt, kpi, vega
+from components import briefing, export, fmt, html_table, kpi, vega
 from components import overview_charts as charts
 from components.context import get_context
 from queries import overview as ov
@@ -93,23 +93,11 @@ with left:
             st.progress(min(share, 1.0))
         else:
             st.info(plan["message"] or "本年度未设定完成审核目标。")
-        shown = table.drop(columns=["mark_key", "figure"]).assign(完成率=table["完成率"] * 100)
-        st.dataframe(shown, hide_index=True, width="stretch", column_config={
-                         "指标": st.column_config.TextColumn(width=150),
-                         "年度目标": st.column_config.NumberColumn("目标（轮）", format="%d",
-                                                               width=70),
-                         "已完成": st.column_config.NumberColumn("完成（轮）", format="%d",
-                                                              width=70),
-                         "完成率": st.column_config.NumberColumn(format="%.1f%%", width=64),
-                         "状态": st.column_config.TextColumn(width=72)})
+        html_table.show(charts.plan_table(table), "plan")
 with right:
     st.subheader("审核成效", help=helps["achievements"])
     st.markdown(briefing.achievement_sentence(achieved))
-    shown = achieved[achieved["key"] != "no_figures"].drop(columns="key")
-    st.dataframe(shown.round({"本年": 1, "累计": 1}), hide_index=True, width="stretch",
-                 height=38 + 35 * len(shown),
-                 column_config={"本年": st.column_config.NumberColumn(format="localized"),
-                                "累计": st.column_config.NumberColumn(format="localized")})
+    html_table.show(charts.achievements_table(achieved), "achievements")
     missing = int(achieved.set_index("key").at["no_figures", "累计"])
     st.caption(f"数据{as_of}" + (f"；另有 {fmt.num(missing)} 项已实施方案未填报任何绩效数据，"
                                  "未计入绩效合计" if missing else ""))
@@ -125,7 +113,7 @@ with tabs[0]:
         if league.empty:
             st.info("当前范围内没有列入名单的企业。")
         else:
-            st.table(charts.league_table(league, words["places"]), hide_index=True)
+            html_table.show(charts.league_table(league, words["places"]), "league")
             st.caption(f"数据{as_of}。条形：绿为每百家列入企业完成审核的轮次，"
                        "橙为每百家列入企业中的逾期企业数，各自从零起。")
 with tabs[1]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import lxml.html
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
@@ -33,3 +35,14 @@ def texts(at: AppTest) -> str:
                  "header", "subheader"):
         parts.extend(str(e.value) for e in getattr(at, kind))
     return "\n".join(parts)
+
+
+def html_tables(at: AppTest) -> dict[str, pd.DataFrame]:
+    """Tables drawn by components/html_table, by the name given to `show`: the text as shown
+    (formatted numbers are strings), the header row as columns."""
+    out = {}
+    for element in at.html:
+        for table in lxml.html.fromstring(element.value).iter("table"):
+            rows = [[c.text_content().strip() for c in tr] for tr in table.iter("tr")]
+            out[table.get("id", "").removeprefix("T_")] = pd.DataFrame(rows[1:], columns=rows[0])
+    return out

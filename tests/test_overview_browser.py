@@ -34,14 +34,22 @@ def test_overview_numbers_and_the_briefing_download(handmade_sqlite, tmp_path):
         page.goto(base + "/?asof=2024-12-31")  # the overview is the default page
         wait_for_app(page, heading="总览")
         body = page.inner_text("body")
-        # (tables are drawn on a canvas: their cells are not page text)
         for text in ("列入审核企业", "4 家", "逾期企业", ">90天 2（家）",
                      "其中已完成 1 轮（33.3%）", "完成投资155万元", "数据截至 2024年12月31日"):
             assert text in body, text
-        # the first screen draws no chart: the league is a plain table (its cells are text)
+        # The first screen draws no chart and no grid: its tables are HTML (their cells are
+        # page text), and their style sheet survives the sanitiser.
         assert page.locator('[data-testid="stVegaLiteChart"]').count() == 0
-        league = page.locator('[data-testid="stTable"]').first.inner_text()
+        assert page.locator('[data-testid="stDataFrame"]').count() == 0
+        achievements = page.locator("table#T_achievements").inner_text()
+        assert "完成投资" in achievements and "155.0" in achievements
+        league = page.locator("table#T_league").inner_text()
         assert "每百家完成（轮）" in league and "南京市" in league and "50.0" in league
+        first = page.locator("table#T_league tbody tr").first
+        align = first.locator("td.num").first.evaluate("e => getComputedStyle(e).textAlign")
+        assert align == "right"
+        bar = first.locator("td").nth(4).evaluate("e => getComputedStyle(e).backgroundImage")
+        assert bar.startswith("linear-gradient"), bar
         # a tab draws its chart when chosen
         page.get_by_role("tab", name="行业分布").click()
         page.get_by_text("各行业审核进展").first.wait_for(timeout=30_000)
@@ -76,7 +84,8 @@ def test_overview_screenshot_at_scale_1(tmp_path):
         assert "样例数据" in body and "各城市进展排名" in body
         assert page.locator('[data-testid="stMetric"]').count() == 8
         assert page.locator('[data-testid="stVegaLiteChart"]').count() == 0
-        assert page.locator('[data-testid="stTable"]').count() == 1  # the city league
+        for table in ("plan", "achievements", "league"):
+            assert page.locator(f"table#T_{table}").count() == 1, table
         shots = ROOT / "screens"
         shots.mkdir(exist_ok=True)
         full_screenshot(page, shots / "overview_scale1.png")

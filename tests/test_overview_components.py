@@ -1,5 +1,5 @@
-"""Pure pieces of the overview: the league table and chart builders
-(components/overview_charts.py) and the KPI cards (components/kpi.py)."""
+"""Pure pieces of the overview: the table and chart builders (components/overview_charts.py),
+the HTML tables that draw them (components/html_table.py) and the KPI cards (components/kpi.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import warnings
 
 import pandas as pd
 
-from components import kpi
+from components import html_table, kpi
 from components import overview_charts as charts
 
 LEAGUE = pd.DataFrame({"排名": [1, 2], "地区": ["南京市", "苏州市"], "列入企业": [2, 2],
@@ -57,6 +57,46 @@ def test_league_table_thousands_and_a_column_of_zeros():
         text, css = cells(charts.league_table(big, "城市"))
     assert text[(0, 2)] == "4,500" and text[(1, 2)] == "12"
     assert not any("#f0b27a" in css.get((r, 6), "") for r in (0, 1))  # nobody overdue: no bar
+
+
+PLAN = pd.DataFrame({"figure": ["listed", "audits_completed"], "指标": ["列入审核名单", "完成审核"],
+                     "年度目标": [1024.0, float("nan")], "已完成": [900, 675],
+                     "完成率": [900 / 1024, float("nan")], "状态": ["存在风险", "未设定目标"],
+                     "mark_key": ["risk", None]})
+ACHIEVED = pd.DataFrame({"key": ["low", "investment_wan", "energy_tce", "no_figures"],
+                         "指标": ["已实施无/低费方案", "完成投资", "节能量", "未填报"],
+                         "单位": ["项", "万元", "吨标准煤/年", "项"],
+                         "本年": [8465.0, 184062.54, 0.0, 3.0],
+                         "累计": [116268.0, 1743701.66, 12.25, 7.0]})
+
+
+def test_plan_table_shows_rounds_share_and_a_dash_without_target():
+    styler = charts.plan_table(PLAN)
+    assert list(styler.data.columns) == ["指标", "目标（轮）", "完成（轮）", "完成率", "状态"]
+    text, _ = cells(styler)
+    assert [text[(0, c)] for c in range(5)] == ["列入审核名单", "1,024", "900", "87.9%", "存在风险"]
+    assert [text[(1, c)] for c in range(5)] == ["完成审核", "—", "675", "—", "未设定目标"]
+
+
+def test_achievements_table_counts_whole_amounts_one_decimal_and_no_uncounted_row():
+    text, _ = cells(charts.achievements_table(ACHIEVED))
+    rows = [[text[(r, c)] for c in range(4)] for r in range(3)]
+    assert rows == [["已实施无/低费方案", "项", "8,465", "116,268"],
+                    ["完成投资", "万元", "184,062.5", "1,743,701.7"],
+                    ["节能量", "吨标准煤/年", "0.0", "12.2"]]
+    assert (3, 0) not in text  # options without any figures are the caption's business
+
+
+def test_html_table_right_aligns_numbers_and_names_its_ids():
+    html = html_table.to_html(charts.league_table(LEAGUE, "城市"), "league")
+    assert html.startswith("<style>") and 'class="cpa-table"' in html
+    assert '<table id="T_league"' in html and "#T_league_row0_col4" in html  # the bars' ids
+    numeric = {int(c) for c in
+               re.findall(r'<td id="T_league_row0_col(\d+)" class="[^"]*\bnum\b', html)}
+    assert numeric == {0, 2, 3, 4, 5, 6}  # 排名 and the figures, not the city
+    assert "#T_league th.col2" in html and "#T_league th.col1" not in html  # headings follow
+    # a plain DataFrame works too, and two tables on a page never share an id
+    assert '<table id="T_other"' in html_table.to_html(pd.DataFrame({"a": ["x"]}), "other")
 
 
 def test_quarterly_chart_marks_the_running_quarter():
