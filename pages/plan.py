@@ -270,9 +270,12 @@ with report_tab:
                 if df.empty:
                     st.info("本年度无此类数据。")
                 else:
+                    # figures with thousands separators (4,500), shares as percentages
+                    config = {c: st.column_config.NumberColumn(format="localized")
+                              for c in df.columns if pd.api.types.is_numeric_dtype(df[c])}
+                    config["完成率"] = st.column_config.NumberColumn(format="percent")
                     st.dataframe(df, hide_index=True, width="stretch", key=f"plan_report_{key}",
-                                 column_config={"完成率": st.column_config.NumberColumn(
-                                     format="percent")})
+                                 column_config=config)
         files_key = (year, src.version, f, scope)
         files = st.session_state.get("plan_report_files")
         if files is None or files[0] != files_key:

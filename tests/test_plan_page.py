@@ -173,6 +173,11 @@ def test_annual_report_docx_and_xlsx_equal_the_page(monkeypatch, plan_sqlite):
     assert summary["当年验收通过"] == 1 and summary["当年列入审核名单"] == 2
     assert summary["方案投资"] == 150.0 and summary["节能量"] == 120.0
     assert summary["累计列入审核名单企业"] == 4
+    # figures are shown with thousands separators (4,500), shares as percentages
+    formats = [{c: v.get("type_config", {}).get("format")
+                for c, v in json.loads(d.proto.columns).items()} for d in at.dataframe]
+    assert any(f.get("数值") == "localized" for f in formats)
+    assert any(f.get("完成率") == "percent" and f.get("年度目标") == "localized" for f in formats)
 
     text, tables = word.read_back(made["docx_bytes"])
     assert "江苏省2024年度清洁生产审核实施情况报告" in text and "数据截至2024年12月31日" in text
