@@ -38,7 +38,9 @@ def to_html(table: Styler | pd.DataFrame, name: str) -> str:
     styler = table if isinstance(table, Styler) else table.style
     data = styler.data
     numeric = [i for i, c in enumerate(data.columns) if is_numeric_dtype(data[c])]
-    styler = (styler.hide(axis="index").set_uuid(name)
+    text = [c for i, c in enumerate(data.columns) if i not in numeric]
+    # Names come from the database (cities, enterprises): shown as text, never as markup.
+    styler = (styler.format(escape="html", subset=text).hide(axis="index").set_uuid(name)
               .set_td_classes(pd.DataFrame(
                   [["num" if i in numeric else "" for i in range(data.shape[1])]] * len(data),
                   index=data.index, columns=data.columns))

@@ -99,6 +99,14 @@ def test_html_table_right_aligns_numbers_and_names_its_ids():
     assert '<table id="T_other"' in html_table.to_html(pd.DataFrame({"a": ["x"]}), "other")
 
 
+def test_html_table_shows_names_as_text_not_markup():
+    odd = LEAGUE.assign(地区=["<img src=x onerror=alert(1)>南京市", "苏州&市"])
+    html = html_table.to_html(charts.league_table(odd, "城市"), "league")
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;南京市" in html
+    assert "苏州&amp;市" in html
+    assert ">50.0<" in html  # the figures keep their own formats
+
+
 def test_quarterly_chart_marks_the_running_quarter():
     spec = charts.quarterly_chart(QUARTERS).to_dict()
     assert spec["title"] == "各季度完成审核轮次"
