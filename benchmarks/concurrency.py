@@ -25,11 +25,11 @@ from tests.browser import CHROMIUM, CHROMIUM_ARGS, app_server
 READY = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
          '[data-test-script-state="notRunning"]')
 VIEWPORT = {"width": 1400, "height": 900}
-# The overview's first screen is drawn when its KPI cards and its three tables (plan progress,
-# achievements, city league; HTML tables named by components/html_table) are there. Before, the
-# finish line was the league chart, then the two grids and the st.table league.
-FIRST_SCREEN = ('[data-testid="stMetric"]', "table#T_plan", "table#T_achievements",
-                "table#T_league")
+# The overview's first screen is drawn when its KPI cards and its achievements and city league
+# tables (HTML tables named by components/html_table) are there; the plan progress beside the
+# achievements comes before them (a table, or a note when the as-of year has no plan). Before,
+# the finish line was the league chart, then the two grids and the st.table league.
+FIRST_SCREEN = ('[data-testid="stMetric"]', "table#T_achievements", "table#T_league")
 
 
 async def _open(context, url: str, heading: str = "总览", first_screen: bool = True) -> float:

@@ -11,6 +11,8 @@ sorting nor search, and the page's Excel download carries the same tables.
 
 from __future__ import annotations
 
+import copy
+
 import pandas as pd
 import streamlit as st
 from pandas.api.types import is_numeric_dtype
@@ -25,7 +27,8 @@ CSS = """
                 background: rgba(240, 242, 246, 0.6); white-space: nowrap; }
 .cpa-table th, .cpa-table td { border-bottom: 1px solid rgba(49, 51, 63, 0.1);
                                padding: 0.3rem 0.5rem; vertical-align: middle; }
-/* Only the first column (the row's name) wraps; figures, units and statuses stay on one line. */
+/* Only the first column may wrap (the plan's and achievements' row labels); figures, units,
+   statuses and names stay on one line. */
 .cpa-table td { white-space: nowrap; }
 .cpa-table td.col0 { white-space: normal; }
 .cpa-table .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -34,16 +37,19 @@ CSS = """
 
 def to_html(table: Styler | pd.DataFrame, name: str) -> str:
     """The table as HTML with the shared look: no index, numeric columns (and their headings)
-    right-aligned. `name` makes the element ids unique on the page (bars are styled by id)."""
-    styler = table if isinstance(table, Styler) else table.style
+    right-aligned, text cells escaped. `name` makes the element ids unique on the page (bars are
+    styled by id). A builder's Styler formats numeric columns only: text columns get the escape
+    formatter here, which replaces any other. The caller's Styler is left as it was."""
+    styler = copy.deepcopy(table) if isinstance(table, Styler) else table.style
     data = styler.data
     numeric = [i for i, c in enumerate(data.columns) if is_numeric_dtype(data[c])]
     text = [c for i, c in enumerate(data.columns) if i not in numeric]
+    classes = pd.DataFrame([["num" if i in numeric else "" for i in range(data.shape[1])]]
+                           * len(data), index=data.index, columns=data.columns)
     # Names come from the database (cities, enterprises): shown as text, never as markup.
-    styler = (styler.format(escape="html", subset=text).hide(axis="index").set_uuid(name)
-              .set_td_classes(pd.DataFrame(
-                  [["num" if i in numeric else "" for i in range(data.shape[1])]] * len(data),
-                  index=data.index, columns=data.columns))
+    styler = (styler.format(escape="html", na_rep="—", subset=text)
+              .format_index(escape="html", axis=1)
+              .hide(axis="index").set_uuid(name).set_td_classes(classes)
               .set_table_styles([{"selector": f"th.col{i}", "props": "text-align: right;"}
                                  for i in numeric], overwrite=False))
     return f"<style>{CSS}</style>" + styler.to_html(table_attributes='class="cpa-table"')

@@ -105,6 +105,16 @@ def test_html_table_shows_names_as_text_not_markup():
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;南京市" in html
     assert "苏州&amp;市" in html
     assert ">50.0<" in html  # the figures keep their own formats
+    headed = html_table.to_html(pd.DataFrame({"<i>列</i>": ["x", None]}), "headed")
+    assert "&lt;i&gt;列&lt;/i&gt;" in headed and "<i>" not in headed  # headings too
+    assert ">—<" in headed  # a missing name shows a dash, not "None"
+
+
+def test_html_table_leaves_the_builders_styler_as_it_was():
+    styler = charts.league_table(LEAGUE, "城市")
+    first = html_table.to_html(styler, "league")
+    assert html_table.to_html(styler, "league") == first
+    assert "T_league" not in styler.to_html()
 
 
 def test_quarterly_chart_marks_the_running_quarter():
