@@ -100,6 +100,20 @@ def markdown(records: list[dict]) -> str:
     return head + "\n".join(rows) + "\n"
 
 
+def concurrency_text(c: dict, scale: float) -> str:
+    """The sentence under the table: the concurrency result, its first-visit case and its floor,
+    and the ratio of the slowest tabs to the floor's (what reads across days on this machine)."""
+    fv, fl = c["first_visit"], c["floor"]
+    return (f"\nTen browser sessions opening the overview at once (scale {scale:g}, SQLite; ten "
+            f"tabs of one headless Chromium whose cache holds the app's static files): slowest "
+            f"{c['max_s']:.1f} s, median {c['median_s']:.1f} s (budget: all within 10 s). Ten "
+            f"first visits at once (ten fresh browser contexts, nothing cached): slowest "
+            f"{fv['max_s']:.1f} s, median {fv['median_s']:.1f} s. Floor (ten tabs opening an "
+            f"empty Streamlit page the same way): slowest {fl['max_s']:.1f} s, median "
+            f"{fl['median_s']:.1f} s; the overview's slowest tab is "
+            f"{c['max_s'] / fl['max_s']:.1f}× the floor's.\n")
+
+
 def write_readme(table: str) -> None:
     readme = ROOT / "README.md"
     text_ = readme.read_text(encoding="utf-8")
@@ -152,14 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         smallest = min(args.scales)
         c = concurrent_sessions(build_sqlite(smallest, args.data), 10)
         (args.out / "concurrency.json").write_text(json.dumps(c), encoding="utf-8")
-        fv, fl = c["first_visit"], c["floor"]
-        table += (f"\nTen browser sessions opening the overview at once (scale {smallest:g}, "
-                  f"SQLite; ten tabs of one headless Chromium whose cache holds the app's static "
-                  f"files): slowest {c['max_s']:.1f} s, median {c['median_s']:.1f} s (budget: all "
-                  f"within 10 s). Ten first visits at once (ten fresh browser contexts, nothing "
-                  f"cached): slowest {fv['max_s']:.1f} s, median {fv['median_s']:.1f} s. Floor "
-                  f"(ten tabs opening an empty Streamlit page the same way): slowest "
-                  f"{fl['max_s']:.1f} s, median {fl['median_s']:.1f} s.\n")
+        table += concurrency_text(c, smallest)
     (args.out / "results.md").write_text(table, encoding="utf-8")
     if not args.no_readme:
         write_readme(table)

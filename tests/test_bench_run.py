@@ -27,6 +27,15 @@ def test_benchmark_writes_records_and_table(tmp_path):
     assert table.count("\n") == len(records) + 2 and "pages/overview.py" in table
 
 
+def test_concurrency_sentence_reads_as_a_ratio_to_the_floor():
+    c = {"max_s": 7.84, "median_s": 7.1, "first_visit": {"max_s": 17.6, "median_s": 17.3},
+         "floor": {"max_s": 3.92, "median_s": 3.5}}
+    text = run.concurrency_text(c, 1.0)
+    assert "(scale 1, SQLite;" in text and "slowest 7.8 s, median 7.1 s" in text
+    assert "nothing cached): slowest 17.6 s, median 17.3 s" in text
+    assert "slowest 3.9 s, median 3.5 s; the overview's slowest tab is 2.0× the floor's." in text
+
+
 def test_every_page_file_is_benchmarked():
     assert "pages/data_status.py" in run.pages()
     assert all(p.startswith("pages/") and p.endswith(".py") for p in run.pages())
