@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from benchmarks import run
+from benchmarks import concurrency, run
+from tests.browser import require_browser
 
 FIELDS = {"page", "scale", "database", "cold_s", "warm_s", "sql_s", "payload_bytes",
           "peak_rss_mb", "floor_cold_s", "floor_warm_s", "preload_s"}
@@ -27,13 +28,29 @@ def test_benchmark_writes_records_and_table(tmp_path):
     assert table.count("\n") == len(records) + 2 and "pages/overview.py" in table
 
 
-def test_concurrency_sentence_reads_as_a_ratio_to_the_floor():
-    c = {"max_s": 7.84, "median_s": 7.1, "first_visit": {"max_s": 17.6, "median_s": 17.3},
-         "floor": {"max_s": 3.92, "median_s": 3.5}}
+def test_concurrency_rounds_are_summarised_beside_their_floors():
+    c = concurrency.summarise(tabs=[[7.0, 7.84], [9.1, 8.0]], floor=[[3.5, 3.92], [4.55, 4.0]],
+                              first=[17.6, 17.3], sessions=2)
+    assert (c["max_s"], c["median_s"], c["all_s"]) == (9.1, 8.0, [7.0, 7.84, 9.1, 8.0])
+    assert c["rounds"] == [{"max_s": 7.84, "floor_max_s": 3.92, "ratio": 2.0},
+                           {"max_s": 9.1, "floor_max_s": 4.55, "ratio": 2.0}]
+    assert c["floor"]["max_s"] == 4.55 and c["first_visit"]["median_s"] == 17.6
     text = run.concurrency_text(c, 1.0)
-    assert "(scale 1, SQLite;" in text and "slowest 7.8 s, median 7.1 s" in text
-    assert "nothing cached): slowest 17.6 s, median 17.3 s" in text
-    assert "slowest 3.9 s, median 3.5 s; the overview's slowest tab is 2.0× the floor's." in text
+    assert "(scale 1, SQLite;" in text and "2 rounds, each beside a round of the floor" in text
+    assert "slowest 9.1 s (each round's slowest: 7.8, 9.1 s), median 8.0 s" in text
+    assert "each round's slowest tab is 2.0× its floor's" in text  # one ratio, said once
+    c["rounds"][1]["ratio"] = 2.34
+    assert "each round's slowest tab is 2.0–2.3× its floor's" in run.concurrency_text(c, 1.0)
+    assert "nothing cached): slowest 17.6 s, median 17.6 s" in text
+
+
+def test_concurrency_runs_in_a_real_browser(handmade_sqlite):
+    """Two sessions, two rounds on the hand-built province: every tab reaches the finish line."""
+    require_browser()
+    c = concurrency.measure(handmade_sqlite, sessions=2, rounds=2)
+    assert len(c["all_s"]) == 4 and len(c["floor"]["all_s"]) == 4 and len(c["rounds"]) == 2
+    assert all(0 < t < 120 for t in c["all_s"] + c["first_visit"]["all_s"])
+    assert c["max_s"] == max(r["max_s"] for r in c["rounds"])
 
 
 def test_every_page_file_is_benchmarked():
