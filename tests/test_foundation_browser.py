@@ -35,3 +35,28 @@ def test_deep_link_on_a_fresh_server_opens_the_page(handmade_sqlite):
         assert "筛选条件" in body and "数据截至 2024年12月31日" in body
         assert "重点企业\n\n2" in body
     traffic.assert_clean(base)
+
+
+def test_filters_open_in_a_popover_and_apply(handmade_sqlite):
+    """The sidebar says which filters are in force; the widgets are drawn only when opened (the
+    first screen stays light) and a choice there applies and reaches the URL."""
+    require_browser()
+    with app_server(handmade_sqlite) as base, browser_page() as (page, traffic):
+        page.goto(base + "/data_status?asof=2024-12-31")
+        wait_for_app(page, heading="数据概况")
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert "全省 · 全部行业 · 全部园区（含园区外） · 全部年份" in sidebar.inner_text()
+        assert "数据截至 2024年12月31日" in sidebar.inner_text()
+        assert page.locator('[data-testid="stMultiSelect"]').count() == 0  # not drawn yet
+        page.get_by_role("button", name="修改筛选条件").click()
+        city = page.locator('[data-testid="stMultiSelect"]').first
+        city.wait_for(timeout=30_000)
+        assert page.locator('[data-testid="stMultiSelect"]').count() == 3
+        page.get_by_text("数据截至日期").first.wait_for(timeout=10_000)  # the date input
+        city.click()
+        page.get_by_role("option", name="苏州市").click()
+        page.wait_for_url("**city=320500**", timeout=30_000)
+        page.keyboard.press("Escape")
+        wait_for_app(page, heading="数据概况")
+        page.get_by_text("苏州市 · 全部行业").first.wait_for(timeout=30_000)
+    traffic.assert_clean(base)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from tests.apptest import metrics, open_page, texts
 
 DATA_PAGE = "pages/data_status.py"  # the default page is the overview (pages/overview.py)
@@ -25,9 +27,13 @@ def test_city_filter_from_link_and_back_to_url(monkeypatch, handmade_sqlite):
     at = open_page(monkeypatch, handmade_sqlite, DATA_PAGE, params={"city": "320100"})
     assert metrics(at)["重点企业"] == "2"
     assert at.sidebar.multiselect[0].value == ["320100"]
+    in_force = [c.value for c in at.sidebar.caption if "全部行业" in c.value]
+    assert in_force == ["南京市 · 全部行业 · 全部园区（含园区外） · 全部年份  \n"
+                        f"数据截至 {dt.date.today():%Y年%-m月%-d日}"]
     at.sidebar.multiselect[0].set_value(["320500"]).run()
     assert metrics(at)["重点企业"] == "3"
     assert at.query_params["city"] in ("320500", ["320500"])
+    assert any(c.value.startswith("苏州市 · 全部行业") for c in at.sidebar.caption)
 
 
 def test_listing_year_filter(monkeypatch, handmade_sqlite):
