@@ -113,9 +113,10 @@ def _some(codes: list, names: pd.Series, everything: str, unit: str) -> str:
     return "、".join(picked) if len(picked) <= 2 else f"{picked[0]}等 {len(picked)} 个{unit}"
 
 
-def summary(values: dict, choices: dict[str, pd.DataFrame]) -> str:
+def summary(values: dict, choices: dict[str, pd.DataFrame], today: dt.date) -> str:
     """The filters in force in words: "全省 · 全部行业 · 全部园区（含园区外） · 全部年份", then
-    the as-of date on its own line. Three or more picks read "南京市等 3 个城市"."""
+    the as-of date on its own line (today when the date was emptied, as `to_filters` counts).
+    Three or more picks read "南京市等 3 个城市"."""
     years = [int(y) for y in choices["years"]["year"]]
     parts = [
         _some(values.get("f_city"), choices["cities"].set_index("adcode")["name"], "全省", "城市"),
@@ -125,16 +126,16 @@ def summary(values: dict, choices: dict[str, pd.DataFrame]) -> str:
               "全部园区（含园区外）", "园区"),
         time_options(years, choices["periods"]).get(values.get("f_time") or ALL_TIME, "全部年份"),
     ]
-    as_of = values.get("f_asof")
-    return " · ".join(parts) + (f"  \n数据截至 {cn_date(as_of)}" if as_of else "")
+    return " · ".join(parts) + f"  \n数据截至 {cn_date(values.get('f_asof') or today)}"
 
 
 def sidebar(choices: dict[str, pd.DataFrame], today: dt.date) -> Filters:
     """Render the shared filters in the sidebar and return them; keeps the URL in step."""
     ss = st.session_state
-    if "f_asof" not in ss:  # first run of this session: start from the link
+    if "f_ready" not in ss:  # first run of this session: start from the link
         parsed = parse_params(dict(st.query_params), choices, today)
         ss.update(parsed.values)
+        ss["f_ready"] = True
         ss["f_link_warnings"] = parsed.warnings
         ss["f_link_params"] = dict(st.query_params)  # the link as opened, before clean-up
     for w in ss.get("f_link_warnings", ()):
@@ -146,29 +147,34 @@ def sidebar(choices: dict[str, pd.DataFrame], today: dt.date) -> Filters:
     periods = choices["periods"]
     years = [int(y) for y in choices["years"]["year"]]
 
+    # The widgets live in a popover, drawn in the browser only while it is open: the browser
+    # then has no value of theirs to send when the user changes pages, so each keeps its value
+    # for the session (persist_state) instead of being reset to its default.
     with st.sidebar:
         st.markdown("**筛选条件**")
         in_force = st.empty()  # filled once the widgets below have settled the values
         box = st.popover("修改筛选条件", icon=":material/tune:", width="stretch")
     with box:
         st.multiselect("城市", list(cities.index), key="f_city", format_func=cities.get,
-                       placeholder="全省")
+                       placeholder="全省", persist_state="session")
         st.multiselect("行业", list(industries.index), key="f_industry",
-                       format_func=industries.get, placeholder="全部行业")
+                       format_func=industries.get, placeholder="全部行业", persist_state="session")
         if ss["f_city"]:
             parks = parks[parks["city_adcode"].isin(ss["f_city"])]
         park_names = parks.set_index("park_id")["name"]
         ss["f_park"] = [p for p in ss.get("f_park", []) if p in park_names.index]
         st.multiselect("园区", list(park_names.index), key="f_park",
-                       format_func=park_names.get, placeholder="全部（含园区外）")
+                       format_func=park_names.get, placeholder="全部（含园区外）",
+                       persist_state="session")
         time_opts = time_options(years, periods)
         st.selectbox("列入年份 / 规划期", list(time_opts), key="f_time",
-                     format_func=time_opts.get)
+                     format_func=time_opts.get, persist_state="session")
         st.date_input("数据截至日期", key="f_asof", max_value=dt.date(2100, 12, 31),
-                      help="所有数字按此日期重算：此日期之后发生的事项不计入。")
+                      help="所有数字按此日期重算：此日期之后发生的事项不计入。",
+                      persist_state="session")
 
     values = {k: ss.get(k) for k in URL_KEYS}
-    in_force.caption(summary(values, choices))
+    in_force.caption(summary(values, choices, today))
     wanted = to_params(values, today)
     for url_key in URL_KEYS.values():
         if url_key in st.query_params and url_key not in wanted:

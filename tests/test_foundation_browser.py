@@ -58,5 +58,27 @@ def test_filters_open_in_a_popover_and_apply(handmade_sqlite):
         page.wait_for_url("**city=320500**", timeout=30_000)
         page.keyboard.press("Escape")
         wait_for_app(page, heading="数据概况")
-        page.get_by_text("苏州市 · 全部行业").first.wait_for(timeout=30_000)
+        sidebar.get_by_text("苏州市 · 全部行业").first.wait_for(timeout=30_000)
+    traffic.assert_clean(base)
+
+
+def test_filters_survive_a_page_link_that_does_not_carry_them(handmade_sqlite):
+    """督办清单 → 企业档案 through a link with only the enterprise and the date: the city chosen
+    before stays in force (and back in the URL), although its widget was never drawn."""
+    require_browser()
+    with app_server(handmade_sqlite) as base, browser_page() as (page, traffic):
+        page.goto(base + "/supervision?city=320500&asof=2024-12-31")
+        wait_for_app(page, heading="审核进度与督办")
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid.wait_for(timeout=30_000)
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first row's tick box
+        link = page.get_by_role("link", name="企业档案").filter(has_text="打开").first
+        link.wait_for(timeout=30_000)
+        link.click()
+        wait_for_app(page, heading="企业档案")
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text("苏州市 · 全部行业").first.wait_for(timeout=30_000)
+        assert "全省 ·" not in sidebar.inner_text()
+        page.wait_for_url("**city=320500**", timeout=30_000)
     traffic.assert_clean(base)

@@ -24,21 +24,22 @@ TODAY = dt.date(2024, 12, 31)
 
 def test_summary_of_the_defaults():
     values = filters.parse_params({}, CHOICES, TODAY).values
-    assert filters.summary(values, CHOICES) == (
+    assert filters.summary(values, CHOICES, TODAY) == (
         "全省 · 全部行业 · 全部园区（含园区外） · 全部年份  \n数据截至 2024年12月31日")
 
 
 def test_summary_names_the_picks_and_counts_three_or_more():
     values = filters.parse_params({"city": "320100,320200,320500", "industry": "C33", "park": "2",
                                    "time": "p1", "asof": "2024-06-30"}, CHOICES, TODAY).values
-    assert filters.summary(values, CHOICES) == (
+    assert filters.summary(values, CHOICES, TODAY) == (
         "南京市等 3 个城市 · 电镀 · 苏州工业园区 · 2024—2025年实施方案  \n数据截至 2024年6月30日")
     two = {**values, "f_city": ["320100", "320500"], "f_time": "y2023"}
-    assert filters.summary(two, CHOICES).startswith(
+    assert filters.summary(two, CHOICES, TODAY).startswith(
         "南京市、苏州市 · 电镀 · 苏州工业园区 · 2023年列入")
 
 
-def test_summary_without_a_date_leaves_the_date_out():
-    # the date input can be emptied by hand; the pages then count as of today
-    assert filters.summary({"f_asof": None}, CHOICES) == (
-        "全省 · 全部行业 · 全部园区（含园区外） · 全部年份")
+def test_summary_without_a_date_says_today_as_the_pages_count():
+    # the date input can be emptied by hand; the pages then count as of today (to_filters)
+    assert filters.summary({"f_asof": None}, CHOICES, TODAY) == (
+        "全省 · 全部行业 · 全部园区（含园区外） · 全部年份  \n数据截至 2024年12月31日")
+    assert filters.to_filters({"f_asof": None}, CHOICES["periods"]).as_of == dt.date.today()

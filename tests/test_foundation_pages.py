@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from components.fmt import cn_date
 from tests.apptest import metrics, open_page, texts
 
 DATA_PAGE = "pages/data_status.py"  # the default page is the overview (pages/overview.py)
@@ -29,7 +30,7 @@ def test_city_filter_from_link_and_back_to_url(monkeypatch, handmade_sqlite):
     assert at.sidebar.multiselect[0].value == ["320100"]
     in_force = [c.value for c in at.sidebar.caption if "全部行业" in c.value]
     assert in_force == ["南京市 · 全部行业 · 全部园区（含园区外） · 全部年份  \n"
-                        f"数据截至 {dt.date.today():%Y年%-m月%-d日}"]
+                        f"数据截至 {cn_date(dt.date.today())}"]
     at.sidebar.multiselect[0].set_value(["320500"]).run()
     assert metrics(at)["重点企业"] == "3"
     assert at.query_params["city"] in ("320500", ["320500"])
