@@ -6,6 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
+from components.fmt import cn_date
 from queries.db import describe
 
 
@@ -13,7 +14,7 @@ def footer_text(url: str, meta: dict, as_of: dt.date) -> str:
     parts = [f"数据来源：{describe(url)}"]
     if meta.get("is_sample") == "1":
         parts.append("样例数据（虚构企业，仅供演示）")
-    parts.append(f"数据截至 {as_of:%Y年%m月%d日}")
+    parts.append(f"数据截至 {cn_date(as_of)}")
     if meta.get("data_version"):
         parts.append(f"数据版本 {meta['data_version'][:8]}")
     return " · ".join(parts)

@@ -51,10 +51,11 @@ def test_bad_link_values_are_ignored_with_a_message(monkeypatch, handmade_sqlite
 
 
 def test_footer_names_the_database_and_the_as_of_date(monkeypatch, handmade_sqlite):
-    at = open_page(monkeypatch, handmade_sqlite, params={"asof": "2024-12-31"})
+    at = open_page(monkeypatch, handmade_sqlite, params={"asof": "2024-06-30"})
     body = texts(at)
-    assert "数据来源：SQLite handmade.db" in body
-    assert "数据截至 2024年12月31日" in body
+    footer = [c.value for c in at.caption if c.value.startswith("数据来源")]
+    # dates written as on every page and in the sidebar: 2024年6月30日, not 2024年06月30日
+    assert footer and footer[0].startswith("数据来源：SQLite handmade.db · 数据截至 2024年6月30日")
     assert "样例数据" not in body  # the hand-built database is not marked as sample
 
 
