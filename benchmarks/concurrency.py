@@ -29,8 +29,7 @@ READY = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
 VIEWPORT = {"width": 1400, "height": 900}
 # The overview's first screen is drawn when its KPI cards and its achievements and city league
 # tables (HTML tables named by components/html_table) are there; the plan progress beside the
-# achievements comes before them (a table, or a note when the as-of year has no plan). Before,
-# the finish line was the league chart, then the two grids and the st.table league.
+# achievements comes before them (a table, or a note when the as-of year has no plan).
 FIRST_SCREEN = ('[data-testid="stMetric"]', "table#T_achievements", "table#T_league")
 
 

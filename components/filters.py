@@ -150,19 +150,22 @@ def sidebar(choices: dict[str, pd.DataFrame], today: dt.date) -> Filters:
     # The widgets live in a popover, drawn in the browser only while it is open: the browser
     # then has no value of theirs to send when the user changes pages, so each keeps its value
     # for the session (persist_state) instead of being reset to its default.
+    # Session state already holds this run's values (the browser's changes arrive before the
+    # run), so the words can go above the widgets that set them.
+    if ss["f_city"]:
+        parks = parks[parks["city_adcode"].isin(ss["f_city"])]
+    park_names = parks.set_index("park_id")["name"]
+    ss["f_park"] = [p for p in ss.get("f_park", []) if p in park_names.index]
+    values = {k: ss.get(k) for k in URL_KEYS}
     with st.sidebar:
         st.markdown("**筛选条件**")
-        in_force = st.empty()  # filled once the widgets below have settled the values
+        st.caption(summary(values, choices, today))
         box = st.popover("修改筛选条件", icon=":material/tune:", width="stretch")
     with box:
         st.multiselect("城市", list(cities.index), key="f_city", format_func=cities.get,
                        placeholder="全省", persist_state="session")
         st.multiselect("行业", list(industries.index), key="f_industry",
                        format_func=industries.get, placeholder="全部行业", persist_state="session")
-        if ss["f_city"]:
-            parks = parks[parks["city_adcode"].isin(ss["f_city"])]
-        park_names = parks.set_index("park_id")["name"]
-        ss["f_park"] = [p for p in ss.get("f_park", []) if p in park_names.index]
         st.multiselect("园区", list(park_names.index), key="f_park",
                        format_func=park_names.get, placeholder="全部（含园区外）",
                        persist_state="session")
@@ -173,8 +176,6 @@ def sidebar(choices: dict[str, pd.DataFrame], today: dt.date) -> Filters:
                       help="所有数字按此日期重算：此日期之后发生的事项不计入。",
                       persist_state="session")
 
-    values = {k: ss.get(k) for k in URL_KEYS}
-    in_force.caption(summary(values, choices, today))
     wanted = to_params(values, today)
     for url_key in URL_KEYS.values():
         if url_key in st.query_params and url_key not in wanted:

@@ -53,7 +53,7 @@ def league_table(league: pd.DataFrame, places: str = "城市") -> Styler:
     df = df.rename(columns={"地区": places, **LEAGUE_HEADINGS}).reset_index(drop=True)
     done, late = LEAGUE_HEADINGS["每百家完成"], LEAGUE_HEADINGS["每百家逾期"]
     counts = [LEAGUE_HEADINGS[c] for c in ("列入企业", "已完成审核", "逾期企业")]
-    styler = df.style.hide(axis="index").format(thousands=",", subset=counts)
+    styler = df.style.format(thousands=",", subset=counts)
     for column, colour in ((done, LIGHT_GREEN), (late, LIGHT_ORANGE)):
         top = float(df[column].max()) if len(df) else 0.0
         # The longest bar fills 70 % of its cell; a column of zeros draws no bars (a zero
