@@ -1,39 +1,52 @@
 # Two commands: `make run` starts the app on the embedded sample database, `make test` passes the
-# tests. Both create or refresh .venv when the requirements change and build the sample database
-# when it is missing or its generator changed.
+# tests. Both create or refresh .venv when the requirements change (run: the runtime ones only;
+# test: the test tools too) and rebuild the sample database when it is missing or its generator
+# or schema changed.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.requirements-stamp
+RUNTIME := $(VENV)/.runtime-stamp
+DEV := $(VENV)/.dev-stamp
 SAMPLE_DB := sample_data/sample.db
 GENERATOR := $(wildcard sample_data/*.py) queries/schema.py queries/boundaries.py queries/rollup.py \
-             queries/audits.py rules/vocab.py rules/identifiers.py
+             queries/audits.py queries/migrate.py $(wildcard queries/migrations/versions/*.py) \
+             rules/vocab.py rules/identifiers.py
 PORT ?= 8501
 
-.PHONY: run test sample bench lint clean
+.PHONY: run test sample bench lint migrate clean
 
-run: $(STAMP) $(SAMPLE_DB)
+run: $(RUNTIME) $(SAMPLE_DB)
 	$(PY) serve.py --server.port $(PORT)
 
-test: $(STAMP) $(SAMPLE_DB)
+test: $(DEV) $(SAMPLE_DB)
 	$(PY) -m pytest -q
 
-sample: $(STAMP)
+sample: $(RUNTIME)
 	$(PY) -m sample_data.generate --out $(SAMPLE_DB)
 
-bench: $(STAMP)
+bench: $(DEV)
 	$(PY) -m benchmarks.run
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(VENV)/bin/ruff check .
 
-$(STAMP): requirements.txt requirements-dev.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.txt
-	touch $(STAMP)
+# Upgrade the schema of DATABASE_URL (default: the sample) in place, keeping every row.
+migrate: $(RUNTIME)
+	$(PY) -m queries.migrate
 
-$(SAMPLE_DB): $(STAMP) $(GENERATOR)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(RUNTIME): requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements.txt
+	touch $(RUNTIME)
+
+$(DEV): requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $(RUNTIME) $(DEV)
+
+$(SAMPLE_DB): $(GENERATOR) | $(RUNTIME)
 	$(PY) -m sample_data.generate --out $(SAMPLE_DB)
 
 clean:

@@ -10,7 +10,7 @@ import streamlit as st
 from components import filters as filter_bar
 from components import footer
 from components.context import PageContext, set_context
-from queries.db import Source, database_url
+from queries.db import Source, database_url, default_url
 from queries.meta import DatabaseNotReady, filter_choices, read_meta
 from queries.scope import PROVINCE
 from rules.clock import ClockRulesError, load_clock_rules
@@ -41,8 +41,12 @@ url = database_url()
 try:
     meta = read_meta(url)
 except DatabaseNotReady as exc:
-    st.error("无法读取审核数据库。请检查 DATABASE_URL 配置，或运行 `make sample` 生成样例数据库。")
-    st.caption(f"技术信息：{exc}")
+    st.navigation(PAGES)  # the menu stays; no page can run without the database
+    st.error(exc.reason)
+    if url == default_url():
+        st.info("当前使用内置样例数据库：运行 `make sample` 可重新生成。")
+    if exc.detail:
+        st.text(f"技术信息（供系统管理员）：{exc.detail}")
     st.stop()
 
 try:

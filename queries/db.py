@@ -19,8 +19,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DB = ROOT / "sample_data" / "sample.db"
 
 
+def default_url() -> str:
+    """The embedded sample database."""
+    return f"sqlite:///{SAMPLE_DB}"
+
+
 def database_url() -> str:
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{SAMPLE_DB}"
+    return os.environ.get("DATABASE_URL") or default_url()
 
 
 @functools.cache

@@ -13,16 +13,36 @@ from queries.scope import Scope, scope_where
 
 
 class DatabaseNotReady(RuntimeError):
-    """The database cannot be read or holds no audit schema yet."""
+    """The database cannot be read, or its schema is not the code's version. `reason` says
+    what an official can do about it; `detail` is the technical cause, for the operator."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(reason)
+        self.reason, self.detail = reason, detail
+
+
+UNREACHABLE = "审核数据库暂时无法连接。请稍后刷新页面；如持续出现，请联系系统管理员。"
+_current_schema: set[str] = set()  # URLs found at the code's schema version in this process
 
 
 def read_meta(url: str) -> dict[str, str]:
-    """app_meta as a dict. Not cached: it is one tiny query and it carries the data version."""
+    """app_meta as a dict, after making sure the database is there and at the code's schema
+    version. Not cached: it is one tiny query and it carries the data version."""
+    from queries.migrate import sqlite_path, state_of
+
+    path = sqlite_path(url)
+    if path is not None and not path.exists():  # connecting would create an empty file
+        raise DatabaseNotReady(UNREACHABLE, f"数据库文件不存在：{path}")
     try:
         with get_engine(url).connect() as conn:
+            if url not in _current_schema:
+                state = state_of(conn)
+                if not state.ok:
+                    raise DatabaseNotReady(state.message(), f"schema {state.kind}")
+                _current_schema.add(url)
             rows = conn.execute(select(s.app_meta.c.key, s.app_meta.c.value)).all()
     except SQLAlchemyError as exc:
-        raise DatabaseNotReady(str(exc).splitlines()[0]) from exc
+        raise DatabaseNotReady(UNREACHABLE, str(exc).splitlines()[0]) from exc
     return {k: v for k, v in rows}
 
 

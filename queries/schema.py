@@ -401,8 +401,17 @@ Index("ix_penalty_audit", penalty.c.audit_id)
 
 
 def create_all(engine) -> None:
+    """Create every table and mark the database as being at the code's schema version (the
+    migrations in queries/migrations build the same schema step by step; a test keeps the two
+    equal)."""
+    from queries.migrate import stamp_head
+
     metadata.create_all(engine)
+    with engine.begin() as conn:
+        stamp_head(conn)
 
 
 def drop_all(engine) -> None:
     metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")

@@ -61,4 +61,4 @@ def test_footer_names_the_database_and_the_as_of_date(monkeypatch, handmade_sqli
 
 def test_unreadable_database_gets_a_chinese_message(monkeypatch, tmp_path):
     at = open_page(monkeypatch, f"sqlite:///{tmp_path / 'missing.db'}")
-    assert "无法读取审核数据库" in at.error[0].value
+    assert "审核数据库暂时无法连接" in at.error[0].value
