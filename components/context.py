@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -10,16 +11,34 @@ from queries.db import Source
 from queries.scope import Filters, Scope
 from rules.clock import ClockRules
 
+if TYPE_CHECKING:
+    from queries.accounts import Viewer
+
 _KEY = "_page_context"
 
 
 @dataclass(frozen=True)
 class PageContext:
     source: Source
-    scope: Scope
-    filters: Filters
+    scope: Scope | None  # the signed-in person's jurisdiction; None for administrators
+    filters: Filters | None  # None for administrators (they see no audit data)
     meta: dict  # app_meta of the database (province, is_sample, ...)
-    clock: ClockRules  # the province's statutory clock (rules/clock_rules.toml)
+    clock: ClockRules | None  # the province's statutory clock (rules/clock_rules.toml)
+    viewer: Viewer
+
+    @property
+    def area_name(self) -> str:
+        """The jurisdiction in words (江苏省 / 苏州市 / …): what titles and documents name."""
+        return self.viewer.scope_name or self.province_name
+
+    def log(self, action: str, outcome: str = "成功", **kw) -> None:
+        """One audit-log entry for something this person did (a download, a refusal)."""
+        from queries.auditlog import record_now
+
+        record_now(self.source.engine, action, outcome, self.viewer.username,
+                   account_id=self.viewer.account_id, role=self.viewer.role,
+                   scope=kw.pop("scope", self.viewer.scope_name or None), ip=self.viewer.ip,
+                   **kw)
 
     @property
     def is_sample(self) -> bool:

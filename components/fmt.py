@@ -36,3 +36,13 @@ def signed(x, digits: int = 0) -> str:
 def cn_date(d) -> str:
     """2024-12-31 -> "2024年12月31日"."""
     return "—" if _missing(d) or d is None else f"{d.year}年{d.month}月{d.day}日"
+
+
+def cn_datetime(utc) -> str:
+    """A stored (UTC) time in Beijing time: 2026年12月1日 23:37; missing -> "—"."""
+    from rules.security import to_local
+
+    if _missing(utc) or utc is None or utc != utc:
+        return "—"
+    t = to_local(utc.to_pydatetime() if hasattr(utc, "to_pydatetime") else utc)
+    return f"{cn_date(t)} {t:%H:%M}"

@@ -7,10 +7,12 @@ Coded columns are checked against rules.vocab so bad data cannot enter by any pa
 from __future__ import annotations
 
 from sqlalchemy import (
+    DDL,
     Boolean,
     CheckConstraint,
     Column,
     Date,
+    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -20,10 +22,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 
-from rules import vocab
+from rules import roles, vocab
 
 metadata = MetaData()
 
@@ -398,6 +401,141 @@ penalty = Table(
 )
 Index("ix_penalty_uscc", penalty.c.uscc)
 Index("ix_penalty_audit", penalty.c.audit_id)
+
+
+# -- accounts, sessions and the audit log (等保 2.0) ------------------------------------------
+# Times are UTC without a zone (what both databases store alike); pages show Beijing time.
+
+ACCOUNT_STATUSES = ("启用", "停用")
+SESSION_KINDS = ("本地账号", "统一认证")
+LOG_OUTCOMES = ("成功", "失败", "拒绝")
+_admin_roles = ", ".join(f"'{r}'" for r in roles.ADMIN_ROLES)
+
+account = Table(
+    "account", metadata,
+    Column("account_id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(64), nullable=False),
+    Column("unit", String(128), nullable=True),  # 单位
+    Column("role", String(16), nullable=False),
+    Column("scope_level", String(8), nullable=True),  # NULL for administrators
+    Column("scope_code", String(16), nullable=True),  # adcode, or park_id as text
+    Column("status", String(4), nullable=False),
+    Column("password_hash", Text, nullable=True),  # argon2id; NULL = unified sign-in only
+    Column("oidc_subject", String(128), nullable=True, unique=True),
+    Column("failed_attempts", Integer, nullable=False, server_default=text("0")),
+    Column("locked_until", DateTime, nullable=True),
+    Column("last_sign_in", DateTime, nullable=True),
+    Column("must_change_password", Boolean, nullable=False, server_default=text("true")),
+    Column("password_changed", DateTime, nullable=True),
+    Column("is_demo", Boolean, nullable=False, server_default=text("false")),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(64), nullable=True),
+    # Bumped by every change: a second administrator editing the same account at once is told,
+    # instead of silently overwriting the first one's change.
+    Column("version", Integer, nullable=False, server_default=text("1")),
+    _in("role", tuple(roles.ROLES), "ck_account_role"),
+    _in("scope_level", ("province", "city", "county", "park"), "ck_account_scope_level"),
+    _in("status", ACCOUNT_STATUSES, "ck_account_status"),
+    CheckConstraint(f"(role IN ({_admin_roles})) = (scope_level IS NULL)",
+                    name="ck_account_admin_scope"),
+    CheckConstraint("(scope_level IS NULL OR scope_level = 'province') = (scope_code IS NULL)",
+                    name="ck_account_scope_code"),
+    CheckConstraint("failed_attempts >= 0", name="ck_account_failed_nonneg"),
+)
+
+user_session = Table(
+    "user_session", metadata,
+    Column("session_key", String(64), primary_key=True),  # sha256 of the cookie's token
+    Column("account_id", Integer, ForeignKey("account.account_id"), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
+    Column("ip", String(64), nullable=True),
+    Column("ended_at", DateTime, nullable=True),
+    Column("end_reason", String(16), nullable=True),
+    _in("kind", SESSION_KINDS, "ck_session_kind"),
+    CheckConstraint("(ended_at IS NULL) = (end_reason IS NULL)", name="ck_session_end"),
+)
+Index("ix_session_account", user_session.c.account_id)
+
+
+def _log_columns(numbered: bool) -> list[Column]:
+    return [
+        Column("log_id", Integer, primary_key=True, autoincrement=numbered),
+        Column("at", DateTime, nullable=False),
+        Column("account_id", Integer, nullable=True),  # no key: the log outlives any change
+        Column("username", String(64), nullable=False),  # as typed, for failed sign-ins
+        Column("role", String(16), nullable=True),
+        Column("action", String(32), nullable=False),
+        Column("outcome", String(4), nullable=False),
+        Column("target", String(256), nullable=True),  # account, document, file
+        Column("scope", String(128), nullable=True),  # the jurisdiction acted in
+        Column("detail", Text, nullable=True),
+        Column("ip", String(64), nullable=True),
+    ]
+
+
+# 操作日志: written by the app, read by the audit administrator, never changed or deleted;
+# entries past the retention period move to audit_log_archive in an explicit step. Triggers
+# (below, and in the migration) refuse UPDATE and DELETE from any client, the app's included.
+audit_log = Table(
+    "audit_log", metadata, *_log_columns(numbered=True),
+    _in("outcome", LOG_OUTCOMES, "ck_log_outcome"),
+)
+Index("ix_log_at", audit_log.c.at)
+Index("ix_log_username", audit_log.c.username)
+
+audit_log_archive = Table(
+    "audit_log_archive", metadata, *_log_columns(numbered=False),
+    Column("archived_at", DateTime, nullable=False),
+    Column("archived_by", String(64), nullable=False),
+)
+
+security_setting = Table(
+    "security_setting", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", String(32), nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+    Column("changed_by", String(64), nullable=False),
+)
+
+# The guards of the audit log, one list per dialect; the migration that added the tables runs
+# the same statements.
+LOG_GUARDS = {
+    "sqlite": [
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, '操作日志不可修改'); END",
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+        "WHEN NOT EXISTS (SELECT 1 FROM audit_log_archive a WHERE a.log_id = OLD.log_id) "
+        "BEGIN SELECT RAISE(ABORT, '操作日志不可删除，只能归档'); END",
+        "CREATE TRIGGER audit_log_archive_no_update BEFORE UPDATE ON audit_log_archive "
+        "BEGIN SELECT RAISE(ABORT, '操作日志不可修改'); END",
+        "CREATE TRIGGER audit_log_archive_no_delete BEFORE DELETE ON audit_log_archive "
+        "BEGIN SELECT RAISE(ABORT, '操作日志不可删除'); END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION audit_log_guard() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN "
+        "IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'audit_log' AND EXISTS "
+        "(SELECT 1 FROM audit_log_archive a WHERE a.log_id = OLD.log_id) THEN RETURN OLD; "
+        "END IF; "
+        "RAISE EXCEPTION '操作日志不可修改或删除'; "
+        "END $$",
+        "CREATE TRIGGER audit_log_guard BEFORE UPDATE OR DELETE ON audit_log "
+        "FOR EACH ROW EXECUTE FUNCTION audit_log_guard()",
+        "CREATE TRIGGER audit_log_truncate_guard BEFORE TRUNCATE ON audit_log "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_guard()",
+        "CREATE TRIGGER audit_log_archive_guard BEFORE UPDATE OR DELETE ON audit_log_archive "
+        "FOR EACH ROW EXECUTE FUNCTION audit_log_guard()",
+        "CREATE TRIGGER audit_log_archive_truncate_guard BEFORE TRUNCATE ON audit_log_archive "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_guard()",
+    ],
+}
+for _dialect, _statements in LOG_GUARDS.items():
+    for _sql in _statements:
+        # After the archive table exists: the audit_log guard reads it.
+        event.listen(audit_log_archive, "after_create", DDL(_sql).execute_if(dialect=_dialect))
 
 
 def create_all(engine) -> None:

@@ -27,7 +27,7 @@ from sqlalchemy import Boolean, Date, Float, Integer, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from queries import boundaries, rollup, schema
+from queries import accounts, boundaries, rollup, schema
 from queries.db import SAMPLE_DB, describe, get_engine
 from sample_data import audits, firms, options, oversight, people, places
 from sample_data.common import MAX_AS_OF, MIN_AS_OF, make_context
@@ -113,8 +113,9 @@ def generate(province: str, scale: float, seed: int, as_of: dt.date) -> list[tup
     fines = oversight.penalties(ctx, rounds, dict(zip(batch["batch_id"], batch["name"])), city_of)
     cons = _name_publicly(ctx, cons, rounds, fines)  # domain.md §7
     periods = oversight.plan_periods(ctx)
+    region_rows = places.region_rows(ctx)
     return [
-        (schema.region, places.region_rows(ctx)),
+        (schema.region, region_rows),
         (schema.industry, industry_rows),
         (schema.park, [p.row() for p in parks]),
         (schema.consultancy, cons),
@@ -130,7 +131,23 @@ def generate(province: str, scale: float, seed: int, as_of: dt.date) -> list[tup
         (schema.plan_target, oversight.plan_targets(ctx, periods, rounds, opts, ent)),
         (schema.credit_rating, oversight.credit(ctx, ent, rounds, fines)),
         (schema.penalty, fines),
+        (schema.account, _demo_accounts(seed, region_rows, ent, parks)),
     ]
+
+
+def _demo_accounts(seed: int, region_rows: list[dict], ent: pd.DataFrame, parks) -> list[dict]:
+    """One demo account per role (README): the city is 苏州市 (320500) where the province has
+    it, else its city with the most enterprises; the county and park are that city's busiest."""
+    names = {r["adcode"]: r["name"] for r in region_rows}
+    counts = ent.groupby("city_adcode").size()
+    city = "320500" if "320500" in counts.index else str(counts.sort_index().idxmax())
+    mine = ent[ent["city_adcode"] == city]
+    county = str(mine.groupby("county_adcode").size().sort_index().idxmax())
+    members = mine["park_id"].dropna().astype(int).value_counts().sort_index()
+    park_id = int(members.idxmax()) if len(members) else min(p.park_id for p in parks)
+    park_name = next(p.name for p in parks if p.park_id == park_id)
+    return accounts.demo_rows(seed, region_rows[0]["name"], city, names[city], county,
+                              names[county], park_id, park_name)
 
 
 def _cluster_industries(clusters, rounds, ent_industry) -> dict[int, str]:
@@ -203,6 +220,7 @@ def build(engine: Engine, province: str = DEFAULTS["province"], scale: float = D
     """(Re)create the schema on `engine` and fill it with the sample; returns rows per table."""
     province, scale = check_province(province), check_scale(scale)
     seed, as_of = check_seed(seed), check_as_of(as_of)
+    _refuse_real_data(engine)
     tables = generate(province, scale, seed, as_of)
     schema.drop_all(engine)
     schema.create_all(engine)
@@ -230,6 +248,12 @@ def build(engine: Engine, province: str = DEFAULTS["province"], scale: float = D
         for ix in indexes:
             ix.create(conn)
         rollup.refresh(conn, meta["data_version"])  # per-audit totals the pages read
+        if conn.dialect.name == "postgresql":  # ids written explicitly: move the counters on
+            for table in (schema.account, schema.audit_log):
+                key = next(iter(table.primary_key.columns)).name
+                conn.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', '{key}'), "
+                    f"COALESCE((SELECT max({key}) FROM {table.name}), 0) + 1, false)")
         for derived in (schema.audit_outcome, schema.audit_outcome_year):
             writer.counts[derived.name] = conn.execute(
                 select(func.count()).select_from(derived)).scalar_one()
@@ -237,6 +261,21 @@ def build(engine: Engine, province: str = DEFAULTS["province"], scale: float = D
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM")
     return dict(writer.counts)
+
+
+def _refuse_real_data(engine: Engine) -> None:
+    """The generator replaces every table: never on a database that holds real data."""
+    from sqlalchemy import inspect
+
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("app_meta"):
+            return
+        flag = conn.execute(select(schema.app_meta.c.value)
+                            .where(schema.app_meta.c.key == "is_sample")).scalar()
+        rows = conn.execute(select(func.count()).select_from(schema.app_meta)).scalar()
+    if rows and flag != "1":
+        raise BadInput("目标数据库中已有正式数据（不是样例数据）。生成样例会删除全部数据表，"
+                       "为防止数据丢失，已拒绝执行。请换一个空数据库。")
 
 
 # -- command line ------------------------------------------------------------------------------
@@ -301,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
             os.replace(tmp, out)
     except (OperationalError, ArgumentError) as e:
         return _fail(f"无法连接或写入数据库：{str(e).splitlines()[0]}")
+    except BadInput as e:
+        return _fail(str(e))
     except OSError as e:
         return _fail(f"无法写入 {out}：{e.strerror}")
     finally:

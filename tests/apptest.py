@@ -1,19 +1,91 @@
-"""Run the real app (app.py, the frame) under AppTest on a given database and page."""
+"""Run the real app (app.py, the frame) under AppTest on a given database and page, signed in
+as a given person."""
 
 from __future__ import annotations
 
+import secrets
+
 import lxml.html
 import pandas as pd
+from sqlalchemy import insert, inspect, select
 from streamlit.testing.v1 import AppTest
 
+from queries import accounts
+from queries import schema as s
+from queries.auditlog import utc_now
+from queries.db import get_engine
 from tests.browser import ROOT
+
+# The jurisdiction a test account of each role gets on the hand-built database (tests/handmade.py:
+# 苏州市 320500, its county 虎丘区 320505, the park 1 in 南京).
+TEST_SCOPES = {"sysadmin": (None, None), "secadmin": (None, None), "auditor": (None, None),
+               "province": ("province", None), "city": ("city", "320500"),
+               "county": ("county", "320505"), "park": ("park", "1"),
+               "readonly": ("city", "320500")}
+
+
+def ensure_account(database_url: str, username: str, role: str, level: str | None = None,
+                   code: str | None = None) -> int:
+    """An enabled account (no password: it signs in only through a test session)."""
+    engine = get_engine(database_url)
+    with engine.begin() as conn:
+        found = conn.execute(select(s.account.c.account_id)
+                             .where(s.account.c.username == username)).scalar()
+        if found is not None:
+            return found
+        return conn.execute(insert(s.account).values(
+            username=username, display_name=f"测试{username}", unit="测试单位", role=role,
+            scope_level=level, scope_code=code, status="启用", must_change_password=False,
+            created_at=utc_now()).returning(s.account.c.account_id)).scalar_one()
+
+
+def session_token(database_url: str, user: str) -> str | None:
+    """A session for `user`: a role code (a test account of that role, TEST_SCOPES), a role and
+    place ("city:320100"), or the user name of an existing account. None when the database has
+    no accounts table."""
+    from queries.migrate import sqlite_path
+
+    path = sqlite_path(database_url)
+    if path is not None and not path.exists():  # opening it would create it
+        return None
+    engine = get_engine(database_url)
+    try:
+        if not inspect(engine).has_table("account"):
+            return None
+    except Exception:  # noqa: BLE001 - a database that cannot be opened: nobody signed in
+        return None
+    role, _, code = user.partition(":")
+    if code:
+        level = TEST_SCOPES[role][0]
+        account_id = ensure_account(database_url, f"test-{role}-{code}", role, level, code)
+    elif user in TEST_SCOPES:
+        account_id = ensure_account(database_url, f"test-{user}", user, *TEST_SCOPES[user])
+    else:
+        with engine.connect() as conn:
+            account_id = conn.execute(select(s.account.c.account_id)
+                                      .where(s.account.c.username == user)).scalar_one()
+    token = secrets.token_urlsafe(16)
+    with engine.begin() as conn:
+        accounts._new_session(conn, account_id, "本地账号", "127.0.0.1", utc_now(),
+                              key=accounts.token_key(token))
+    return token
+
+
+def sign_in(monkeypatch, token: str | None) -> None:
+    """Make the app read `token` as the browser's session cookie."""
+    from components import identity
+
+    monkeypatch.setattr(identity, "session_token", lambda: token)
 
 
 def open_page(monkeypatch, database_url: str, page: str | None = None,
-              params: dict[str, str] | None = None, timeout: float = 60) -> AppTest:
-    """Start app.py against `database_url`, optionally with URL parameters, and switch to
-    `page` (a path like "pages/overview.py"). Fails the test on any uncaught exception."""
+              params: dict[str, str] | None = None, timeout: float = 60,
+              user: str | None = "province") -> AppTest:
+    """Start app.py against `database_url` signed in as `user` (see session_token; None: nobody),
+    optionally with URL parameters, and switch to `page` (a path like "pages/overview.py").
+    Fails the test on any uncaught exception."""
     monkeypatch.setenv("DATABASE_URL", database_url)
+    sign_in(monkeypatch, session_token(database_url, user) if user else None)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     for k, v in (params or {}).items():
         at.query_params[k] = v
@@ -22,6 +94,13 @@ def open_page(monkeypatch, database_url: str, page: str | None = None,
         at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def shown(markdown: str) -> str:
+    """Markdown source as the reader sees it: escaped characters without their backslash."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", str(markdown))
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -33,7 +112,7 @@ def texts(at: AppTest) -> str:
     parts = []
     for kind in ("markdown", "caption", "info", "warning", "error", "success", "title",
                  "header", "subheader"):
-        parts.extend(str(e.value) for e in getattr(at, kind))
+        parts.extend(shown(e.value) for e in getattr(at, kind))
     return "\n".join(parts)
 
 

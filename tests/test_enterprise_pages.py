@@ -12,7 +12,7 @@ from components import word
 from components.record_sheet import record_sheet_docx
 from queries import enterprise as en
 from queries.db import Source
-from queries.scope import PROVINCE, Scope
+from queries.scope import PROVINCE
 from rules.clock import ClockRules
 from rules.identifiers import make_uscc
 from tests import handmade as hm
@@ -22,9 +22,9 @@ PAGE = "pages/enterprise.py"
 
 
 
-def open_record(monkeypatch, url, uscc=None, asof="2024-12-31"):
+def open_record(monkeypatch, url, uscc=None, asof="2024-12-31", user="province"):
     params = {"asof": asof} | ({"uscc": uscc} if uscc is not None else {})
-    return open_page(monkeypatch, url, PAGE, params=params)
+    return open_page(monkeypatch, url, PAGE, params=params, user=user)
 
 
 def tables(at) -> list:
@@ -109,16 +109,17 @@ def test_malformed_link_gets_a_clear_message(monkeypatch, handmade_sqlite, code,
 
 def test_unknown_and_other_city_codes_get_the_same_message(monkeypatch, handmade_sqlite):
     unknown = make_uscc("320100", "MA1YYY99")  # valid format, in no table
-    monkeypatch.setattr("queries.scope.PROVINCE", Scope("city", "320100"))
-    at_other = open_record(monkeypatch, handmade_sqlite, hm.E3)
-    at_unknown = open_record(monkeypatch, handmade_sqlite, unknown)
+    nanjing = "city:320100"
+    at_other = open_record(monkeypatch, handmade_sqlite, hm.E3, user=nanjing)
+    at_unknown = open_record(monkeypatch, handmade_sqlite, unknown, user=nanjing)
     msg_other, msg_unknown = at_other.error[0].value, at_unknown.error[0].value
     assert msg_other == f"未在您的管辖范围内找到统一社会信用代码为 {hm.E3} 的企业。"
     assert msg_unknown == msg_other.replace(hm.E3, unknown)
     body = texts(at_other)
     assert "苏州丙电镀" not in body and not at_other.dataframe and not at_other.metric
     # Their own city's enterprise is fine.
-    assert open_record(monkeypatch, handmade_sqlite, hm.E1).header[0].value == "南京甲化工有限公司"
+    assert open_record(monkeypatch, handmade_sqlite, hm.E1, user=nanjing).header[0].value \
+        == "南京甲化工有限公司"
 
 
 def test_search_by_name_and_permit_then_pick(monkeypatch, handmade_sqlite):
@@ -136,8 +137,7 @@ def test_search_by_name_and_permit_then_pick(monkeypatch, handmade_sqlite):
 
 
 def test_city_scoped_search_hides_other_cities(monkeypatch, handmade_sqlite):
-    monkeypatch.setattr("queries.scope.PROVINCE", Scope("city", "320100"))
-    at = open_record(monkeypatch, handmade_sqlite)
+    at = open_record(monkeypatch, handmade_sqlite, user="city:320100")
     at.text_input(key="ent_query").set_value("有限公司").run()
     assert [o.split("（")[0] for o in at.selectbox(key="ent_pick").options] == [
         "南京乙化工有限公司", "南京甲化工有限公司"]

@@ -17,7 +17,7 @@ from sqlalchemy import MetaData, create_engine, func, select, text
 from queries import migrate, schema
 from queries.db import get_engine
 from tests import handmade
-from tests.apptest import open_page
+from tests.apptest import open_page, shown
 from tests.browser import ROOT
 
 
@@ -128,8 +128,8 @@ def test_app_on_an_older_database_names_the_command(monkeypatch, tmp_path):
     path.touch()
     _legacy(f"sqlite:///{path}")
     at = open_page(monkeypatch, f"sqlite:///{path}")
-    assert "python -m queries.migrate" in at.error[0].value
-    assert "早于" in at.error[0].value
+    assert "python -m queries.migrate" in shown(at.error[0].value)
+    assert "早于" in shown(at.error[0].value)
     assert not at.exception
 
 
@@ -138,7 +138,7 @@ def test_app_on_a_newer_database_says_so(monkeypatch, handmade_sqlite):
     with engine.begin() as conn:
         conn.execute(text("update alembic_version set version_num = 'zz_from_the_future'"))
     at = open_page(monkeypatch, handmade_sqlite)
-    assert "比本程序新" in at.error[0].value
+    assert "比本程序新" in shown(at.error[0].value)
     assert not at.exception
 
 
@@ -151,11 +151,16 @@ def test_missing_sqlite_file_is_reported_not_created(monkeypatch, tmp_path):
 
 
 def test_database_returns_without_restart(monkeypatch, tmp_path, handmade_sqlite):
-    """The app reads the database again on the next run: once the file is back, pages work."""
+    """The app reads the database again on the next run: once the file is back, pages work
+    (and the official is still signed in)."""
+    from tests.apptest import session_token, sign_in
+
+    token = session_token(handmade_sqlite, "province")
     src = Path(handmade_sqlite.removeprefix("sqlite:///"))
     away = src.with_suffix(".away")
     src.rename(away)
-    at = open_page(monkeypatch, handmade_sqlite)
+    at = open_page(monkeypatch, handmade_sqlite, user=None)
+    sign_in(monkeypatch, token)
     assert at.error and "无法连接" in at.error[0].value
     away.rename(src)
     at.run()

@@ -3,7 +3,6 @@ the exact numbers the pages show, local filters, deep links, and scope."""
 
 from __future__ import annotations
 
-from queries.scope import Scope
 from tests import handmade_parks as hp
 from tests.apptest import metrics, open_page, texts
 
@@ -96,8 +95,7 @@ def test_parks_page_follows_the_city_filter_and_city_scope(monkeypatch, parks_sq
     at = open_page(monkeypatch, parks_sqlite, "pages/parks.py",
                    params={**ASOF, "city": "320500"})
     assert set(frame(at, "园区")["园区"]) == {hp.PARK2, hp.PARK3}
-    monkeypatch.setattr("queries.scope.PROVINCE", Scope("city", "320100"))
-    at = open_page(monkeypatch, parks_sqlite, "pages/parks.py", params=ASOF)
+    at = open_page(monkeypatch, parks_sqlite, "pages/parks.py", params=ASOF, user="city:320100")
     assert list(frame(at, "园区")["园区"]) == [hp.PARK1]
     assert metrics(at)["成员企业"] == "2 家"
     for section in ("园区评分表", "同类园区比较", "园区成员登记核对"):
@@ -152,12 +150,14 @@ def test_park_page_missing_and_bad_links(monkeypatch, parks_sqlite):
 def test_park_page_outside_city_scope(monkeypatch, parks_sqlite):
     """A Nanjing viewer following a link to a Suzhou park gets the same message as for a park
     that does not exist, and sees nothing of it."""
-    monkeypatch.setattr("queries.scope.PROVINCE", Scope("city", "320100"))
-    at = open_page(monkeypatch, parks_sqlite, "pages/park.py", params={**ASOF, "park": "2"})
+    nanjing = "city:320100"
+    at = open_page(monkeypatch, parks_sqlite, "pages/park.py", params={**ASOF, "park": "2"},
+                   user=nanjing)
     assert at.error[0].value.startswith("未找到编号为 2 的园区，或该园区不在您的查看权限范围内")
     assert hp.PARK2 not in texts(at) and not at.metric
     assert at.selectbox(key="park_pick").options == [hp.PARK1]
-    at = open_page(monkeypatch, parks_sqlite, "pages/park.py", params={**ASOF, "park": "1"})
+    at = open_page(monkeypatch, parks_sqlite, "pages/park.py", params={**ASOF, "park": "1"},
+                   user=nanjing)
     assert at.header[0].value == hp.PARK1 and metrics(at)["成员企业"] == "2 家"
 
 

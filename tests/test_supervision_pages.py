@@ -11,7 +11,6 @@ import openpyxl
 
 from components import export
 from queries import supervision as sv
-from queries.scope import Scope
 from tests import handmade as hm
 from tests.apptest import metrics, open_page, texts
 
@@ -24,8 +23,8 @@ def frames(at) -> dict[str, object]:
     return {df.value.columns[0]: df.value for df in at.dataframe}
 
 
-def open_supervision(monkeypatch, url, asof="2024-12-31", **params):
-    return open_page(monkeypatch, url, PAGE, params={"asof": asof, **params})
+def open_supervision(monkeypatch, url, asof="2024-12-31", user="province", **params):
+    return open_page(monkeypatch, url, PAGE, params={"asof": asof, **params}, user=user)
 
 
 def show(at, section: str):
@@ -101,8 +100,7 @@ def test_page_filters_county_reason_mode(monkeypatch, handmade_sqlite):
 
 
 def test_city_scoped_viewer_sees_only_its_city(monkeypatch, handmade_sqlite):
-    monkeypatch.setattr("queries.scope.PROVINCE", Scope("city", "320100"))
-    at = open_supervision(monkeypatch, handmade_sqlite)
+    at = open_supervision(monkeypatch, handmade_sqlite, user="city:320100")
     assert metrics(at)["列入审核轮次"] == "2"
     assert frames(at)["类别"]["逾期天数"].tolist() == [305]
     for section in ("督办清单", "审核进度", "审核轮次与逾期"):
