@@ -120,7 +120,9 @@ if viewer.scope is not None and not viewer.must_change:
         clock = load_clock_rules(meta.get("province_adcode", ""))
     except ClockRulesError as exc:
         stop_with(f"法定时限配置有误：{exc}", role=viewer.role, kind="error")
-    filters = filter_bar.sidebar(filter_choices(source, viewer.scope), dt.date.today())
+    everywhere = "全省" if viewer.scope.level == "province" else viewer.scope_name
+    filters = filter_bar.sidebar(filter_choices(source, viewer.scope), dt.date.today(),
+                                 everywhere)
 set_context(PageContext(source, viewer.scope, filters, meta, clock, viewer))
 nav.run()
 footer.render(url, meta, filters.as_of if filters else None)

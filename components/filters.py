@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from components import safe_text
 from components.fmt import cn_date
 from queries.scope import Filters
 
@@ -113,13 +114,16 @@ def _some(codes: list, names: pd.Series, everything: str, unit: str) -> str:
     return "、".join(picked) if len(picked) <= 2 else f"{picked[0]}等 {len(picked)} 个{unit}"
 
 
-def summary(values: dict, choices: dict[str, pd.DataFrame], today: dt.date) -> str:
-    """The filters in force in words: "全省 · 全部行业 · 全部园区（含园区外） · 全部年份", then
-    the as-of date on its own line (today when the date was emptied, as `to_filters` counts).
+def summary(values: dict, choices: dict[str, pd.DataFrame], today: dt.date,
+            everywhere: str = "全省") -> str:
+    """The filters in force in words: "全省 · 全部行业 · 全部园区（含园区外） · 全部年份" (the
+    first word is the viewer's jurisdiction, `everywhere`, when no city is picked), then the
+    as-of date on its own line (today when the date was emptied, as `to_filters` counts).
     Three or more picks read "南京市等 3 个城市"."""
     years = [int(y) for y in choices["years"]["year"]]
     parts = [
-        _some(values.get("f_city"), choices["cities"].set_index("adcode")["name"], "全省", "城市"),
+        _some(values.get("f_city"), choices["cities"].set_index("adcode")["name"], everywhere,
+              "城市"),
         _some(values.get("f_industry"), choices["industries"].set_index("code")["name"],
               "全部行业", "行业"),
         _some(values.get("f_park"), choices["parks"].set_index("park_id")["name"],
@@ -129,8 +133,10 @@ def summary(values: dict, choices: dict[str, pd.DataFrame], today: dt.date) -> s
     return " · ".join(parts) + f"  \n数据截至 {cn_date(values.get('f_asof') or today)}"
 
 
-def sidebar(choices: dict[str, pd.DataFrame], today: dt.date) -> Filters:
-    """Render the shared filters in the sidebar and return them; keeps the URL in step."""
+def sidebar(choices: dict[str, pd.DataFrame], today: dt.date, everywhere: str = "全省"
+            ) -> Filters:
+    """Render the shared filters in the sidebar and return them; keeps the URL in step.
+    `everywhere` names the viewer's whole jurisdiction (全省, 苏州市 …)."""
     ss = st.session_state
     if "f_ready" not in ss:  # first run of this session: start from the link
         parsed = parse_params(dict(st.query_params), choices, today)
@@ -159,11 +165,11 @@ def sidebar(choices: dict[str, pd.DataFrame], today: dt.date) -> Filters:
     values = {k: ss.get(k) for k in URL_KEYS}
     with st.sidebar:
         st.markdown("**筛选条件**")
-        st.caption(summary(values, choices, today))
+        st.caption(safe_text.md(summary(values, choices, today, everywhere)))
         box = st.popover("修改筛选条件", icon=":material/tune:", width="stretch")
     with box:
         st.multiselect("城市", list(cities.index), key="f_city", format_func=cities.get,
-                       placeholder="全省", persist_state="session")
+                       placeholder=everywhere, persist_state="session")
         st.multiselect("行业", list(industries.index), key="f_industry",
                        format_func=industries.get, placeholder="全部行业", persist_state="session")
         st.multiselect("园区", list(park_names.index), key="f_park",

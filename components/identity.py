@@ -25,10 +25,12 @@ def session_token() -> str | None:
 
 def client_ip() -> str:
     try:
-        return client_address(st.context.ip_address, st.context.headers.get("X-Forwarded-For"),
-                              trusted_proxies())
+        peer = st.context.ip_address
+        forwarded = st.context.headers.get("X-Forwarded-For")
     except Exception:  # noqa: BLE001 - no client (a test run): the address is unknown
         return ""
+    return client_address(peer if isinstance(peer, str) else None,
+                          forwarded if isinstance(forwarded, str) else None, trusted_proxies())
 
 
 def sso_configured() -> bool:

@@ -3,7 +3,7 @@ sidebar's date; deep link ?uscc=…; a one-page Word sheet for a site visit."""
 
 import streamlit as st
 
-from components import export, fmt
+from components import downloads, export, fmt
 from components.context import get_context
 from components.record_sheet import permit_rows, profile_rows, record_sheet_docx, rounds_rows
 from components.timeline import milestone_table, timeline_chart
@@ -13,7 +13,7 @@ from rules.vocab import OUTCOME_COLUMNS
 ctx = get_context()
 as_of = ctx.filters.as_of
 st.title("企业档案")
-st.caption(f"{ctx.province_name} · 数据截至 {as_of:%Y-%m-%d}")
+st.caption(f"{ctx.area_name} · 数据截至 {as_of:%Y-%m-%d}")
 if ctx.is_sample:
     st.info("样例数据：企业名称均为虚构，统一社会信用代码与排污许可证编号仅满足校验规则。")
 
@@ -68,12 +68,10 @@ else:
     late = latest is not None and (latest["days_overdue"] > 0 or "逾期" in rec["next_text"])
     (st.warning if late else st.info)(rec["next_text"])
 
-    st.download_button(
-        "下载企业档案一页纸（Word）",
-        data=lambda: record_sheet_docx(rec, ctx.province_name, ctx.is_sample),  # on click
-        on_click="ignore",
-        file_name=export.file_name(f"企业档案_{p['name']}", as_of, "docx"),
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    downloads.button(
+        ctx, "下载企业档案一页纸（Word）",
+        lambda: record_sheet_docx(rec, ctx.area_name, ctx.is_sample),  # on click
+        export.file_name(f"企业档案_{p['name']}", as_of, "docx"),
         key="ent_sheet", icon=":material/description:")
 
     left, right = st.columns([2, 3])

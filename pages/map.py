@@ -18,7 +18,7 @@ province = ctx.meta.get("province_adcode", "")
 as_of = ctx.filters.as_of
 
 st.title("地图")
-st.caption(f"{ctx.province_name} · 各企业按最近一轮审核的状态着色 · 数据截至 {as_of:%Y-%m-%d}"
+st.caption(f"{ctx.area_name} · 各企业按最近一轮审核的状态着色 · 数据截至 {as_of:%Y-%m-%d}"
            + (" · 样例数据" if ctx.is_sample else ""))
 
 # --- layer switches (page-prefixed keys) -----------------------------------------------------
@@ -46,8 +46,10 @@ try:
 except ValueError as exc:  # an unknown province adcode in app_meta
     st.error(f"无法加载行政区划边界：{exc}")
     st.stop()
-city_geo = geo.boundary_geojson(province, "市")
-county_geo = geo.boundary_geojson(province, "区县")
+# A city, county or park official's map draws their own city and counties only.
+mine = geo.scope_region_codes(ctx.source, ctx.scope)
+city_geo = geo.scoped_geojson(geo.boundary_geojson(province, "市"), mine)
+county_geo = geo.scoped_geojson(geo.boundary_geojson(province, "区县"), mine)
 points = geo.enterprise_points(ctx.source, ctx.scope, ctx.filters, ctx.clock, province)
 issues = geo.location_issues(ctx.source, ctx.scope, ctx.filters, province)
 parks = geo.park_metrics(ctx.source, ctx.scope, ctx.filters, ctx.clock)

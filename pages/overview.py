@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import briefing, export, fmt, html_table, kpi, vega
+from components import briefing, downloads, export, fmt, html_table, kpi, vega
 from components import overview_charts as charts
 from components.context import get_context
 from queries import overview as ov
@@ -42,18 +42,17 @@ st.title("总览")
 st.caption(f"{words['name']} · 数据{as_of} · 增减均与去年同期（{fmt.cn_date(last_year)}）比较"
            + (" · 样例数据" if ctx.is_sample else ""))
 with st.container(horizontal=True):
-    st.download_button(
-        "下载领导简报（Word）", data=functools.partial(briefing.build_docx, brief),
-        file_name=export.file_name(f"{words['name']}清洁生产审核简报", f.as_of, "docx"),
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        key="ov_docx", type="primary", icon=":material/description:", on_click="ignore",
+    downloads.button(
+        ctx, "下载领导简报（Word）", functools.partial(briefing.build_docx, brief),
+        export.file_name(f"{words['name']}清洁生产审核简报", f.as_of, "docx"),
+        key="ov_docx", type="primary", icon=":material/description:",
         help="一键生成 Word 简报：总体情况、主要指标、计划进度、审核成效、排名、逾期企业和图表。")
-    st.download_button(
-        "下载附表（Excel）", on_click="ignore", key="ov_xlsx", icon=":material/table_view:",
-        data=functools.partial(export.excel_bytes, briefing.excel_sheets(brief),
-                               briefing.header_lines(brief)),
-        file_name=export.file_name(f"{words['name']}清洁生产审核总览", f.as_of, "xlsx"),
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    downloads.button(
+        ctx, "下载附表（Excel）",
+        functools.partial(export.excel_bytes, briefing.excel_sheets(brief),
+                          briefing.header_lines(brief)),
+        export.file_name(f"{words['name']}清洁生产审核总览", f.as_of, "xlsx"),
+        key="ov_xlsx", icon=":material/table_view:",
         help="本页各表（主要指标、年度计划、审核成效、排名、季度、行业、逾期企业、数据问题）。")
 if ctx.is_sample:
     st.info("当前为样例数据：企业名称均为虚构，仅供演示。")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import fmt, park_pack
+from components import downloads, fmt, park_pack
 from components import park_charts as pc
 from components.context import get_context
 from queries import parks
@@ -12,7 +12,7 @@ ctx = get_context()
 ss = st.session_state
 as_of = ctx.filters.as_of
 st.title("园区详情")
-st.caption(f"{ctx.province_name} · 园区整体审核评审 · 数据截至 {fmt.cn_date(as_of)}"
+st.caption(f"{ctx.area_name} · 园区整体审核评审 · 数据截至 {fmt.cn_date(as_of)}"
            + (" · 样例数据" if ctx.is_sample else ""))
 
 # Which park: a pick on this page; else the one park of the shared park filter (a link
@@ -160,11 +160,9 @@ st.subheader("评审材料")
 pack = park_pack.PackData(park=park, card=card, standing=place, clusters=clusters,
                           member_rounds=member_rounds, members=members, categories=cats,
                           problems=problems, history=history, issues=issues, as_of=as_of,
-                          province=ctx.province_name, sample=ctx.is_sample)
+                          province=ctx.area_name, sample=ctx.is_sample)
 st.caption("评审材料含园区概况、整体审核、成员企业状态、方案与绩效、共性问题、历年情况、"
            "同类园区比较和成员登记核对，点击下载时生成。")
-st.download_button("下载园区评审材料（Word）", data=lambda: park_pack.review_pack(pack),
-                   on_click="ignore",
-                   file_name=f"{park['name']}_评审材料_截至{as_of:%Y%m%d}.docx",
-                   mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                   key="park_docx", icon=":material/description:")
+downloads.button(ctx, "下载园区评审材料（Word）", lambda: park_pack.review_pack(pack),
+                 f"{park['name']}_评审材料_截至{as_of:%Y%m%d}.docx",
+                 key="park_docx", icon=":material/description:")

@@ -1,8 +1,10 @@
 """园区评比: every park in scope on one scorecard, and parks of one type compared fairly."""
 
+import functools
+
 import streamlit as st
 
-from components import export, fmt
+from components import downloads, export, fmt
 from components import park_charts as pc
 from components.context import get_context
 from queries import parks
@@ -12,7 +14,7 @@ from rules.vocab import PARK_LEVELS, PARK_TYPES
 ctx = get_context()
 as_of = ctx.filters.as_of
 st.title("园区评比")
-st.caption(f"{ctx.province_name} · 园区整体审核 · 数据截至 {fmt.cn_date(as_of)}"
+st.caption(f"{ctx.area_name} · 园区整体审核 · 数据截至 {fmt.cn_date(as_of)}"
            + (" · 样例数据" if ctx.is_sample else ""))
 if ctx.is_sample:
     st.info("当前为样例数据：园区、企业名称均为虚构。")
@@ -104,10 +106,12 @@ with tab_members:
         else:
             st.dataframe(pc.issues_table(in_view), hide_index=True, width="stretch")
 
-export.download_excel(
-    "下载园区评分表（Excel）",
-    {"园区评分表": pc.scorecard_table(shown), "成员登记核对": pc.issues_table(in_view)},
-    "园区评分表", as_of,
-    [f"{ctx.province_name}园区评分表", f"数据截至 {fmt.cn_date(as_of)}"]
-    + (["样例数据（虚构企业，仅供演示）"] if ctx.is_sample else []),
-    key="parks_excel")
+downloads.button(
+    ctx, "下载园区评分表（Excel）",
+    functools.partial(
+        export.excel_bytes,
+        {"园区评分表": pc.scorecard_table(shown), "成员登记核对": pc.issues_table(in_view)},
+        [f"{ctx.area_name}园区评分表", f"数据截至 {fmt.cn_date(as_of)}"]
+        + (["样例数据（虚构企业，仅供演示）"] if ctx.is_sample else [])),
+    export.file_name(f"{ctx.area_name}园区评分表", as_of, "xlsx"),
+    key="parks_excel", icon=":material/table_view:")

@@ -7,7 +7,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from components import annual_report, plan_charts, vega
+from components import annual_report, downloads, plan_charts, vega
 from components.context import get_context
 from components.export import excel_bytes, file_name
 from components.fmt import cn_date, num, pct
@@ -16,12 +16,13 @@ from queries.scope import Filters
 from rules import target_template
 from rules.plan_projection import cumulative_curve, year_end
 from rules.plan_status import PLAN_MARK_HELP, plan_year
+from rules.roles import IMPORT
 
 ctx = get_context()
 f, src, scope = ctx.filters, ctx.source, ctx.scope
 province = ctx.meta.get("province_adcode", "")
 st.title("计划对标与年报")
-st.caption(f"{ctx.province_name} · 数据截至 {cn_date(f.as_of)} · 各年实际数按当年12月31日"
+st.caption(f"{ctx.area_name} · 数据截至 {cn_date(f.as_of)} · 各年实际数按当年12月31日"
            "（或截至日期，取较早者）统计 · 统计范围随左侧城市、行业、园区筛选变化")
 if ctx.is_sample:
     st.info("当前为样例数据：企业名称均为虚构，计划目标为演示用。")
@@ -90,8 +91,9 @@ ind_names = dict(zip(ind_names["code"], ind_names["name"]))
 # ---- three jobs, one at a time: only the chosen tab runs ------------------------------------
 # Lazy tabs: comparing with the plan, the annual report and the target import are separate
 # tasks; computing all three on every visit made this the slowest page.
-TABS = ["计划对标", "年度实施情况报告", "导入计划目标"]
-compare_tab, report_tab, import_tab = st.tabs(TABS, key="plan_section", on_change="rerun")
+TABS = ["计划对标", "年度实施情况报告"] + (["导入计划目标"] if ctx.viewer.may(IMPORT) else [])
+compare_tab, report_tab, *rest = st.tabs(TABS, key="plan_section", on_change="rerun")
+import_tab = rest[0] if rest else None
 with compare_tab:
     if compare_tab.open:
         head = plan.scoreboard([(*unit, unit_name)], targets, actuals, denominators, province,
@@ -181,49 +183,49 @@ with compare_tab:
                                         "实际": st.column_config.NumberColumn(format="%.1f")})
             detail_sheets = {"年度目标与实际": detail,
                              f"各{child_word}对标": board[SHOWN] if len(board) else board}
-            detail_head = [f"{ctx.province_name}计划对标明细", f"规划期：{period_names[period_id]}",
+            detail_head = [f"{ctx.area_name}计划对标明细", f"规划期：{period_names[period_id]}",
                            f"数据截至：{cn_date(f.as_of)}"]
-            st.download_button("下载对标明细（Excel）",
-                               data=lambda: excel_bytes(detail_sheets, detail_head),  # on click
-                               file_name=file_name(f"计划对标_{period_names[period_id]}", f.as_of,
-                                                   "xlsx"),
-                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                               key="plan_detail_xlsx", icon=":material/table_view:")
+            downloads.button(ctx, "下载对标明细（Excel）",
+                             lambda: excel_bytes(detail_sheets, detail_head),  # on click
+                             file_name(f"{ctx.area_name}计划对标_{period_names[period_id]}",
+                                       f.as_of, "xlsx"),
+                             key="plan_detail_xlsx", icon=":material/table_view:")
 
 # ---- target import ------------------------------------------------------------------------------
-with import_tab:
-    if import_tab.open:
-        st.markdown(
-            "模板只有一个工作表，每行填写一个 **年度 × 地区 × 行业** 的目标："
-            "地区填行政区划名称或6位代码，"
-            "行业填行业名称，全部行业填「全部行业」；目标值留空表示不设该项目标。"
-            f"只有整个文件全部通过校验才会写入，写入的目标属于「{period_names[period_id]}」。")
-        template_regions = list(regions[regions["level"].isin(["省", "市"])]["name"])
-        st.download_button("下载空白目标模板（.xlsx）",
-                           data=functools.partial(target_template.template_bytes,  # on click
-                                                  list(range(start, end + 1)), template_regions),
-                           on_click="ignore",
-                           file_name=f"计划目标模板_{period_names[period_id]}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           key="plan_template", icon=":material/download:")
-        upload = st.file_uploader("上传填写好的模板", type=None, key="plan_upload")
-        if upload is not None:
-            checked = plan_import.check_upload(src, scope, period_id, upload.getvalue())
-            if not checked.ok:
-                st.error(f"文件未通过校验，共 {len(checked.errors)} 处问题，未写入任何数据：")
-                st.table(pd.DataFrame({"Excel 行号": [str(e.row or "—") for e in checked.errors],
-                                       "问题": [e.message for e in checked.errors]}
-                                      ).set_index("Excel 行号"))
-            else:
-                st.success(f"校验通过：共 {len(checked.rows)} 行目标，可以导入。")
-                if st.button("导入目标", type="primary", key="plan_import"):
-                    result = plan_import.import_file(src, scope, period_id, upload.getvalue())
-                    st.session_state["plan_import_done"] = (
-                        f"已导入：新增 {result.inserted} 行、更新 {result.updated} 行目标，"
-                        "页面已按新目标重算。")
-                    st.rerun()
-        if st.session_state.get("plan_import_done"):
-            st.success(st.session_state["plan_import_done"])
+if import_tab is not None:  # only roles that may import see this tab
+    with import_tab:
+        if import_tab.open:
+            st.markdown(
+                "模板只有一个工作表，每行填写一个 **年度 × 地区 × 行业** 的目标："
+                "地区填行政区划名称或6位代码，"
+                "行业填行业名称，全部行业填「全部行业」；目标值留空表示不设该项目标。"
+                f"只有整个文件全部通过校验才会写入，写入的目标属于「{period_names[period_id]}」。")
+            template_regions = list(regions[regions["level"].isin(["省", "市"])]["name"])
+            downloads.button(ctx, "下载空白目标模板（.xlsx）",
+                             functools.partial(target_template.template_bytes,  # on click
+                                               list(range(start, end + 1)), template_regions),
+                             f"计划目标模板_{period_names[period_id]}.xlsx",
+                             key="plan_template", icon=":material/download:")
+            upload = st.file_uploader("上传填写好的模板", type=None, key="plan_upload")
+            if upload is not None:
+                checked = plan_import.check_upload(src, scope, period_id, upload.getvalue())
+                if not checked.ok:
+                    st.error(f"文件未通过校验，共 {len(checked.errors)} 处问题，未写入任何数据：")
+                    st.table(pd.DataFrame(
+                        {"Excel 行号": [str(e.row or "—") for e in checked.errors],
+                         "问题": [e.message for e in checked.errors]}).set_index("Excel 行号"))
+                else:
+                    st.success(f"校验通过：共 {len(checked.rows)} 行目标，可以导入。")
+                    if st.button("导入目标", type="primary", key="plan_import"):
+                        result = plan_import.import_file(src, scope, period_id,
+                                                         upload.getvalue(), ctx.viewer,
+                                                         upload.name)
+                        st.session_state["plan_import_done"] = (
+                            f"已导入：新增 {result.inserted} 行、更新 {result.updated} 行目标，"
+                            "页面已按新目标重算。")
+                        st.rerun()
+            if st.session_state.get("plan_import_done"):
+                st.success(st.session_state["plan_import_done"])
 
 # ---- annual report ------------------------------------------------------------------------------
 with report_tab:
@@ -287,12 +289,9 @@ with report_tab:
                 st.session_state["plan_report_files"] = files
         if files is not None:
             d1, d2 = st.columns(2)
-            d1.download_button("下载年度报告（Word）", data=files[1],
-                               file_name=file_name(annual_report.title(data), report_as_of, "docx"),
-                               mime="application/vnd.openxmlformats-officedocument."
-                                    "wordprocessingml.document",
-                               key="plan_report_docx", icon=":material/download:")
-            d2.download_button("下载年度报告数据（Excel）", data=files[2],
-                               file_name=file_name(annual_report.title(data), report_as_of, "xlsx"),
-                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                               key="plan_report_xlsx", icon=":material/table_view:")
+            downloads.button(ctx, "下载年度报告（Word）", files[1],
+                             file_name(annual_report.title(data), report_as_of, "docx"),
+                             key="plan_report_docx", icon=":material/download:", where=d1)
+            downloads.button(ctx, "下载年度报告数据（Excel）", files[2],
+                             file_name(annual_report.title(data), report_as_of, "xlsx"),
+                             key="plan_report_xlsx", icon=":material/table_view:", where=d2)

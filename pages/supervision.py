@@ -3,7 +3,7 @@ against the statutory clock, as of the sidebar's date."""
 
 import streamlit as st
 
-from components import export
+from components import downloads, export
 from components.context import get_context
 from components.funnel import funnel_chart
 from queries import supervision as sv
@@ -13,7 +13,7 @@ from rules.vocab import AUDIT_MODES, LISTING_REASONS
 ctx = get_context()
 as_of = ctx.filters.as_of
 st.title("审核进度与督办")
-st.caption(f"{ctx.province_name} · 按法定时限（名单公布之日起算）计算 · 数据截至 {as_of:%Y-%m-%d}")
+st.caption(f"{ctx.area_name} · 按法定时限（名单公布之日起算）计算 · 数据截至 {as_of:%Y-%m-%d}")
 if ctx.is_sample:
     st.info("样例数据：企业名称均为虚构，仅供演示。")
 
@@ -74,16 +74,15 @@ with tab_watch:
                              query_params={"uscc": row["统一社会信用代码"],
                                            "asof": as_of.isoformat()})
         header = sv.watch_header(
-            ctx.province_name, as_of,
-            sv.filter_text(ctx.province_name, ctx.filters, page_filters,
+            ctx.area_name, as_of,
+            sv.filter_text(ctx.area_name, ctx.filters, page_filters,
                            region_names(ctx.source))
             + (f"；事项类别 {'、'.join(kinds)}" if kinds else ""),
             len(listed))
-        st.download_button(
-            f"下载督办清单（Excel，截至 {as_of:%Y-%m-%d}）",
-            data=lambda: export.excel_bytes({"督办清单": listed.drop(columns="档案")}, header),
-            file_name=export.file_name("督办清单", as_of, "xlsx"),
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        downloads.button(
+            ctx, f"下载督办清单（Excel，截至 {as_of:%Y-%m-%d}）",
+            lambda: export.excel_bytes({"督办清单": listed.drop(columns="档案")}, header),
+            export.file_name(f"{ctx.area_name}督办清单", as_of, "xlsx"),
             key="sup_watch_xlsx", icon=":material/table_view:")
 
 with tab_funnel:

@@ -21,6 +21,7 @@ import functools
 import getpass
 import hashlib
 import json
+import math
 import secrets
 import sys
 import threading
@@ -328,7 +329,7 @@ def _verify(hashed: str, password: str) -> bool:
 
 
 def _locked_message(until: dt.datetime, now: dt.datetime) -> str:
-    minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
     return f"账号已锁定，请约 {minutes} 分钟后再试，或联系安全管理员解锁。"
 
 

@@ -99,10 +99,12 @@ def archive(engine: Engine, by: str, retention_days: int, now: dt.datetime | Non
     log, arc = s.audit_log, s.audit_log_archive
     names = [c.name for c in log.columns]
     with engine.begin() as conn:
-        moved = conn.execute(insert(arc).from_select(
+        moved = conn.execute(select(func.count()).select_from(log)
+                             .where(log.c.at < cutoff)).scalar_one()
+        conn.execute(insert(arc).from_select(
             [*names, "archived_at", "archived_by"],
             select(*[log.c[n] for n in names], literal(now, DateTime()),
-                   literal(by[:64], String(64))).where(log.c.at < cutoff))).rowcount
+                   literal(by[:64], String(64))).where(log.c.at < cutoff)))
         conn.execute(delete(log).where(log.c.at < cutoff))
         record(conn, "log_archive", "成功", by, account_id=account_id, role=role,
                detail=f"归档 {moved} 条 {retention_days} 天前的日志", ip=ip, at=now)

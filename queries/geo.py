@@ -76,6 +76,36 @@ def boundary_geojson(province_adcode: str, level: str,
     return {"type": "FeatureCollection", "features": features}
 
 
+def scope_region_codes(source: Source, scope: Scope) -> tuple[str, ...] | None:
+    """The city (and county) adcodes of the viewer's jurisdiction, or None for the province:
+    the map draws only these outlines, so a city official's map shows their city."""
+    if scope.level == "province":
+        return None
+    if scope.level == "park":
+        found = read_frame(source.engine, select(s.park.c.city_adcode, s.park.c.county_adcode)
+                           .where(s.park.c.park_id == int(scope.code)))
+        return tuple(found.iloc[0]) if len(found) else ()
+    if scope.level == "county":
+        return (scope.code[:4] + "00", scope.code)
+    return (scope.code,)
+
+
+def scoped_geojson(geojson: dict, codes: tuple[str, ...] | None) -> dict:
+    """`geojson` limited to the jurisdiction: a city with its counties (GB/T 2260: a county's
+    code starts with its city's four digits), or a county (or a park's county) with its city.
+    A new dict; the shared one is not changed."""
+    if codes is None:
+        return geojson
+    if len(codes) == 1:
+        def keep(code: str) -> bool:
+            return code[:4] == codes[0][:4]
+    else:
+        def keep(code: str) -> bool:
+            return code in codes
+    return {"type": "FeatureCollection",
+            "features": [f for f in geojson["features"] if keep(f["properties"]["adcode"])]}
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def province_bounds(province_adcode: str) -> tuple[float, float, float, float]:
     minx, miny, maxx, maxy = boundary_frame(province_adcode, "省").total_bounds

@@ -59,9 +59,11 @@ def check_upload(source: Source, scope: Scope, period_id: int, data: bytes) -> C
     return check_file(data, regions, industries, int(p["start_year"]), int(p["end_year"]))
 
 
-def write_targets(source: Source, period_id: int, rows: pd.DataFrame) -> ImportResult:
+def write_targets(source: Source, period_id: int, rows: pd.DataFrame, actor=None,
+                  file_name: str = "") -> ImportResult:
     """Upsert validated rows (year, region_adcode, industry_code, target columns) and bump the
-    data version, in one transaction."""
+    data version, in one transaction, with the audit-log entry of `actor` (the signed-in
+    queries.accounts.Viewer) in the same transaction."""
     needed = {"year", "region_adcode", "industry_code", *TARGET_FIELDS}
     if rows.empty or not needed <= set(rows.columns):
         raise ImportRejected("write_targets 需要经过校验的目标行")
@@ -100,12 +102,24 @@ def write_targets(source: Source, period_id: int, rows: pd.DataFrame) -> ImportR
             conn.execute(insert(meta).values(key="data_version", value=version))
         if rollup_was_current:  # targets do not change the per-audit option totals
             rollup.set_version(conn, version)
+        if actor is not None:
+            actor.log(conn, "import", "成功", target=file_name or "计划目标",
+                      detail=(f"计划目标（规划期 {period_id}）：新增 {inserted} 行、"
+                              f"更新 {updated} 行"))
     return ImportResult(inserted, updated, version)
 
 
-def import_file(source: Source, scope: Scope, period_id: int, data: bytes) -> ImportResult:
+def import_file(source: Source, scope: Scope, period_id: int, data: bytes, actor=None,
+                file_name: str = "") -> ImportResult:
     """Validate the whole file; write it only if it has no error at all."""
     checked = check_upload(source, scope, period_id, data)
     if not checked.ok:
+        if actor is not None:
+            from queries.auditlog import record_now
+
+            record_now(source.engine, "import", "失败", actor.username,
+                       account_id=actor.account_id, role=actor.role, ip=actor.ip,
+                       scope=actor.scope_name, target=file_name or "计划目标",
+                       detail=f"校验未通过，{len(checked.errors)} 处问题，未写入")
         return ImportResult(errors=checked.errors)
-    return write_targets(source, period_id, checked.rows)
+    return write_targets(source, period_id, checked.rows, actor, file_name)
