@@ -12,11 +12,12 @@ GENERATOR := $(wildcard sample_data/*.py) queries/schema.py queries/boundaries.p
              queries/audits.py queries/migrate.py $(wildcard queries/migrations/versions/*.py) \
              rules/vocab.py rules/identifiers.py
 PORT ?= 8501
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test sample bench lint migrate clean
 
 run: $(RUNTIME) $(SAMPLE_DB)
-	$(PY) serve.py --server.port $(PORT)
+	$(PY) serve.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: $(DEV) $(SAMPLE_DB)
 	$(PY) -m pytest -q

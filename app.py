@@ -83,10 +83,12 @@ def signed_in(engine, meta: dict) -> accounts.Viewer:
     if st.query_params.get("sso") == "1" and identity.sso_configured():
         st.login()  # to the unified identity platform; it comes back to /
         st.stop()
-    if ended:  # timed out, disabled or changed by an administrator: back to the sign-in page
-        st.logout()
-        st.stop()
-    stop_with("请先登录。", sign_in_again=True)
+    # Timed out, disabled, changed by an administrator, or signed out in another tab (the back
+    # button): to the sign-in page (serve.py ends the session and says why there).
+    st.navigation([st.Page(_no_page, title="清洁生产审核监督平台")], position="hidden")
+    st.info("请先登录。正在转到登录页……" if not ended else "会话已结束，正在转到登录页……")
+    st.logout()
+    st.stop()
 
 
 def sidebar_account(engine, viewer: accounts.Viewer) -> None:

@@ -120,7 +120,7 @@ CSRF_COOKIE = "cpa_csrf"  # double-submit token of the sign-in form
 OIDC_COOKIE = "_streamlit_user"  # set by Streamlit's st.login
 # A request for an app page: "/" or "/<page>" (Streamlit answers every such path with the app).
 PAGE_PATH = re.compile(r"^/([A-Za-z0-9_-]*)/?$")
-OWN_PATHS = {"signin", "signout", "favicon.ico", "robots.txt", "manifest.json"}
+OWN_PATHS = {"signin", "signout", "oauth2callback", "favicon.ico", "robots.txt", "manifest.json"}
 FORM_LIMIT = 4096  # bytes of a sign-in form
 
 

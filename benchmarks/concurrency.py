@@ -22,7 +22,7 @@ import asyncio
 import json
 import time
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, app_server
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, COOKIE, SESSIONS, app_server
 
 READY = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
          '[data-test-script-state="notRunning"]')
@@ -49,8 +49,16 @@ async def _open(context, url: str, heading: str = "总览", first_screen: bool =
     return seconds
 
 
-async def _fresh(browser, url: str) -> float:
+async def _context(browser):
+    """A browser context signed in (the session app_server opened), as after the sign-in page."""
     context = await browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    await context.add_cookies([{"name": COOKIE, "value": token, "url": base}
+                               for base, token in SESSIONS.items()])
+    return context
+
+
+async def _fresh(browser, url: str) -> float:
+    context = await _context(browser)
     try:
         return await _open(context, url)
     finally:
@@ -58,7 +66,7 @@ async def _fresh(browser, url: str) -> float:
 
 
 async def _tabs(browser, url: str, sessions: int, **page) -> list[float]:
-    context = await browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    context = await _context(browser)
     try:
         await _open(context, url, **page)  # the earlier visit: static files now cached
         return list(await asyncio.gather(*(_open(context, url, **page)

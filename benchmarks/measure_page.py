@@ -1,6 +1,7 @@
 """Measure one page in a fresh process: cold run, warm rerun, SQL time, payload, peak memory.
 
-Usage: python -m benchmarks.measure_page DATABASE_URL PAGE   (PAGE "" = the empty floor page)
+Usage: python -m benchmarks.measure_page DATABASE_URL PAGE [USER]
+(PAGE "" = the empty floor page; USER the account signed in, default demo-province)
 Prints one JSON object. Run by benchmarks/run.py, one process per page, so caches start empty.
 The process first imports what serve.py (`make run`) imports before the server takes its first
 visitor; that start-up cost is reported as preload_s, not inside cold_s.
@@ -72,7 +73,30 @@ def payload_bytes(node) -> int:
     return total
 
 
-def main(url: str, page: str) -> dict:
+def signed_in(url: str, username: str) -> None:
+    """Sign `username` in as the sign-in page would (a server-side session), and make the app
+    read its token as the browser's cookie. Not timed: signing in happens once a day."""
+    import secrets
+
+    from sqlalchemy import select
+
+    from components import identity
+    from queries import accounts
+    from queries import schema as s
+    from queries.auditlog import utc_now
+    from queries.db import get_engine
+
+    engine = get_engine(url)
+    token = secrets.token_urlsafe(16)
+    with engine.begin() as conn:
+        account_id = conn.execute(select(s.account.c.account_id)
+                                  .where(s.account.c.username == username)).scalar_one()
+        accounts._new_session(conn, account_id, "本地账号", "127.0.0.1", utc_now(),
+                              key=accounts.token_key(token))
+    identity.session_token = lambda: token
+
+
+def main(url: str, page: str, user: str = "demo-province") -> dict:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest, app_test
 
@@ -89,6 +113,8 @@ def main(url: str, page: str) -> dict:
         import serve
 
         preload_s = serve.preload()
+    if page:
+        signed_in(url, user)
     _time_reads()
     script = ROOT / ("app.py" if page else "benchmarks/empty_page.py")
     at = AppTest.from_file(str(script), default_timeout=300)
@@ -113,4 +139,4 @@ def main(url: str, page: str) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1], sys.argv[2])))
+    print(json.dumps(main(*sys.argv[1:4])))

@@ -20,7 +20,8 @@ def trusted_proxies() -> tuple[str, ...]:
 
 
 def session_token() -> str | None:
-    return st.context.cookies.get(COOKIE)
+    token = st.context.cookies.get(COOKIE)
+    return token if isinstance(token, str) else None  # no browser (a script run by a tool)
 
 
 def client_ip() -> str:

@@ -24,6 +24,10 @@ TEST_SCOPES = {"sysadmin": (None, None), "secadmin": (None, None), "auditor": (N
                "readonly": ("city", "320500")}
 
 
+# The sample's demo account of each role (queries.accounts.DEMO_ROLES).
+DEMO_NAMES = {"sysadmin": "admin", "secadmin": "security", "auditor": "audit"}
+
+
 def ensure_account(database_url: str, username: str, role: str, level: str | None = None,
                    code: str | None = None) -> int:
     """An enabled account (no password: it signs in only through a test session)."""
@@ -54,6 +58,12 @@ def session_token(database_url: str, user: str) -> str | None:
             return None
     except Exception:  # noqa: BLE001 - a database that cannot be opened: nobody signed in
         return None
+    demo = "demo-" + DEMO_NAMES.get(user, user)
+    with engine.connect() as conn:
+        if conn.execute(select(s.account.c.account_id).where(s.account.c.username == demo,
+                                                            s.account.c.is_demo.is_(True))
+                        ).first():
+            user = demo  # the sample database: its demo account of that role
     role, _, code = user.partition(":")
     if code:
         level = TEST_SCOPES[role][0]

@@ -42,18 +42,37 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# Sessions opened by app_server for the browsers of the test: base URL -> session token.
+SESSIONS: dict[str, str] = {}
+COOKIE = "cpa_session"
+
+
+def sample_copy(tmp_path) -> str:
+    """The sample database copied for one test (tests sign in, and signing in writes)."""
+    from queries.db import SAMPLE_DB
+
+    need(SAMPLE_DB.exists(), f"the sample database is missing ({SAMPLE_DB}); run `make sample`")
+    target = tmp_path / "sample.db"
+    shutil.copyfile(SAMPLE_DB, target)
+    return f"sqlite:///{target}"
+
+
 @contextlib.contextmanager
-def app_server(database_url: str, extra_env: dict | None = None, script: str = "app.py"):
+def app_server(database_url: str, extra_env: dict | None = None, script: str = "app.py",
+               user: str | None = "province", port: int | None = None,
+               args: list[str] | None = None):
     """Run `streamlit run <script>` (the app by default) on a free port against
-    `database_url`; yield its base URL."""
-    port = free_port()
+    `database_url`; yield its base URL. Every browser_page opened meanwhile starts signed in as
+    `user` (a role code or a user name, see tests.apptest.session_token; None: nobody) with a
+    real server-side session, as the sign-in page would leave it."""
+    port = port or free_port()
     env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
     # The app starts as `make run` starts it (serve.py preloads its modules); other scripts
     # (the benchmark's empty page) with plain `streamlit run`.
     launch = (["serve.py"] if script == "app.py" else ["-m", "streamlit", "run", script])
     cmd = [sys.executable, *launch, "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false"]
+           "--browser.gatherUsageStats", "false", *(args or [])]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
@@ -68,8 +87,15 @@ def app_server(database_url: str, extra_env: dict | None = None, script: str = "
                 time.sleep(0.3)
         else:
             raise RuntimeError("streamlit did not start:\n" + (proc.stdout.read() or ""))
+        if user and script == "app.py":
+            from tests.apptest import session_token
+
+            token = session_token(database_url, user)
+            if token:
+                SESSIONS[base] = token
         yield base
     finally:
+        SESSIONS.pop(base, None)
         proc.terminate()
         try:
             proc.wait(timeout=10)
@@ -118,6 +144,8 @@ def browser_page(width: int = 1400, height: int = 900):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": width, "height": height},
                                       locale="zh-CN", accept_downloads=True)
+        context.add_cookies([{"name": COOKIE, "value": token, "url": base, "httpOnly": True,
+                              "sameSite": "Lax"} for base, token in SESSIONS.items()])
         page = context.new_page()
         page.on("request", lambda r: traffic.requests.append(r.url))
         page.on("console", lambda m: m.type == "error" and traffic.console_errors.append(m.text))

@@ -7,7 +7,7 @@ import json
 from benchmarks import concurrency, run
 from tests.browser import require_browser
 
-FIELDS = {"page", "scale", "database", "cold_s", "warm_s", "sql_s", "payload_bytes",
+FIELDS = {"page", "user", "scale", "database", "cold_s", "warm_s", "sql_s", "payload_bytes",
           "peak_rss_mb", "floor_cold_s", "floor_warm_s", "preload_s"}
 
 
@@ -17,7 +17,8 @@ def test_benchmark_writes_records_and_table(tmp_path):
                      "--out", str(tmp_path),
                      "--data", str(tmp_path / "data"), "--pages", *pages]) == 0
     records = json.loads((tmp_path / "results.json").read_text("utf-8"))
-    assert [r["page"] for r in records] == pages
+    assert [(r["page"], r["user"]) for r in records] == [
+        (p, u) for p in pages for u in ("demo-province", "demo-city")]
     for r in records:
         assert set(r) == FIELDS
         assert r["cold_s"] > 0 and r["warm_s"] > 0 and r["payload_bytes"] > 1000
@@ -25,7 +26,7 @@ def test_benchmark_writes_records_and_table(tmp_path):
         assert r["floor_cold_s"] < r["cold_s"]
         assert r["preload_s"] > 0  # the server's start-up imports, kept out of cold_s
     table = (tmp_path / "results.md").read_text("utf-8")
-    assert table.count("\n") == len(records) + 2 and "pages/overview.py" in table
+    assert table.count("\n") == len(records) + 2 and "pages/overview.py | demo-city" in table
 
 
 def test_concurrency_rounds_are_summarised_beside_their_floors():

@@ -85,8 +85,13 @@ def _initial_view(database_url: str) -> dict:
 
     from tests.browser import ROOT
 
+    from components import identity
+    from tests.apptest import session_token
+
     old = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = database_url
+    token, reader = session_token(database_url, "province"), identity.session_token
+    identity.session_token = lambda: token
     try:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         at.query_params["asof"] = "2024-12-31"
@@ -94,6 +99,7 @@ def _initial_view(database_url: str) -> dict:
         at.switch_page("pages/map.py").run()
         return json.loads(at.get("deck_gl_json_chart")[0].proto.json)["initialViewState"]
     finally:
+        identity.session_token = reader
         if old is None:
             os.environ.pop("DATABASE_URL", None)
         else:

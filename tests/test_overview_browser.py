@@ -6,16 +6,15 @@ from __future__ import annotations
 import pytest
 
 from components import word
-from queries.db import SAMPLE_DB
 from tests.browser import (
     ROOT,
     app_server,
     browser_page,
     full_screenshot,
     require_browser,
+    sample_copy,
     wait_for_app,
 )
-from tests.conftest import need
 
 pytestmark = pytest.mark.browser
 
@@ -74,8 +73,7 @@ def test_overview_numbers_and_the_briefing_download(handmade_sqlite, tmp_path):
 
 def test_overview_screenshot_at_scale_1(tmp_path):
     require_browser()
-    need(SAMPLE_DB.exists(), f"the sample database is missing ({SAMPLE_DB}); run `make sample`")
-    with app_server(f"sqlite:///{SAMPLE_DB}") as base, browser_page(1440, 900) as (page, traffic):
+    with app_server(sample_copy(tmp_path)) as base, browser_page(1440, 900) as (page, traffic):
         page.goto(base + "/")
         wait_for_app(page, heading="总览")
         body = page.inner_text("body")

@@ -9,9 +9,16 @@ from sqlalchemy import func, select
 
 from components import word
 from queries import schema as s
-from queries.db import ROOT, SAMPLE_DB, get_engine
+from queries.db import ROOT, get_engine
 from tests import handmade_parks as hp
-from tests.browser import app_server, browser_page, full_screenshot, require_browser, wait_for_app
+from tests.browser import (
+    app_server,
+    browser_page,
+    full_screenshot,
+    require_browser,
+    sample_copy,
+    wait_for_app,
+)
 from tests.conftest import need
 
 pytestmark = pytest.mark.browser
@@ -54,12 +61,11 @@ def test_park_deep_link_map_and_review_pack(parks_sqlite, tmp_path):
     traffic.assert_clean(base)
 
 
-def test_park_view_on_the_sample_database():
+def test_park_view_on_the_sample_database(tmp_path):
     """The park with the most member rounds in a park cluster audit, on the sample data."""
     require_browser()
-    need(SAMPLE_DB.exists(), "sample database missing (make sample)")
     SCREENS.mkdir(exist_ok=True)
-    url = f"sqlite:///{SAMPLE_DB}"
+    url = sample_copy(tmp_path)
     ca, r = s.cluster_audit, s.audit_round
     with get_engine(url).connect() as conn:
         row = conn.execute(

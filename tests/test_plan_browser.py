@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from queries.db import SAMPLE_DB
 from rules import target_template as tt
 from tests.browser import (
     ROOT,
@@ -18,9 +17,9 @@ from tests.browser import (
     browser_page,
     full_screenshot,
     require_browser,
+    sample_copy,
     wait_for_app,
 )
-from tests.conftest import need
 
 pytestmark = pytest.mark.browser
 SCREENS = ROOT / "screens"
@@ -39,9 +38,8 @@ def _broken_template(path: Path) -> None:
 
 def test_plan_page_on_the_sample(tmp_path):
     require_browser()
-    need(SAMPLE_DB.exists(), "the sample database is not built (make sample)")
     SCREENS.mkdir(exist_ok=True)
-    with app_server(f"sqlite:///{SAMPLE_DB}") as base, \
+    with app_server(sample_copy(tmp_path)) as base, \
             browser_page(width=1500, height=1000) as (page, traffic):
         # Open the app at its root and navigate: a deep link makes the frontend probe
         # /plan/_stcore/* first, which logs two 404s in the console.
