@@ -13,8 +13,7 @@ import pytest
 from sqlalchemy import select, update
 
 from components import word
-from queries import accounts
-from queries import schema
+from queries import accounts, schema
 from queries import schema as s
 from queries.db import get_engine
 from tests import handmade as hm

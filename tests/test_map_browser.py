@@ -83,10 +83,9 @@ def _initial_view(database_url: str) -> dict:
 
     from streamlit.testing.v1 import AppTest
 
-    from tests.browser import ROOT
-
     from components import identity
     from tests.apptest import session_token
+    from tests.browser import ROOT
 
     old = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = database_url
