@@ -50,6 +50,10 @@ elif problem:
     st.error(problem)
 elif rec is None:
     st.error(en.NOT_FOUND.format(code=code.upper()))
+    if en.outside_scope(ctx.source, ctx.scope, code) and \
+            st.session_state.get("ent_denied") != code:  # once per link, not per rerun
+        st.session_state["ent_denied"] = code
+        ctx.log("denied", "拒绝", target=code.upper()[:18], detail="企业档案链接指向辖区外的企业")
 else:
     p = rec["profile"]
     st.header(p["name"])

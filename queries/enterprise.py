@@ -144,6 +144,17 @@ def _small(source: Source, stmt) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def outside_scope(source: Source, scope: Scope, uscc: str) -> bool:
+    """Whether `uscc` is an enterprise of the database that the viewer may not see: for the
+    audit log only (the page answers as for an unknown code)."""
+    uscc = (uscc or "").strip().upper()
+    with source.engine.connect() as conn:
+        anywhere = conn.execute(select(E.c.uscc).where(E.c.uscc == uscc)).first()
+        mine = conn.execute(select(E.c.uscc).where(E.c.uscc == uscc, scope_where(scope))
+                            ).first()
+    return anywhere is not None and mine is None
+
+
 def record(source: Source, scope: Scope, uscc: str, as_of: dt.date,
            clock: ClockRules) -> dict | None:
     """Everything the record page and sheet show for one enterprise, or None when the code is

@@ -62,8 +62,9 @@ def test_a_city_officials_day(handmade_sqlite):
     official(handmade_sqlite)
     link = f"/enterprise?uscc={hm.E3}&asof=2024-12-31"
     with app_server(handmade_sqlite, user=None) as base, browser_page() as (page, traffic):
+        page.context.add_cookies([{"name": COOKIE, "value": "forged-or-tampered", "url": base}])
         page.goto(base + link)
-        assert "/signin?next=" in page.url  # nobody signed in: the sign-in page first
+        assert "/signin?next=" in page.url  # no valid session: the sign-in page first
         assert "演示账号" not in page.inner_text("body")  # not the sample: no demo accounts
         sign_in(page, "szs-zhang", "Wrong@pass1")
         assert "用户名或密码错误" in page.inner_text("body")

@@ -142,6 +142,10 @@ def test_deep_links_outside_the_jurisdiction_look_like_nothing(monkeypatch, hand
     assert shown(at.error[0].value).replace(hm.E1, "X") == \
         shown(missing.error[0].value).replace(nowhere, "X")
     assert "南京甲化工" not in everything(at)
+    with get_engine(handmade_sqlite).connect() as conn:  # the attempt is in the audit log
+        denied = conn.execute(select(s.audit_log.c.username, s.audit_log.c.target)
+                              .where(s.audit_log.c.action == "denied")).all()
+    assert denied == [("test-city", hm.E1)]  # once, and not for the unknown code
     at = open_page(monkeypatch, handmade_sqlite, "pages/overview.py",
                    params={**ASOF, "city": "320100"}, user="city")
     warned = " ".join(shown(w.value) for w in at.sidebar.warning)

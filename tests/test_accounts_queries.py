@@ -74,6 +74,16 @@ def test_sign_in_opens_a_session_with_the_jurisdiction(engine):
     assert ("t-sysadmin", "account_create", "成功") in [r[:3] for r in log(engine)]
 
 
+def test_tampered_or_unknown_tokens_open_nothing(engine):
+    sysadmin = admin(engine)
+    pw = city_user(engine, sysadmin)
+    token = accounts.sign_in(engine, "szs-zhang", pw, now=T0).token
+    for bad in (token[:-1] + ("A" if token[-1] != "A" else "B"), "", "x" * 5000, token.upper(),
+                accounts.token_key(token)):  # the stored key is not a token either
+        assert accounts.session_viewer(engine, bad, now=T0) == (None, None)
+    assert accounts.session_viewer(engine, token, now=T0)[0].username == "szs-zhang"
+
+
 def test_unknown_user_and_wrong_password_get_the_same_answer(engine):
     sysadmin = admin(engine)
     city_user(engine, sysadmin)
