@@ -41,12 +41,23 @@ HERE = Path(__file__).parent
 
 
 def navigation_for(role: str | None, only: str | None = None) -> dict[str, list]:
-    """The pages `role` may open (only `only` when given), grouped by section."""
+    """The pages `role` may open (only `only` when given), grouped by section, behind a hidden
+    home page at / that opens the first of them under its own address: Streamlit gives the
+    default page the address / only, so /overview would otherwise be "not found"."""
     pages: dict[str, list] = {}
     for section, file, title, icon in PAGE_SPECS:
         name = Path(file).stem
         if (HERE / file).exists() and may_open(role or "", name) and only in (None, name):
             pages.setdefault(section, []).append(st.Page(file, title=title, icon=icon))
+    if pages:
+        section = next(iter(pages.values()))
+        first = section[0]
+
+        def home() -> None:
+            st.switch_page(first, query_params=dict(st.query_params))
+
+        section.insert(0, st.Page(home, title=first.title, url_path="home", default=True,
+                                  visibility="hidden"))
     return pages
 
 

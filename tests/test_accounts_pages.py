@@ -39,8 +39,8 @@ def press(at, label: str):
 
 
 def nav(at) -> set[str]:
-    """The page files in the run's navigation."""
-    return {Path(p["script_path"]).stem for p in at._registered_pages.values()}
+    """The page files in the run's navigation (not the hidden home page at /)."""
+    return {Path(p["script_path"]).stem for p in at._registered_pages.values()} - {"app", ""}
 
 
 def _arrow_text(raw: bytes) -> str:
