@@ -5,6 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from components.fmt import cn_date
+
 COLOURS = {"应完成日期": "#9aa5a0", "按期完成": "#1f6f43", "逾期完成": "#c0392b",
            "已完成（无法定时限）": "#2b6cb0"}
 SHAPES = {"应完成日期": "triangle-down", "按期完成": "circle", "逾期完成": "circle",
@@ -51,11 +53,17 @@ def timeline_chart(milestones: pd.DataFrame, title: str = "") -> alt.Chart:
 
 
 def milestone_table(milestones: pd.DataFrame) -> pd.DataFrame:
-    """The same facts as a table with Chinese headers and ISO dates."""
+    """The same facts as a table with Chinese headers and dates. 应完成日期 is the deadline that
+    counts (moved off a rest day where the clock extends); 期限说明, present only when a deadline
+    moved, says from which date and why (民法典 Art. 203)."""
     def text(v):
-        return "—" if v is None or pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
+        return "—" if v is None or pd.isna(v) else cn_date(pd.Timestamp(v))
 
-    return pd.DataFrame({"节点": milestones["milestone"],
-                         "应完成日期": [text(v) for v in milestones["due"]],
-                         "实际日期": [text(v) for v in milestones["actual"]],
-                         "情况": milestones["verdict"]}).reset_index(drop=True)
+    table = pd.DataFrame({"节点": milestones["milestone"],
+                          "应完成日期": [text(v) for v in milestones["due"]],
+                          "实际日期": [text(v) for v in milestones["actual"]],
+                          "情况": milestones["verdict"]}).reset_index(drop=True)
+    notes = milestones["note"] if "note" in milestones else pd.Series(dtype=object)
+    if notes.notna().any():
+        table["期限说明"] = [n if isinstance(n, str) else "—" for n in notes]
+    return table

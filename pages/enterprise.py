@@ -64,8 +64,11 @@ else:
     m2.metric("清洁生产水平", rec["cp_level"] or "尚未通过验收")
     m3.metric("环境信用等级", f"{credit.iloc[0]['grade']}" if len(credit) else "无评价",
               help=f"{int(credit.iloc[0]['year'])}年度评价" if len(credit) else None)
-    m4.metric("下一步期限", "—" if rec["next_due"] is None else f"{rec['next_due']:%Y-%m-%d}")
-    late = latest is not None and (latest["days_overdue"] > 0 or "逾期" in rec["next_text"])
+    m4.metric("下一步期限", fmt.cn_date(rec["next_due"]),
+              help="法定期限的最后一日遇法定休假日（含周六、周日）的，顺延至休假日后的第一个工作日"
+                   "（民法典第二百零三条）；顺延前的原期限见各轮的“期限说明”。")
+    late = latest is not None and (latest["days_overdue"] > 0 or "逾期" in rec["next_text"]
+                                   or rec["reaudit_state"] in ("soon", "lapsed"))
     (st.warning if late else st.info)(rec["next_text"])
 
     st.download_button(
@@ -114,6 +117,8 @@ else:
         st.caption("截至该日期未列入清洁生产审核名单。")
     else:
         st.dataframe(rounds_rows(rounds), hide_index=True, width="stretch")
+        if rec["calendar_note"]:
+            st.caption(rec["calendar_note"])
     panels = rec["panels"]
     for r in rounds.sort_values("round_no", ascending=False).itertuples():
         with st.expander(f"第{r.round_no}轮（{r.batch}，{r.listing_reason}，{r.audit_mode}）："

@@ -23,6 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 CALENDAR_FILE = Path(__file__).with_name("calendar_cn.csv")
 COLUMNS = ("date", "kind", "holiday", "year", "notice")
@@ -42,7 +43,8 @@ class CalendarCoverageError(CalendarError):
     """A date falls in a year the calendar file does not cover."""
 
 
-def _cn(d: date) -> str:
+def cn_date(d: date) -> str:
+    """2024-02-18 -> 2024年2月18日, the one date format users read."""
     return f"{d.year}年{d.month}月{d.day}日"
 
 
@@ -152,7 +154,7 @@ def coverage_problem(d: date, calendar: Calendar | None = None) -> str | None:
     if cal.covers(d.year):
         return None
     return (f"{d.year}年不在法定节假日日历的收录范围内（{cal.span_text}，{cal.path.name}），"
-            f"无法判断{_cn(d)}是否为工作日。请按《国务院办公厅关于{d.year}年部分节假日"
+            f"无法判断{cn_date(d)}是否为工作日。请按《国务院办公厅关于{d.year}年部分节假日"
             f"安排的通知》在日历文件中补充该年的放假和调休上班日期。")
 
 
@@ -196,6 +198,22 @@ def holiday_name(d: date, calendar: Calendar | None = None) -> str | None:
     cal = calendar or load_calendar()
     d = _as_date(d)
     return cal.rest.get(d) or cal.work.get(d)
+
+
+def rest_day_words(d: date, calendar: Calendar | None = None) -> str:
+    """What kind of rest day `d` is, in words: 春节假期 / 周六 / 周日 (for a deadline's note)."""
+    name = (calendar or load_calendar()).rest.get(_as_date(d))
+    if name:
+        return f"{name}假期"
+    return "周六" if _as_date(d).weekday() == 5 else "周日"
+
+
+def extension_note(original: date, due: date, calendar: Calendar | None = None) -> str | None:
+    """Why a deadline shows `due` instead of `original` (Chinese), or None when they agree:
+    原期限2024年2月15日遇春节假期，依法顺延 (民法典 Art. 203)."""
+    if original is None or due is None or original == due:
+        return None
+    return f"原期限{cn_date(_as_date(original))}遇{rest_day_words(original, calendar)}，依法顺延"
 
 
 def add_working_days(d: date, n: int, *, fallback: bool = False,
@@ -280,10 +298,13 @@ def uncovered_years(days: Iterable, calendar: Calendar | None = None) -> list[in
     """The years among `days` (dates, Timestamps or datetime64; missing values ignored) that the
     calendar does not cover, in order."""
     cal = calendar or load_calendar()
-    arr = np.asarray(list(days) if not isinstance(days, np.ndarray) else days,
-                     dtype="datetime64[D]")
-    arr = arr[~np.isnat(arr)]
-    years = np.unique(arr.astype("datetime64[Y]").astype(np.int64) + 1970)
+    if isinstance(days, np.ndarray) and days.dtype.kind == "M":
+        arr = days.astype("datetime64[D]")
+        arr = arr[~np.isnat(arr)]
+        years = np.unique(arr.astype("datetime64[Y]").astype(np.int64) + 1970)
+    else:  # dates, Timestamps, None, NaN, NaT mixed: let pandas read them
+        values = pd.to_datetime(pd.Series(list(days), dtype=object), errors="coerce")
+        years = np.unique(values.dropna().dt.year.to_numpy())
     return [int(y) for y in years if not cal.covers(int(y))]
 
 

@@ -200,6 +200,16 @@ def load_clock_rules(province_adcode: str, path: str | Path | None = None) -> Cl
     return ClockRules(**{**data.get("default", {}), **province})
 
 
+def batch_dates_text(rules: ClockRules, name: str) -> str | None:
+    """A batch's fixed due dates in words (信息公开 2021年4月30日；提交审核报告 2022年3月31日),
+    or None when the rules fix none for it."""
+    dates = rules.batch_dates.get(name)
+    if not dates:
+        return None
+    return "；".join(f"{MILESTONE_LABELS[m]} {d.year}年{d.month}月{d.day}日"
+                    for m, d in dates.items())
+
+
 def batch_problems(rules: ClockRules, batches: pd.DataFrame) -> list[str]:
     """What is wrong with the rules' fixed batch dates against the database's listing batches
     (columns name, publish_date), in Chinese: a batch name the database does not hold (its dates
