@@ -327,7 +327,13 @@ def _deadline_arrays(listing: np.ndarray, report: np.ndarray, evaluation: np.nda
                 original[m] = np.where(hit, np.datetime64(day, "D"), original[m])
     if not rules.extend_on_rest_days:
         return original, original
-    return original, {m: extend_to_working_days(v) for m, v in original.items()}
+    return original, {m: _extend_distinct(v) for m, v in original.items()}
+
+
+def _extend_distinct(days: np.ndarray) -> np.ndarray:
+    """extend_to_working_days on the distinct values only (deadlines repeat across rounds)."""
+    codes, distinct = pd.factorize(days, use_na_sentinel=False)
+    return extend_to_working_days(np.asarray(distinct, dtype="datetime64[D]"))[codes]
 
 
 def deadlines(listing_date: date, rules: ClockRules, *, report_date: date | None = None,
@@ -364,9 +370,12 @@ def due_dates(listing_date: date, evaluation_date: date | None, rules: ClockRule
 def reaudit_dates(basis: np.ndarray, rules: ClockRules) -> tuple[np.ndarray, np.ndarray]:
     """(original, due) of the re-audit: `basis` (the date the last audit passed) plus
     rules.reaudit_months, and that date moved off a rest day when the rules extend."""
-    original = _shift_months(basis, rules.reaudit_months)
-    return original, (extend_to_working_days(original) if rules.extend_on_rest_days
-                      else original)
+    # Few distinct dates (a few per working day of the years covered): compute those only.
+    codes, distinct = pd.factorize(basis, use_na_sentinel=False)
+    distinct = np.asarray(distinct, dtype="datetime64[D]")
+    original = _shift_months(distinct, rules.reaudit_months)
+    due = extend_to_working_days(original) if rules.extend_on_rest_days else original
+    return original[codes], due[codes]
 
 
 # --------------------------------------------------------------------------------------------
