@@ -67,3 +67,13 @@ def milestone_table(milestones: pd.DataFrame) -> pd.DataFrame:
     if notes.notna().any():
         table["期限说明"] = [n if isinstance(n, str) else "—" for n in notes]
     return table
+
+
+def milestone_notes(milestones: pd.DataFrame) -> str | None:
+    """The moved deadlines of one round in a sentence (期限顺延：信息公开，原期限…；…), for a
+    caption under the table, or None when no deadline moved."""
+    if "note" not in milestones:
+        return None
+    notes = [f"{m}：{n}" for m, n in zip(milestones["milestone"], milestones["note"])
+             if isinstance(n, str)]
+    return ("期限顺延（民法典第二百零三条）——" + "；".join(notes) + "。") if notes else None

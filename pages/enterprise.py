@@ -6,7 +6,7 @@ import streamlit as st
 from components import export, fmt
 from components.context import get_context
 from components.record_sheet import permit_rows, profile_rows, record_sheet_docx, rounds_rows
-from components.timeline import milestone_table, timeline_chart
+from components.timeline import milestone_notes, milestone_table, timeline_chart
 from queries import enterprise as en
 from rules.vocab import OUTCOME_COLUMNS
 
@@ -58,7 +58,7 @@ else:
     rounds = rec["rounds"]
     latest = rounds.sort_values("round_no").iloc[-1] if not rounds.empty else None
     credit = rec["credit"]
-    m1, m2, m3, m4 = st.columns(4)
+    m1, m2, m3, m4 = st.columns([1, 1, 1, 1.4])  # the last holds a date written out
     m1.metric("当前审核状态" if latest is None else f"当前审核状态（第{latest['round_no']}轮）",
               "未列入名单" if latest is None else latest["stage_label"])
     m2.metric("清洁生产水平", rec["cp_level"] or "尚未通过验收")
@@ -127,9 +127,12 @@ else:
                        + (f" · 所属整体审核：{r.cluster}" if r.cluster else "")
                        + (f" · 数据问题：{r.data_issue}" if r.data_issue else ""))
             ms = rec["milestones"][rec["milestones"]["audit_id"] == r.audit_id]
-            chart_col, table_col = st.columns([3, 2])
+            chart_col, table_col = st.columns([1, 1])
             chart_col.altair_chart(timeline_chart(ms, "节点日期与法定期限"), width="stretch")
             table_col.dataframe(milestone_table(ms), hide_index=True, width="stretch")
+            moved = milestone_notes(ms)
+            if moved:
+                table_col.caption(moved)
             mine = panels[(panels["audit_id"] == r.audit_id)
                           | (panels["cluster_id"].notna() & (panels["cluster_id"] == r.cluster_id))]
             if mine.empty:

@@ -27,7 +27,7 @@ DUE_SOON_DAYS = 30      # a statutory deadline within this many days is flagged 
 # Categories of the watch list, most urgent first.
 CATEGORIES = ("逾期", "未通过", "再审核逾期", "许可证过期", "即将到期", "再审核即将到期",
               "许可证即将到期", "数据待核实")
-REAUDIT_MILESTONE = "下一轮审核（再审核）"
+REAUDIT_MILESTONE = "再审核"  # the next audit, as a milestone row
 _RANK = {c: i for i, c in enumerate(CATEGORIES)}
 
 ITEM_COLUMNS = ("category", "audit_id", "uscc", "reason", "due_date", "days_overdue",
@@ -213,15 +213,15 @@ def round_items(status: pd.DataFrame, as_of: date, rules: ClockRules,
     soon = ~late & live["next_due"].notna() & (left >= 0) & (left <= due_soon_days)
     milestone = live["next_milestone"].map(MILESTONE_LABELS)
     soon_reason = (milestone + "将于" + _cn_dates(live["next_due"]) + "到期（剩 "
-                   + left.astype("Int64").astype(str) + " 天）"
-                   + _moved(live["next_due"], live["next_due_original"]))
+                   + left.astype("Int64").astype(str) + " 天"
+                   + _moved(live["next_due"], live["next_due_original"]) + "）")
     take(soon, "即将到期", soon_reason, live["next_due"], days, left.astype("Int64"))
 
     re_left = _days(re_due, today)
     coming = live["reaudit_state"] == "soon"
     coming_reason = (live["listing_reason"] + "企业下一轮审核（再审核）应于" + _cn_dates(re_due)
-                     + "前开展（剩 " + re_left.astype("Int64").astype(str) + " 天）"
-                     + _moved(re_due, live["reaudit_due_original"]))
+                     + "前开展（剩 " + re_left.astype("Int64").astype(str) + " 天"
+                     + _moved(re_due, live["reaudit_due_original"]) + "）")
     take(coming, "再审核即将到期", coming_reason, re_due, days, re_left.astype("Int64"))
 
     issue = live["data_issue"].notna()

@@ -59,8 +59,8 @@ def test_record_by_deep_link_known_answer(monkeypatch, handmade_sqlite):
     assert milestones.loc["提交审核报告", "应完成日期"] == "2024年3月1日"
     assert milestones.loc["提交审核报告", "情况"] == "按期完成"
     # The next audit closes the round's milestones: accepted 2024-11-20, due five years on.
-    assert milestones.loc["下一轮审核（再审核）", "应完成日期"] == "2029年11月20日"
-    assert milestones.loc["下一轮审核（再审核）", "情况"] == "未到期（剩 1785 天）"
+    assert milestones.loc["再审核", "应完成日期"] == "2029年11月20日"
+    assert milestones.loc["再审核", "情况"] == "未到期（剩 1785 天）"
     panel = next(f for f in frames if "专家" in f.columns)
     assert panel[["环节", "角色", "专家"]].values.tolist()[:2] == [["评估", "组长", "王甲"],
                                                                ["评估", "成员", "李乙"]]

@@ -25,8 +25,8 @@ CLOCK = ClockRules()
 F = Filters(as_of=hc.AS_OF)
 ASOF = {"asof": "2024-12-31"}
 LAPSED = "双有企业距上轮审核已满5年未再审核（再审核逾期 11 天）"
-COMING = ("双有企业下一轮审核（再审核）应于2025年3月17日前开展（剩 76 天）"
-          "；原期限2025年3月16日遇周日，依法顺延")
+COMING = ("双有企业下一轮审核（再审核）应于2025年3月17日前开展（剩 76 天"
+          "；原期限2025年3月16日遇周日，依法顺延）")
 G8_REASON = "信息公开逾期 84 天；启动审核逾期 57 天"
 
 
@@ -152,9 +152,14 @@ def test_enterprise_record_warns_before_the_reaudit(monkeypatch, clock_sqlite):
                                    "（剩 76 天，已进入提前180天的提醒期）")
     assert metrics(at)["下一步期限"] == "2025年3月17日"
     ms = frame_with(at, "情况").set_index("节点")
-    assert ms.loc["下一轮审核（再审核）", "应完成日期"] == "2025年3月17日"
-    assert ms.loc["下一轮审核（再审核）", "期限说明"] == "原期限2025年3月16日遇周日，依法顺延"
-    assert ms.loc["下一轮审核（再审核）", "情况"] == "即将到期（剩 76 天）"
+    assert ms.loc["再审核", "应完成日期"] == "2025年3月17日"
+    assert ms.loc["再审核", "期限说明"] == "原期限2025年3月16日遇周日，依法顺延"
+    assert ms.loc["再审核", "情况"] == "即将到期（剩 76 天）"
+    # Under the table, every moved deadline of the round in words (listed 2019-04-01:
+    # disclosure due 2019-05-01, May Day; start due 2019-06-01, a Saturday).
+    assert at.expander[0].caption[1].value == (
+        "期限顺延（民法典第二百零三条）——信息公开：原期限2019年5月1日遇劳动节假期，依法顺延；"
+        "启动审核：原期限2019年6月1日遇周六，依法顺延；再审核：原期限2025年3月16日遇周日，依法顺延。")
     # G6: lapsed.
     at = open_page(monkeypatch, clock_sqlite, "pages/enterprise.py",
                    params={**ASOF, "uscc": hc.G6})

@@ -71,8 +71,8 @@ def test_deadline_day_itself_is_not_overdue_but_due_soon_with_zero_days_left():
     # Start due 2023-05-01, in the May Day holiday (4月29日至5月3日): moved to 2023-05-04.
     out = items("2023-05-04", dict(disclosure_date="2023-03-10"))
     assert out["category"].tolist() == ["即将到期"]
-    assert out["reason"].iloc[0] == ("启动审核将于2023年5月4日到期（剩 0 天）"
-                                     "；原期限2023年5月1日遇劳动节假期，依法顺延")
+    assert out["reason"].iloc[0] == ("启动审核将于2023年5月4日到期（剩 0 天"
+                                     "；原期限2023年5月1日遇劳动节假期，依法顺延）")
     assert out["due_date"].iloc[0] == pd.Timestamp("2023-05-04")
     # Without the extension 2023-05-02 would be a day late; with it, two days are left.
     assert items("2023-05-02", dict(disclosure_date="2023-03-10"))["days_left"].tolist() == [2]
