@@ -44,7 +44,7 @@ def timeline_chart(milestones: pd.DataFrame, title: str = "") -> alt.Chart:
         y=alt.Y("节点:N", sort=order, title=None, axis=alt.Axis(labelFontSize=13)),
         color=alt.Color("类型:N", scale=alt.Scale(domain=list(COLOURS),
                                                  range=list(COLOURS.values())),
-                        legend=alt.Legend(title=None, orient="bottom")),
+                        legend=alt.Legend(title=None, orient="bottom", columns=2)),
         shape=alt.Shape("类型:N", scale=alt.Scale(domain=list(SHAPES),
                                                  range=list(SHAPES.values())), legend=None),
         tooltip=[alt.Tooltip("节点:N"), alt.Tooltip("类型:N"),

@@ -17,7 +17,7 @@ cols = st.columns(4)
 for i, row in enumerate(counts.itertuples()):
     cols[i % 4].metric(row.类别, f"{row.记录数:,}")
 
-left, right = st.columns([2, 3])
+left, right = st.columns([1, 1])
 with left:
     st.subheader("列入批次")
     st.dataframe(inventory.batches(ctx.source, ctx.scope, ctx.filters, ctx.clock),

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rules.calendar import extend_to_working_days
+from rules.calendar import CalendarError, extend_to_working_days, load_calendar
 from rules.vocab import LISTING_REASONS
 
 # --------------------------------------------------------------------------------------------
@@ -197,7 +197,12 @@ def load_clock_rules(province_adcode: str, path: str | Path | None = None) -> Cl
                 raise ClockRulesError(f"{where} 的 [{section}] 中：{problem}")
 
     province = data.get(str(province_adcode).strip()[:2] + "0000", {})
-    return ClockRules(**{**data.get("default", {}), **province})
+    rules = ClockRules(**{**data.get("default", {}), **province})
+    try:  # the clock cannot run without the official calendar: say so with the rules
+        load_calendar()
+    except CalendarError as e:
+        raise ClockRulesError(str(e)) from e
+    return rules
 
 
 def batch_dates_text(rules: ClockRules, name: str) -> str | None:

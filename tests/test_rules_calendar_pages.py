@@ -217,3 +217,33 @@ def test_record_sheet_shows_the_moved_deadline(clock_url):
     _text, tables = word.read_back(record_sheet_docx(rec, "江苏省", sample=False))
     assert tables[1]["下一节点及期限"].tolist() == [
         "启动审核 2024-05-06（原期限2024年5月1日遇劳动节假期，依法顺延）"]
+
+
+def test_a_broken_calendar_is_reported_with_the_clock_rules(monkeypatch, handmade_sqlite,
+                                                             tmp_path):
+    from rules import calendar
+
+    broken = tmp_path / "calendar_cn.csv"
+    broken.write_text("date,kind,holiday,year,notice\n2024-13-01,休,元旦,2024,通知\n",
+                      encoding="utf-8")
+    monkeypatch.setattr(calendar, "CALENDAR_FILE", broken)
+    at = open_page(monkeypatch, handmade_sqlite, params=ASOF)
+    assert at.error[0].value.startswith("法定时限配置有误：法定节假日日历文件")
+    assert "第2行 的日期“2024-13-01”无效" in at.error[0].value
+    assert not at.metric  # no page ran on a broken calendar
+
+
+def test_batches_and_clock_problems_queries(clock_url):
+    from queries import inventory
+
+    src = Source(clock_url, "clock-1")
+    rules = ClockRules(batches={"2024年第二批": {"start": D("2024-11-29")},
+                                "2025年第一批": {"report": D("2026-03-31")}})
+    table = inventory.batches(src, PROVINCE, F, rules).set_index("批次")
+    assert table["固定期限（时限配置）"].to_dict() == {
+        "2019年第一批": "—", "2023年第一批": "—", "2024年第一批": "—",
+        "2024年第二批": "启动审核 2024年11月29日"}
+    assert "固定期限（时限配置）" not in inventory.batches(src, PROVINCE, F, CLOCK).columns
+    problems = inventory.clock_problems(src, rules)
+    assert len(problems) == 1 and "“2025年第一批”" in problems[0]
+    assert inventory.clock_problems(src, CLOCK) == []
