@@ -67,6 +67,12 @@ def test_the_list_behind_reaudit_lapsed(clock_url):
         "南京己化工有限公司", LAPSED, 11)
     assert row["再审核应开展日期"] == D("2024-12-20")
     assert "下一节点应完成日期" not in rows.columns
+    # Half a year on both have lapsed, the longest first: G6 due 2024-12-20 (192 days by
+    # 2025-06-30), G7 due 2025-03-17 (105 days).
+    later = dataclasses.replace(F, as_of=D("2025-06-30"))
+    rows, total, _ = ov.kpi_list(Source(clock_url, "clock-1"), PROVINCE, later, CLOCK, "reaudit")
+    assert rows[["企业名称", "再审核逾期天数"]].values.tolist() == [
+        ["南京己化工有限公司", 192], ["苏州庚电镀有限公司", 105]]
 
 
 def test_watch_list_names_reaudits_and_every_missed_milestone(clock_url):
@@ -143,6 +149,9 @@ def test_supervision_page_shows_moved_deadlines_and_reaudit_items(monkeypatch, c
     assert rounds.loc["苏州辛印染有限公司", "期限说明"] == (
         "原期限2024年10月2日遇国庆节假期，依法顺延")
     assert rounds.loc["苏州辛印染有限公司", "原因"] == G8_REASON
+    # E1's re-audit (2029-11-20) lies beyond the calendar: the page says how it is counted.
+    assert ("法定节假日日历收录2019—2026年；2029年的期限遇休息日顺延时只按周六、周日计算"
+            in texts(at))
 
 
 def test_enterprise_record_warns_before_the_reaudit(monkeypatch, clock_sqlite):
