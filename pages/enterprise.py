@@ -58,7 +58,7 @@ else:
     rounds = rec["rounds"]
     latest = rounds.sort_values("round_no").iloc[-1] if not rounds.empty else None
     credit = rec["credit"]
-    m1, m2, m3, m4 = st.columns([1, 1, 1, 1.4])  # the last holds a date written out
+    m1, m2, m3, m4 = st.columns([1, 1.2, 0.9, 1.4])  # room for a level and a written-out date
     m1.metric("当前审核状态" if latest is None else f"当前审核状态（第{latest['round_no']}轮）",
               "未列入名单" if latest is None else latest["stage_label"])
     m2.metric("清洁生产水平", rec["cp_level"] or "尚未通过验收")
