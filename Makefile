@@ -10,7 +10,7 @@ DEV := $(VENV)/.dev-stamp
 SAMPLE_DB := sample_data/sample.db
 GENERATOR := $(wildcard sample_data/*.py) queries/schema.py queries/boundaries.py queries/rollup.py \
              queries/audits.py queries/migrate.py $(wildcard queries/migrations/versions/*.py) \
-             rules/vocab.py rules/identifiers.py
+             rules/vocab.py rules/identifiers.py rules/calendar.py rules/calendar_cn.csv
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 

@@ -72,6 +72,7 @@ def preload() -> float:
     finally:
         quiet.setLevel(level)
     _connect()
+    _calendar()
     # What is loaded now lives as long as the server: freezing it keeps the collector from
     # walking it again. Without this a full collection during a page's first large read
     # (~55k rounds at scale 10) re-scans every imported object (~0.2 s of a cold page).
@@ -79,6 +80,17 @@ def preload() -> float:
     gc.freeze()
     _first_element_check()
     return time.perf_counter() - t0
+
+
+def _calendar() -> None:
+    """Read the official calendar (rules/calendar_cn.csv) before the first visitor; a broken
+    file is reported by the app itself, with the clock rules."""
+    from rules.calendar import CalendarError, load_calendar
+
+    try:
+        load_calendar()
+    except CalendarError:
+        pass
 
 
 def _connect() -> None:

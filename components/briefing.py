@@ -18,9 +18,11 @@ from rules.plan_status import PLAN_MARK_HELP
 
 TITLE = "强制性清洁生产审核工作简报"
 KPI_ORDER = ("listed", "due", "due_completed", "started", "reported", "eval_passed",
-             "eval_failed", "accepted", "overdue", "overdue_0", "overdue_1", "overdue_2")
+             "eval_failed", "accepted", "overdue", "overdue_0", "overdue_1", "overdue_2",
+             "reaudit", "reaudit_soon")
 SUB_LABELS = {"due_completed": "其中：已完成", "overdue_0": "其中：逾期0–30天",
-              "overdue_1": "其中：逾期31–90天", "overdue_2": "其中：逾期90天以上"}
+              "overdue_1": "其中：逾期31–90天", "overdue_2": "其中：逾期90天以上",
+              "reaudit_soon": "再审核即将到期"}
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,11 @@ def narrative(d: BriefingData) -> list[str]:
                      f"其中逾期90天以上{_n(over90)}家" + (f"，{where}" if where else "") + "。")
     else:
         late_text = "无逾期企业。"
+    lapsed, soon = v("reaudit"), v("reaudit_soon")
+    if lapsed or soon:
+        late_text += (f"再审核逾期企业{_n(lapsed)}家（{change_words(c('reaudit'), '家')}）"
+                      if lapsed else "无再审核逾期企业")
+        late_text += f"，另有{_n(soon)}家再审核即将到期。" if soon else "。"
     paras.append(f"{this_year}；{late_text}")
     paras.append(plan_sentence(d.plan))
     paras.append(achievement_sentence(d.achievements))

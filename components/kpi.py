@@ -34,7 +34,8 @@ def delta(change: int) -> str | int:
 
 
 def cards(kpis: pd.DataFrame, keys: tuple[str, ...], notes: dict[str, str] | None = None,
-          lower_is_better: tuple[str, ...] = ("overdue", "eval_failed")) -> list[Card]:
+          lower_is_better: tuple[str, ...] = ("overdue", "eval_failed", "reaudit")
+          ) -> list[Card]:
     """Cards for `keys` from a kpis frame (key, label, unit, value, change, help)."""
     rows = kpis.set_index("key")
     notes = notes or {}
@@ -74,8 +75,9 @@ def render_list(card: Card, frame: pd.DataFrame, total: int, firms: int, as_of_t
         note = f"共 {fmt.num(total)} 轮审核，涉及 {fmt.num(firms)} 家企业" + (
             f"；此处显示前 {fmt.num(shown)} 轮" if shown < total else "")
         st.caption(note + "；逾期最久的在前。")
-        st.dataframe(frame, hide_index=True, width="stretch",
-                     column_config={"逾期天数": st.column_config.NumberColumn(format="%d 天")})
+        days = {c: st.column_config.NumberColumn(format="%d 天")
+                for c in ("逾期天数", "再审核逾期天数")}
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=days)
         if link:
             page, params = link
             st.page_link(page, label="到“审核进度与督办”页查看全部并督办",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from components import fmt, word
+from rules.calendar import extension_note
 from rules.clock import MILESTONE_LABELS
 from rules.vocab import OUTCOME_COLUMNS
 
@@ -38,6 +39,10 @@ def rounds_rows(rounds: pd.DataFrame) -> pd.DataFrame:
     for r in rounds.sort_values("round_no").itertuples():
         due = ("—" if pd.isna(r.next_due)
                else f"{MILESTONE_LABELS.get(r.next_milestone, '')} {_d(r.next_due)}")
+        moved = getattr(r, "next_due_original", None)
+        if moved is not None and not pd.isna(moved) and not pd.isna(r.next_due):
+            note = extension_note(pd.Timestamp(moved).date(), pd.Timestamp(r.next_due).date())
+            due += f"（{note}）" if note else ""
         rows.append({"轮次": f"第{r.round_no}轮", "列入日期": _d(r.listing_date),
                      "列入原因": r.listing_reason, "当前阶段": r.stage_label,
                      "评估": _result(r.evaluation_date, r.evaluation_pass, r.evaluation_result,

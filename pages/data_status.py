@@ -17,11 +17,13 @@ cols = st.columns(4)
 for i, row in enumerate(counts.itertuples()):
     cols[i % 4].metric(row.类别, f"{row.记录数:,}")
 
-left, right = st.columns([2, 3])
+left, right = st.columns([1, 1])
 with left:
     st.subheader("列入批次")
-    st.dataframe(inventory.batches(ctx.source, ctx.scope, ctx.filters), hide_index=True,
-                 width="stretch")
+    st.dataframe(inventory.batches(ctx.source, ctx.scope, ctx.filters, ctx.clock),
+                 hide_index=True, width="stretch")
+    for problem in inventory.clock_problems(ctx.source, ctx.clock):
+        st.warning(problem)
 with right:
     st.subheader("各市重点企业数（按行业）")
     by = inventory.enterprises_by_city_industry(ctx.source, ctx.scope, ctx.filters)

@@ -6,7 +6,7 @@ import streamlit as st
 from components import downloads, export, fmt
 from components.context import get_context
 from components.record_sheet import permit_rows, profile_rows, record_sheet_docx, rounds_rows
-from components.timeline import milestone_table, timeline_chart
+from components.timeline import milestone_notes, milestone_table, timeline_chart
 from queries import enterprise as en
 from rules.vocab import OUTCOME_COLUMNS
 
@@ -62,14 +62,17 @@ else:
     rounds = rec["rounds"]
     latest = rounds.sort_values("round_no").iloc[-1] if not rounds.empty else None
     credit = rec["credit"]
-    m1, m2, m3, m4 = st.columns(4)
+    m1, m2, m3, m4 = st.columns([1, 1.2, 0.9, 1.4])  # room for a level and a written-out date
     m1.metric("当前审核状态" if latest is None else f"当前审核状态（第{latest['round_no']}轮）",
               "未列入名单" if latest is None else latest["stage_label"])
     m2.metric("清洁生产水平", rec["cp_level"] or "尚未通过验收")
     m3.metric("环境信用等级", f"{credit.iloc[0]['grade']}" if len(credit) else "无评价",
               help=f"{int(credit.iloc[0]['year'])}年度评价" if len(credit) else None)
-    m4.metric("下一步期限", "—" if rec["next_due"] is None else f"{rec['next_due']:%Y-%m-%d}")
-    late = latest is not None and (latest["days_overdue"] > 0 or "逾期" in rec["next_text"])
+    m4.metric("下一步期限", fmt.cn_date(rec["next_due"]),
+              help="法定期限的最后一日遇法定休假日（含周六、周日）的，顺延至休假日后的第一个工作日"
+                   "（民法典第二百零三条）；顺延前的原期限见各轮的“期限说明”。")
+    late = latest is not None and (latest["days_overdue"] > 0 or "逾期" in rec["next_text"]
+                                   or rec["reaudit_state"] in ("soon", "lapsed"))
     (st.warning if late else st.info)(rec["next_text"])
 
     downloads.button(
@@ -116,6 +119,8 @@ else:
         st.caption("截至该日期未列入清洁生产审核名单。")
     else:
         st.dataframe(rounds_rows(rounds), hide_index=True, width="stretch")
+        if rec["calendar_note"]:
+            st.caption(rec["calendar_note"])
     panels = rec["panels"]
     for r in rounds.sort_values("round_no", ascending=False).itertuples():
         with st.expander(f"第{r.round_no}轮（{r.batch}，{r.listing_reason}，{r.audit_mode}）："
@@ -124,9 +129,12 @@ else:
                        + (f" · 所属整体审核：{r.cluster}" if r.cluster else "")
                        + (f" · 数据问题：{r.data_issue}" if r.data_issue else ""))
             ms = rec["milestones"][rec["milestones"]["audit_id"] == r.audit_id]
-            chart_col, table_col = st.columns([3, 2])
+            chart_col, table_col = st.columns([1, 1])
             chart_col.altair_chart(timeline_chart(ms, "节点日期与法定期限"), width="stretch")
             table_col.dataframe(milestone_table(ms), hide_index=True, width="stretch")
+            moved = milestone_notes(ms)
+            if moved:
+                table_col.caption(moved)
             mine = panels[(panels["audit_id"] == r.audit_id)
                           | (panels["cluster_id"].notna() & (panels["cluster_id"] == r.cluster_id))]
             if mine.empty:

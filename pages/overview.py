@@ -64,9 +64,10 @@ notes = {
     "due": f"其中已完成 {fmt.num(done)} 轮" + (f"（{fmt.pct(done / due)}）" if due else ""),
     "overdue": "其中 " + " · ".join(f"{label} {fmt.num(v[f'overdue_{i}'])}"
                                    for i, label in enumerate(OVERDUE_BUCKETS)) + "（家）",
+    "reaudit": f"另有 {fmt.num(v['reaudit_soon'])} 家将在{clock.reaudit_warn_days}天内到期",
 }
 cards = kpi.cards(kpis, ov.KPI_KEYS, notes)
-kpi.render_row(cards)
+kpi.render_row(cards, per_row=5)
 chosen = kpi.list_picker(cards, key="ov_list")
 if chosen:
     rows, total, firms = ov.kpi_list(src, scope, f, clock, chosen)

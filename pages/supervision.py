@@ -6,6 +6,7 @@ import streamlit as st
 from components import downloads, export
 from components.context import get_context
 from components.funnel import funnel_chart
+from queries import inventory
 from queries import supervision as sv
 from queries.meta import region_names
 from rules.vocab import AUDIT_MODES, LISTING_REASONS
@@ -13,9 +14,12 @@ from rules.vocab import AUDIT_MODES, LISTING_REASONS
 ctx = get_context()
 as_of = ctx.filters.as_of
 st.title("审核进度与督办")
-st.caption(f"{ctx.area_name} · 按法定时限（名单公布之日起算）计算 · 数据截至 {as_of:%Y-%m-%d}")
+st.caption(f"{ctx.area_name} · 按法定时限（名单公布之日起算）计算 · 数据截至 {as_of:%Y-%m-%d}",
+           help=sv.CLOCK_HELP if ctx.clock.extend_on_rest_days else None)
 if ctx.is_sample:
     st.info("样例数据：企业名称均为虚构，仅供演示。")
+for problem in inventory.clock_problems(ctx.source, ctx.clock):
+    st.warning(problem)
 
 counties = sv.county_choices(ctx.source, ctx.scope, ctx.filters, ctx.clock)
 # A county left over from another city filter is dropped rather than breaking the widget.
@@ -58,8 +62,8 @@ with tab_watch:
             shown = listed.head(sv.WATCH_SHOWN)
             more = (f"；此处显示前 {len(shown):,} 项，完整清单请下载 Excel"
                     if len(shown) < len(listed) else "")
-            st.caption(f"共 {len(listed):,} 项，按紧急程度排序（逾期 → 未通过 → 再审核到期 → "
-                       f"许可证过期 → 即将到期 → 数据待核实）{more}。勾选一行可打开该企业档案。")
+            st.caption(f"共 {len(listed):,} 项，按紧急程度排序（{' → '.join(sv.CATEGORIES)}）"
+                       f"{more}。勾选一行可打开该企业档案。")
             picked = st.dataframe(
                 shown, hide_index=True, width="stretch", key="sup_watch_pick",
                 on_select="rerun", selection_mode="single-row",
@@ -117,7 +121,11 @@ with tab_rounds:
                                                      key="sup_page", persist_state="page")
         table, total = sv.rounds_table(rounds, as_of, int(page_no))
         st.caption(f"共 {total:,} 轮，按逾期天数从多到少排序；每页 {sv.TABLE_PAGE_SIZE} 轮，"
-                   f"第 {int(page_no)}/{pages} 页。")
+                   f"第 {int(page_no)}/{pages} 页。应完成日期遇法定休假日已依法顺延，原期限见"
+                   f"“期限说明”。")
+        note = sv.calendar_note(rounds)
+        if note:
+            st.caption(note)
         st.dataframe(table, hide_index=True, width="stretch",
                      column_config={"档案": st.column_config.LinkColumn("档案",
                                                                       display_text="查看档案"),

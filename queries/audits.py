@@ -49,7 +49,9 @@ NAMES = {"industry": ("industry_code", s.industry, "code", "name"),
          "city": ("city_adcode", s.region, "adcode", "name"),
          "county": ("county_adcode", s.region, "adcode", "name"),
          "park": ("park_id", s.park, "park_id", "name"),
-         "consultancy": ("consultancy_id", s.consultancy, "consultancy_id", "name")}
+         "consultancy": ("consultancy_id", s.consultancy, "consultancy_id", "name"),
+         # The clock needs the batch name where a province fixes dates per listing batch.
+         "batch_name": ("batch_id", s.listing_batch, "batch_id", "name")}
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

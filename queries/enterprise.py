@@ -19,6 +19,7 @@ from queries import schema as s
 from queries.db import Source, read_frame
 from queries.scope import Scope, scope_where
 from rules import watchlist
+from rules.calendar import coverage_note, uncovered_years
 from rules.clock import ClockRules, derive_status
 from rules.identifiers import uscc_problem
 from rules.vocab import CP_LEVEL_LABELS, CREDIT_COLOURS, OUTCOME_COLUMNS
@@ -95,6 +96,7 @@ def _in_scope(scope: Scope, uscc: str):
 
 def _rounds(source: Source, scope: Scope, uscc: str, as_of: dt.date) -> pd.DataFrame:
     stmt = (select(R, s.listing_batch.c.name.label("batch"),
+                   s.listing_batch.c.name.label("batch_name"),
                    s.consultancy.c.name.label("consultancy"),
                    s.cluster_audit.c.name.label("cluster"))
             .select_from(R.join(s.listing_batch, R.c.batch_id == s.listing_batch.c.batch_id)
@@ -192,13 +194,17 @@ def record(source: Source, scope: Scope, uscc: str, as_of: dt.date,
         for m in watchlist.milestone_rows(r, as_of, clock):
             milestones.append({"audit_id": r["audit_id"], "round_no": r["round_no"], **m})
     milestones = pd.DataFrame(milestones, columns=["audit_id", "round_no", "milestone", "due",
-                                                   "actual", "verdict"])
+                                                   "original", "note", "actual", "verdict"])
     due, next_text = watchlist.next_audit(status, as_of, clock) if not status.empty else (
         None, "未列入清洁生产审核名单")
+    latest = status.sort_values("round_no").iloc[-1] if not status.empty else None
     return {"profile": profile, "rounds": status, "milestones": milestones, "panels": panels,
             "options": options, "totals": _totals(options), "permits": permits,
             "credit": credit, "penalties": penalties, "cp_level": _cp_level(status),
-            "next_due": due, "next_text": next_text, "as_of": as_of}
+            "next_due": due, "next_text": next_text, "as_of": as_of,
+            # "soon" / "lapsed" when the latest round's re-audit needs attention, else None
+            "reaudit_state": None if latest is None else latest["reaudit_state"],
+            "calendar_note": coverage_note(uncovered_years(milestones["due"]))}
 
 
 def _totals(options: pd.DataFrame) -> dict:

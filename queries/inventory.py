@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from queries import schema as s
 from queries.db import Source, read_frame
 from queries.scope import Filters, Scope, enterprise_where
+from rules.clock import ClockRules, batch_dates_text, batch_problems
 
 
 def _rounds_where(scope: Scope, filters: Filters):
@@ -51,14 +52,30 @@ def record_counts(source: Source, scope: Scope, filters: Filters) -> pd.DataFram
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def batches(source: Source, scope: Scope, filters: Filters) -> pd.DataFrame:
-    """Listing batches with the number of rounds each listed within scope."""
+def batches(source: Source, scope: Scope, filters: Filters,
+            clock: ClockRules | None = None) -> pd.DataFrame:
+    """Listing batches with the number of rounds each listed within scope; with `clock`, and
+    when its rules fix due dates per batch, a column 固定期限 saying which (— for batches whose
+    deadlines run in months from the listing)."""
     b = s.listing_batch
     stmt = (select(b.c.name.label("批次"), b.c.publish_date.label("名单公布日期"),
                    func.count(s.audit_round.c.audit_id).label("列入企业数"))
             .select_from(_rounds_from()).where(_rounds_where(scope, filters))
             .group_by(b.c.batch_id, b.c.name, b.c.publish_date).order_by(b.c.publish_date))
-    return read_frame(source.engine, stmt)
+    df = read_frame(source.engine, stmt)
+    if clock is not None and clock.batches:
+        df["固定期限（时限配置）"] = [batch_dates_text(clock, n) or "—" for n in df["批次"]]
+    return df
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def clock_problems(source: Source, clock: ClockRules) -> list[str]:
+    """What is wrong with the clock rules' fixed batch dates against this database's listing
+    batches (rules.clock.batch_problems), in Chinese; batch names are public, no scope."""
+    if not clock.batches:
+        return []
+    b = s.listing_batch
+    return batch_problems(clock, read_frame(source.engine, select(b.c.name, b.c.publish_date)))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

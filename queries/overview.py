@@ -11,6 +11,8 @@ the page as help text, and in the briefing):
 - completed: ClockRules.completion_milestone reached (derive_status `completed`);
 - overdue: days_overdue > 0 as derived by rules.clock.derive_status; counted per enterprise (its
   most overdue round decides the 0–30 / 31–90 / >90-day bucket);
+- re-audit lapsed: the clock's reaudit_state "lapsed" (its own indicator, not part of overdue);
+  counted per enterprise, with those coming due within the warning window as a sub-figure;
 - plan year and target: rules.plan_status (plan_year, resolve_target, plan_mark).
 """
 
@@ -103,16 +105,24 @@ def _year_of(col: pd.Series) -> pd.Series:
 # --------------------------------------------------------------------------------------------
 
 KPI_KEYS = ("listed", "due", "started", "reported", "eval_passed", "eval_failed", "accepted",
-            "overdue")
+            "overdue", "reaudit")
 KPI_LABELS = {"listed": "列入审核企业", "due": "本年应完成审核", "started": "已启动审核",
               "reported": "已提交审核报告", "eval_passed": "评估通过", "eval_failed": "评估未通过",
-              "accepted": "验收通过", "overdue": "逾期企业"}
-KPI_UNITS = {k: "轮" for k in KPI_KEYS} | {"listed": "家", "overdue": "家"}
+              "accepted": "验收通过", "overdue": "逾期企业", "reaudit": "再审核逾期"}
+KPI_UNITS = {k: "轮" for k in KPI_KEYS} | {"listed": "家", "overdue": "家", "reaudit": "家"}
+
+
+def _reaudit_words(clock: ClockRules) -> tuple[str, str]:
+    """(为…的企业, 5年) for the re-audit rule's help texts."""
+    months = clock.reaudit_months
+    span = f"{months // 12}年" if months % 12 == 0 else f"{months}个月"
+    return "、".join(clock.reaudit_reasons) or "（未设定）", span
 
 
 def kpi_help(clock: ClockRules) -> dict[str, str]:
     """Definitions of the KPIs, shown as help text on the page and in the briefing."""
     done = COMPLETION_LABELS[clock.completion_milestone]
+    reasons, span = _reaudit_words(clock)
     return {
         "listed": "截至日期前已列入强制性清洁生产审核名单的企业数（同一企业多轮审核只计一次）。",
         "due": (f"审核报告应提交日期（列入名单后{clock.report_months}个月）落在截至日期所在年度的"
@@ -122,9 +132,16 @@ def kpi_help(clock: ClockRules) -> dict[str, str]:
         "eval_passed": "截至日期评估结论为通过/合格的审核轮次（含其后已验收的），累计数。",
         "eval_failed": "截至日期评估结论为不通过/不合格的审核轮次，累计数（须重新审核）。",
         "accepted": "截至日期验收结论为通过/合格的审核轮次，累计数。",
-        "overdue": ("截至日期至少有一个法定节点（信息公开、启动审核、提交报告、验收）"
-                    "已过期限仍未完成的企业数（逾期天数>0，按法定时限计算）；按该企业逾期最久的一轮分为"
-                    "0–30天、31–90天、>90天。"),
+        "overdue": ("截至日期至少有一个法定节点（信息公开、启动审核、提交报告、"
+                    + ("评估、" if clock.evaluation_months or clock.batches else "")
+                    + "验收）已过期限仍未完成的企业数（逾期天数>0，按法定时限计算，"
+                    + ("期限最后一日遇法定休假日的顺延至休假日后的第一个工作日" if
+                       clock.extend_on_rest_days else "期限遇法定休假日不顺延")
+                    + "）；按该企业逾期最久的一轮分为0–30天、31–90天、>90天。"),
+        "reaudit": (f"截至日期，列入原因为{reasons}的企业上一轮审核验收通过（未验收的按评估"
+                    f"通过）之日起满{span}（遇法定休假日顺延）仍未列入新一轮审核名单的企业数；"
+                    f"不计入“逾期企业”。到期前{clock.reaudit_warn_days}天起在督办清单中提示"
+                    f"“再审核即将到期”。"),
     }
 
 
@@ -159,6 +176,7 @@ def _masks(status: pd.DataFrame, year: int, clock: ClockRules) -> dict[str, pd.S
         "eval_failed": status["stage"] == "evaluation_failed",
         "accepted": status["stage"] == "accepted",
         "overdue": status["days_overdue"] > 0,
+        "reaudit": status["reaudit_state"] == "lapsed",
     }
 
 
@@ -172,6 +190,8 @@ def _kpi_values(status: pd.DataFrame, year: int, clock: ClockRules) -> dict[str,
     counts = worst["overdue_bucket"].value_counts()
     for i, b in enumerate(OVERDUE_BUCKETS):
         out[f"overdue_{i}"] = int(counts.get(b, 0))
+    out["reaudit"] = int(status.loc[m["reaudit"], "uscc"].nunique())
+    out["reaudit_soon"] = int(status.loc[status["reaudit_state"] == "soon", "uscc"].nunique())
     out["due_completed"] = int((m["due"] & status["completed"]).sum())
     out["completed"] = int(status["completed"].sum())
     out["rounds"] = len(status)
@@ -180,17 +200,19 @@ def _kpi_values(status: pd.DataFrame, year: int, clock: ClockRules) -> dict[str,
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def kpis(source: Source, scope: Scope, filters: Filters, clock: ClockRules) -> pd.DataFrame:
-    """One row per figure (key, label, unit, value, last_year, change, help): the eight KPIs,
-    the overdue split (overdue_0/1/2 = OVERDUE_BUCKETS), due_completed, completed, rounds."""
+    """One row per figure (key, label, unit, value, last_year, change, help): the KPIs,
+    the overdue split (overdue_0/1/2 = OVERDUE_BUCKETS), reaudit_soon (enterprises whose re-audit
+    falls due within the warning window), due_completed, completed, rounds."""
     now = _kpi_values(_status(source, scope, filters, clock), filters.as_of.year, clock)
     prev_day = same_date_last_year(filters.as_of)
     prev = _kpi_values(status_earlier(source, scope, filters, clock, prev_day), prev_day.year,
                        clock)
     helps = kpi_help(clock)
     labels = KPI_LABELS | {f"overdue_{i}": f"逾期{b}" for i, b in enumerate(OVERDUE_BUCKETS)} | {
-        "due_completed": "本年应完成中已完成", "completed": "累计完成审核", "rounds": "审核轮次"}
+        "due_completed": "本年应完成中已完成", "completed": "累计完成审核", "rounds": "审核轮次",
+        "reaudit_soon": f"再审核即将到期（{clock.reaudit_warn_days}天内）"}
     units = KPI_UNITS | {f"overdue_{i}": "家" for i in range(3)} | {
-        "due_completed": "轮", "completed": "轮", "rounds": "轮"}
+        "due_completed": "轮", "completed": "轮", "rounds": "轮", "reaudit_soon": "家"}
     rows = [dict(key=k, label=labels[k], unit=units[k], value=now[k], last_year=prev[k],
                  change=now[k] - prev[k], help=helps.get(k, "")) for k in now]
     return pd.DataFrame(rows)
@@ -202,9 +224,19 @@ LIST_COLUMNS = {"enterprise_name": "企业名称", "city": "城市", "county": "
                 "next_due": "下一节点应完成日期", "uscc": "统一社会信用代码"}
 
 
-def _as_list(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS)
-    for c in ("列入日期", "下一节点应完成日期"):
+# The re-audit list: its days and its due date instead of the milestones'.
+REAUDIT_LIST_COLUMNS = LIST_COLUMNS | {"days_overdue": "再审核逾期天数",
+                                       "next_due": "再审核应开展日期"}
+
+
+def _as_list(frame: pd.DataFrame, key: str, as_of: dt.date) -> pd.DataFrame:
+    names = LIST_COLUMNS
+    if key == "reaudit":
+        names = REAUDIT_LIST_COLUMNS
+        frame = frame.assign(next_due=frame["reaudit_due"],
+                             days_overdue=(pd.Timestamp(as_of) - frame["reaudit_due"]).dt.days)
+    out = frame[list(names)].rename(columns=names)
+    for c in ("列入日期", names["next_due"]):
         out[c] = out[c].dt.date
     return out.reset_index(drop=True)
 
@@ -216,9 +248,11 @@ def kpi_list(source: Source, scope: Scope, filters: Filters, clock: ClockRules, 
     rows, how many rounds there are in all, and how many enterprises they concern."""
     status = _status(source, scope, filters, clock)
     rows = status[_masks(status, filters.as_of.year, clock)[key]]
-    rows = rows.sort_values(["days_overdue", "city_adcode", "enterprise_name", "round_no"],
-                            ascending=[False, True, True, True])
-    return _as_list(rows.head(limit)), len(rows), int(rows["uscc"].nunique())
+    first = "reaudit_due" if key == "reaudit" else "days_overdue"  # longest overdue first
+    rows = rows.sort_values([first, "city_adcode", "enterprise_name", "round_no"],
+                            ascending=[key == "reaudit", True, True, True])
+    return (_as_list(rows.head(limit), key, filters.as_of), len(rows),
+            int(rows["uscc"].nunique()))
 
 
 # --------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from queries.db import Source, read_frame
 from queries.enterprise import record_link
 from queries.scope import Filters, Scope, enterprise_where
 from rules import watchlist
+from rules.calendar import coverage_note, uncovered_years
 from rules.clock import OVERDUE_BUCKETS, STAGES, ClockRules
 
 # Funnel steps in order; evaluation and acceptance are split into pass / fail.
@@ -30,6 +31,9 @@ FUNNEL_STEPS = ("列入名单", "信息公开", "启动审核", "提交审核报
 FUNNEL_COLUMNS = ("列入名单", "信息公开", "启动审核", "提交审核报告", "评估通过", "评估未通过",
                   "中/高费方案实施完成", "验收通过", "验收未通过")
 _STAGE_NO = {name: i for i, name in enumerate(STAGES)}
+CATEGORIES = watchlist.CATEGORIES  # the watch list's categories, most urgent first
+CLOCK_HELP = ("期限的最后一日是法定休假日（法定节假日和周六、周日，调休上班日除外）的，以休假日"
+              "结束的次日为最后一日（民法典第二百零三条）；节假日按国务院办公厅每年公布的安排。")
 TABLE_PAGE_SIZE = 50
 WATCH_SHOWN = 200  # rows of the watch list sent to the browser; the Excel file has them all
 
@@ -190,14 +194,17 @@ def rounds_table(st_df: pd.DataFrame, as_of: dt.date, page_no: int = 1,
         "企业名称": df["enterprise_name"],
         "档案": [record_link(u, as_of) for u in df["uscc"]],
         "当前阶段": df["stage_label"], "下一节点": milestone,
-        "应完成日期": _date_text(df["next_due"]), "逾期天数": df["days_overdue"].astype(int),
-        "原因": reason, "城市": df["city"], "区县": df["county"],
+        "应完成日期": _date_text(df["next_due"]),
+        "期限说明": watchlist.extension_notes(df["next_due"],
+                                               df["next_due_original"]),
+        "逾期天数": df["days_overdue"].astype(int), "原因": reason,
+        "城市": df["city"], "区县": df["county"],
         "轮次": df["round_no"].astype(int), "列入日期": _date_text(df["listing_date"]),
         "列入原因": df["listing_reason"], "审核方式": df["audit_mode"],
         "咨询机构": df["consultancy"], "数据问题": df["data_issue"],
         "统一社会信用代码": df["uscc"],
     })
-    text_cols = ["下一节点", "应完成日期", "咨询机构", "原因", "数据问题"]
+    text_cols = ["下一节点", "应完成日期", "期限说明", "咨询机构", "原因", "数据问题"]
     out[text_cols] = out[text_cols].astype(object).where(out[text_cols].notna(), "—")
     return out.reset_index(drop=True), total
 
@@ -269,6 +276,13 @@ def watch_header(province: str, as_of: dt.date, scope_text: str, total: int) -> 
     """The lines on top of the exported watch list."""
     return [f"{province}清洁生产审核督办清单", f"范围：{scope_text}",
             f"数据截至 {as_of:%Y年%m月%d日}；共 {total} 项"]
+
+
+def calendar_note(st_df: pd.DataFrame) -> str | None:
+    """A note when deadlines the page shows (next milestone, re-audit) fall in years the official
+    calendar does not cover (only weekends move them there), else None."""
+    live = st_df[~st_df["later_round_listed"].astype(bool)]
+    return coverage_note(uncovered_years(pd.concat([live["next_due"], live["reaudit_due"]])))
 
 
 def option_totals(source: Source, scope: Scope, filters: Filters) -> pd.DataFrame:

@@ -1,9 +1,12 @@
-"""The statutory clock of an audit round and the status every page shows (domain.md §3, §4).
+"""The statutory clock of an audit round and the status every page shows (domain.md §3, §4, §10).
 
-Deadlines run in calendar months from the date the provincial list is published (listing_date).
-Provinces differ, so the month counts and the acceptance basis come from rules/clock_rules.toml.
-`derive_status` is the single place that decides stage, deadlines, overdue days and reasons; it is
-vectorised because pages run it on tens of thousands of rounds per render.
+Deadlines run in calendar months from the date the provincial list is published (listing_date),
+or fall on fixed dates a province sets for a listing batch. A deadline whose last day is a rest
+day moves to the next working day (民法典 Art. 203, the official calendar in rules/calendar.py).
+Provinces differ, so the month counts, the acceptance basis, the batch dates, the optional
+evaluation deadline and the re-audit warning window come from rules/clock_rules.toml.
+`derive_status` is the single place that decides stage, deadlines, overdue days and reasons; it
+is vectorised because pages run it on tens of thousands of rounds per render.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from rules.calendar import CalendarError, extend_to_working_days, load_calendar
 from rules.vocab import LISTING_REASONS
 
 # --------------------------------------------------------------------------------------------
@@ -32,6 +36,9 @@ COMPLETION_MILESTONES = ("report", "evaluation", "acceptance")
 _MONTH_KEYS = ("disclosure_months", "start_months", "report_months", "acceptance_months",
                "reaudit_months")
 _MAX_MONTHS = 1200  # keeps date arithmetic far from datetime64 overflow
+_MAX_WARN_DAYS = 3650
+_BATCH_YEARS = (1990, 2100)  # a fixed date outside these years is a typing error
+_BATCH_NAME_MAX = 64  # listing_batch.name is String(64)
 DEFAULT_RULES_FILE = Path(__file__).with_name("clock_rules.toml")
 
 
@@ -44,15 +51,25 @@ class ClockRules:
     disclosure_months: int = 1      # publish enterprise info within 1 month of listing
     start_months: int = 2           # start the audit within 2 months
     report_months: int = 12         # submit report / apply for evaluation within 12 months
+    # Optional: the evaluation is due N months after the report was submitted (None: the
+    # evaluation has no deadline of its own, as in most provinces).
+    evaluation_months: int | None = None
     # "listing": acceptance due N months after listing (Liaoning, 24);
     # "evaluation": N months after the evaluation (Wuhan, 12).
     acceptance_basis: str = "listing"
     acceptance_months: int = 24
     reaudit_months: int = 60        # next audit at most 5 years after the previous one ...
     reaudit_reasons: tuple[str, ...] = ("双有",)  # ... for these listing reasons
+    reaudit_warn_days: int = 180    # the watch list warns this many days before a re-audit is due
     # What counts as "audit completed" for plans/KPIs: "report" | "evaluation" (passed) |
     # "acceptance" (passed).
     completion_milestone: str = "evaluation"
+    # 民法典 Art. 203: a deadline ending on a rest day ends on the next working day instead.
+    extend_on_rest_days: bool = True
+    # Fixed due dates per listing batch (Hebei style), by batch name (listing_batch.name):
+    # ((name, ((milestone, date), ...)), ...), sorted; a mapping {name: {milestone: date}} is
+    # accepted and normalised. A batch's date overrides the month count for that milestone.
+    batches: tuple = ()
 
     def __post_init__(self) -> None:
         if isinstance(self.reaudit_reasons, list):  # TOML arrays arrive as lists
@@ -61,6 +78,51 @@ class ClockRules:
             problem = _value_problem(f.name, getattr(self, f.name))
             if problem:
                 raise ClockRulesError(problem)
+        if isinstance(self.batches, Mapping):  # hashable and order-free, like the rest
+            order = {m: i for i, m in enumerate(MILESTONES)}
+            object.__setattr__(self, "batches", tuple(sorted(
+                (str(name), tuple(sorted(dates.items(), key=lambda kv: order[kv[0]])))
+                for name, dates in self.batches.items())))
+
+    @property
+    def batch_dates(self) -> dict[str, dict[str, date]]:
+        """{batch name: {milestone: fixed due date}}."""
+        return {name: dict(dates) for name, dates in self.batches}
+
+
+def _batch_problem(value: object) -> str | None:
+    """Why a `batches` table is not acceptable (Chinese), or None."""
+    hint = ("batches 应为按批次名称分列的表，例如 [\"130000\".batches.\"2023年第一批\"] 下写 "
+            "report = 2024-03-31（日期不加引号）")
+    if isinstance(value, tuple):  # already normalised
+        try:
+            value = {name: dict(dates) for name, dates in value}
+        except (TypeError, ValueError):
+            return hint
+    if not isinstance(value, Mapping):
+        return f"{hint}，实际为 {value!r}"
+    for name, dates in value.items():
+        label = f"batches 中的批次“{name}”"
+        if not isinstance(name, str) or not name.strip() or len(name) > _BATCH_NAME_MAX:
+            return f"{label}：批次名称应为1–{_BATCH_NAME_MAX}个字符，与名单批次的名称一致"
+        if not isinstance(dates, Mapping) or not dates:
+            return f"{label} 应列出至少一个节点的应完成日期，如 report = 2024-03-31"
+        for key, day in dates.items():
+            if key not in MILESTONES:
+                return (f"{label} 中有未知节点 {key}；可用的节点："
+                        f"{'、'.join(f'{m}（{MILESTONE_LABELS[m]}）' for m in MILESTONES)}")
+            if isinstance(day, datetime) or not isinstance(day, date):
+                return (f"{label} 的 {key} 应为日期（不加引号，如 {key} = 2024-03-31），"
+                        f"实际为 {day!r}")
+            if not _BATCH_YEARS[0] <= day.year <= _BATCH_YEARS[1]:
+                low, high = _BATCH_YEARS
+                return f"{label} 的 {key} 日期 {day} 不在 {low}—{high} 年之间"
+        given = [(m, dates[m]) for m in MILESTONES if m in dates]
+        for (m1, d1), (m2, d2) in zip(given, given[1:]):
+            if d2 < d1:
+                return (f"{label} 的期限先后颠倒：{m2}（{MILESTONE_LABELS[m2]}，{d2}）早于 "
+                        f"{m1}（{MILESTONE_LABELS[m1]}，{d1}）")
+    return None
 
 
 def _value_problem(key: str, value: object) -> str | None:
@@ -68,6 +130,22 @@ def _value_problem(key: str, value: object) -> str | None:
     if key in _MONTH_KEYS:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_MONTHS:
             return f"{key} 应为 0–{_MAX_MONTHS} 之间的整数（月数），实际为 {value!r}"
+    elif key == "evaluation_months":
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or not 1 <= value <= _MAX_MONTHS):
+            return (f"evaluation_months 应为 1–{_MAX_MONTHS} 之间的整数（提交审核报告后的月数）；"
+                    f"不设评估期限时删去此项，实际为 {value!r}")
+    elif key == "reaudit_warn_days":
+        if (isinstance(value, bool) or not isinstance(value, int)
+                or not 0 <= value <= _MAX_WARN_DAYS):
+            return (f"reaudit_warn_days 应为 0–{_MAX_WARN_DAYS} 之间的整数（再审核到期前提前提醒的"
+                    f"天数），实际为 {value!r}")
+    elif key == "extend_on_rest_days":
+        if not isinstance(value, bool):
+            return (f"extend_on_rest_days 应为 true（期限最后一日遇法定休假日顺延至休假日后的第一个"
+                    f"工作日）或 false（不顺延），实际为 {value!r}")
+    elif key == "batches":
+        return _batch_problem(value)
     elif key == "acceptance_basis":
         if value not in ACCEPTANCE_BASES:
             return (f"acceptance_basis 应为 \"listing\"（自列入名单起算）或 \"evaluation\""
@@ -87,7 +165,8 @@ def load_clock_rules(province_adcode: str, path: str | Path | None = None) -> Cl
     """Clock rules for a province: the file's [default] table overlaid with its ["<adcode>"] table.
 
     `path` defaults to env CLOCK_RULES_FILE, else the rules/clock_rules.toml shipped in the repo.
-    A city or county adcode falls back to its province's table.
+    A city or county adcode falls back to its province's table. Fixed batch dates (`batches`)
+    belong to a province: batch names are that province's lists.
     """
     path = Path(path or os.environ.get("CLOCK_RULES_FILE") or DEFAULT_RULES_FILE)
     where = f"清洁生产审核时限配置文件 {path}"
@@ -110,12 +189,48 @@ def load_clock_rules(province_adcode: str, path: str | Path | None = None) -> Cl
             if key not in known:
                 raise ClockRulesError(f"{where} 的 [{section}] 中有未知配置项 {key}；"
                                       f"可用的配置项：{'、'.join(sorted(known))}")
+            if key == "batches" and section == "default":
+                raise ClockRulesError(f"{where} 的 [default] 中不能写 batches：固定期限按名单批次"
+                                      f"设定，只能写在省份的节中，如 [\"130000\".batches]")
             problem = _value_problem(key, value)
             if problem:
                 raise ClockRulesError(f"{where} 的 [{section}] 中：{problem}")
 
     province = data.get(str(province_adcode).strip()[:2] + "0000", {})
-    return ClockRules(**{**data.get("default", {}), **province})
+    rules = ClockRules(**{**data.get("default", {}), **province})
+    try:  # the clock cannot run without the official calendar: say so with the rules
+        load_calendar()
+    except CalendarError as e:
+        raise ClockRulesError(str(e)) from e
+    return rules
+
+
+def batch_dates_text(rules: ClockRules, name: str) -> str | None:
+    """A batch's fixed due dates in words (信息公开 2021年4月30日；提交审核报告 2022年3月31日),
+    or None when the rules fix none for it."""
+    dates = rules.batch_dates.get(name)
+    if not dates:
+        return None
+    return "；".join(f"{MILESTONE_LABELS[m]} {d.year}年{d.month}月{d.day}日"
+                    for m, d in dates.items())
+
+
+def batch_problems(rules: ClockRules, batches: pd.DataFrame) -> list[str]:
+    """What is wrong with the rules' fixed batch dates against the database's listing batches
+    (columns name, publish_date), in Chinese: a batch name the database does not hold (its dates
+    would silently apply to nothing), a fixed date before the batch was published."""
+    out = []
+    published = dict(zip(batches["name"], pd.to_datetime(batches["publish_date"]).dt.date))
+    for name, dates in rules.batch_dates.items():
+        if name not in published:
+            out.append(f"时限配置中为名单批次“{name}”设定了固定期限，但数据库中没有这一批次，"
+                       f"该设定未起作用；请核对批次名称（应与“数据概况”中的批次名称一致）。")
+            continue
+        for m, day in dates.items():
+            if day < published[name]:
+                out.append(f"时限配置中名单批次“{name}”的{MILESTONE_LABELS[m]}期限 "
+                           f"{day.year}年{day.month}月{day.day}日 早于该批次的公布日期，请核对。")
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -183,28 +298,89 @@ def add_months(d: date, n: int) -> date:
     return _shift_months(np.array([_day(d)]), n)[0].item()
 
 
-def _due_arrays(listing: np.ndarray, evaluation: np.ndarray, rules: ClockRules) -> dict:
-    """Due dates (datetime64[D] arrays) of the statutory milestones; the one rule for both APIs."""
-    from_listing = _month_adder(listing)
-    if rules.acceptance_basis == "listing":
-        acceptance = from_listing(rules.acceptance_months)
-    else:
-        acceptance = _shift_months(evaluation, rules.acceptance_months)
-    return {
-        "disclosure": from_listing(rules.disclosure_months),
-        "start": from_listing(rules.start_months),
-        "report": from_listing(rules.report_months),
-        "acceptance": acceptance,
+def _deadline_arrays(listing: np.ndarray, report: np.ndarray, evaluation: np.ndarray,
+                     batch: np.ndarray | None, rules: ClockRules) -> tuple[dict, dict]:
+    """(original, due): datetime64[D] arrays per milestone, the one rule for both APIs.
+
+    original: by the month counts, or the listing batch's fixed date where the rules give one;
+    NaT where no deadline applies (no evaluation deadline configured, or one that counts from a
+    report or evaluation not yet held). due: the original moved to the next working day when it
+    falls on a rest day and the rules extend (民法典 Art. 203). `report` and `evaluation` are the
+    dates those steps happened (NaT if not yet); `batch` the batch names (None: no batch known).
+    """
+    # Few distinct listing dates (one per batch): month arithmetic on those, then spread out.
+    codes, listed_on = pd.factorize(listing, use_na_sentinel=False)
+    from_listing = _month_adder(np.asarray(listed_on, dtype="datetime64[D]"))
+    original = {
+        "disclosure": from_listing(rules.disclosure_months)[codes],
+        "start": from_listing(rules.start_months)[codes],
+        "report": from_listing(rules.report_months)[codes],
+        "evaluation": (_shift_months(report, rules.evaluation_months)
+                       if rules.evaluation_months else np.full(len(listing), _NAT)),
+        "acceptance": (from_listing(rules.acceptance_months)[codes]
+                       if rules.acceptance_basis == "listing"
+                       else _shift_months(evaluation, rules.acceptance_months)),
     }
+    if rules.batches and batch is not None:
+        batch_codes, names = pd.factorize(pd.Series(batch, dtype=object))
+        index = {name: i for i, name in enumerate(names)}
+        for name, dates in rules.batches:
+            if name not in index:
+                continue
+            hit = batch_codes == index[name]
+            for m, day in dates:
+                original[m] = np.where(hit, np.datetime64(day, "D"), original[m])
+    if not rules.extend_on_rest_days:
+        return original, original
+    return original, {m: _extend_distinct(v) for m, v in original.items()}
 
 
-def due_dates(listing_date: date, evaluation_date: date | None,
-              rules: ClockRules) -> dict[str, date | None]:
-    """Deadlines of one round. Acceptance is None when it counts from an evaluation not yet held."""
-    listing = np.array([_day(listing_date)])
-    evaluation = np.array([_NAT if evaluation_date is None else _day(evaluation_date)])
-    return {k: None if np.isnat(v[0]) else v[0].item()
-            for k, v in _due_arrays(listing, evaluation, rules).items()}
+def _extend_distinct(days: np.ndarray) -> np.ndarray:
+    """extend_to_working_days on the distinct values only (deadlines repeat across rounds)."""
+    codes, distinct = pd.factorize(days, use_na_sentinel=False)
+    return extend_to_working_days(np.asarray(distinct, dtype="datetime64[D]"))[codes]
+
+
+def deadlines(listing_date: date, rules: ClockRules, *, report_date: date | None = None,
+              evaluation_date: date | None = None, batch: str | None = None
+              ) -> dict[str, tuple[date | None, date | None]]:
+    """Deadlines of one round: {milestone: (original, due)} in MILESTONES order; `due` is the one
+    that counts (moved off a rest day), `original` the date before that move. (None, None) where
+    no deadline applies: evaluation without an evaluation deadline (or before the report),
+    acceptance counted from an evaluation not yet held."""
+    def one(d):
+        return np.array([_NAT if d is None or pd.isna(d) else _day(d)])
+
+    original, due = _deadline_arrays(one(listing_date), one(report_date), one(evaluation_date),
+                                     None if batch is None else np.array([batch], dtype=object),
+                                     rules)
+
+    def plain(v):
+        return None if np.isnat(v[0]) else v[0].item()
+
+    return {m: (plain(original[m]), plain(due[m])) for m in MILESTONES}
+
+
+def due_dates(listing_date: date, evaluation_date: date | None, rules: ClockRules, *,
+              report_date: date | None = None, batch: str | None = None
+              ) -> dict[str, date | None]:
+    """The deadlines that count for one round (after any rest-day extension), by milestone.
+    Evaluation is None without an evaluation deadline; acceptance is None when it counts from an
+    evaluation not yet held."""
+    return {m: pair[1] for m, pair in deadlines(
+        listing_date, rules, report_date=report_date, evaluation_date=evaluation_date,
+        batch=batch).items()}
+
+
+def reaudit_dates(basis: np.ndarray, rules: ClockRules) -> tuple[np.ndarray, np.ndarray]:
+    """(original, due) of the re-audit: `basis` (the date the last audit passed) plus
+    rules.reaudit_months, and that date moved off a rest day when the rules extend."""
+    # Few distinct dates (a few per working day of the years covered): compute those only.
+    codes, distinct = pd.factorize(basis, use_na_sentinel=False)
+    distinct = np.asarray(distinct, dtype="datetime64[D]")
+    original = _shift_months(distinct, rules.reaudit_months)
+    due = extend_to_working_days(original) if rules.extend_on_rest_days else original
+    return original[codes], due[codes]
 
 
 # --------------------------------------------------------------------------------------------
@@ -225,16 +401,18 @@ OVERDUE_BUCKETS = ("0–30天", "31–90天", ">90天")  # en dash; 0–30 holds
 ROUND_COLUMNS = ("audit_id", "uscc", "round_no", "listing_date", "listing_reason",
                  "disclosure_date", "start_date", "report_date", "evaluation_date",
                  "evaluation_pass", "acceptance_date", "acceptance_pass")
-STATUS_COLUMNS = ("stage", "stage_label", "next_milestone", "next_due", "days_overdue",
-                  "overdue_bucket", "reason", "map_status", "completed", "completed_date",
-                  "data_issue", "later_round_listed")
+STATUS_COLUMNS = ("stage", "stage_label", "next_milestone", "next_due", "next_due_original",
+                  "days_overdue", "overdue_bucket", "reason", "map_status", "completed",
+                  "completed_date", "data_issue", "later_round_listed", "reaudit_due",
+                  "reaudit_due_original", "reaudit_state")
+REAUDIT_STATES = ("soon", "lapsed")  # within the warning window; past the re-audit deadline
 
 # Dates along the chain of one round, in order; index 0 is the listing.
 _CHAIN = ("listing", "disclosure", "start", "report", "evaluation", "acceptance")
 _DATE_NAMES = {"listing": "列入", "disclosure": "信息公开", "start": "启动", "report": "报告",
                "evaluation": "评估", "acceptance": "验收"}
 _OVERDUE_NAMES = {"disclosure": "信息公开", "start": "启动审核", "report": "审核报告",
-                  "acceptance": "验收"}
+                  "evaluation": "评估", "acceptance": "验收"}
 # Chain index of the furthest date implied by each stage code (failed results still happened).
 _STAGE_REACH = np.array([0, 1, 2, 3, 4, 4, 5, 5])
 (_LISTED, _DISCLOSED, _STARTED, _REPORTED, _EVAL_FAILED, _EVALUATED, _ACC_FAILED,
@@ -360,9 +538,16 @@ def _issue_text(v: list[int]) -> str | None:
     return "；".join(msgs) or None
 
 
-def _reaudit_text(reason: str, months: int) -> str:
+def _reaudit_text(reason: str, months: int, days: int) -> str:
     span = f"{months // 12}年" if months % 12 == 0 else f"{months}个月"
-    return f"{reason}企业距上轮审核已满{span}未再审核"
+    return f"{reason}企业距上轮审核已满{span}未再审核（再审核逾期 {days} 天）"
+
+
+def _late_text(days: np.ndarray) -> str:
+    """Each missed milestone with its days (one row of late_days), most days first; a tie
+    keeps the order of the chain."""
+    late = sorted((-int(d), i) for i, d in enumerate(days) if d > 0)
+    return "；".join(f"{_OVERDUE_NAMES[MILESTONES[i]]}逾期 {-d} 天" for d, i in late)
 
 
 def derive_status(rounds: pd.DataFrame, as_of: date, rules: ClockRules) -> pd.DataFrame:
@@ -374,12 +559,18 @@ def derive_status(rounds: pd.DataFrame, as_of: date, rules: ClockRules) -> pd.Da
     as not yet happened and is blanked in the output. A later milestone implies the earlier ones
     (the gap is reported in data_issue, not as overdue). Later rounds of the same enterprise are
     found in this frame (same uscc, higher round_no, listed by `as_of`). Bad data never raises;
-    a missing column does (ValueError).
+    a missing column does (ValueError). A `batch_name` column (listing_batch.name) is needed
+    when the rules fix dates per batch.
 
-    next_milestone is the next statutory milestone (disclosure, start, report, acceptance;
-    evaluation has no enterprise deadline) and next_due its deadline: NaT when acceptance counts
-    from an evaluation not yet held, or after a failed acceptance; both empty when the round is
-    over (accepted, or evaluation failed: the enterprise must be audited again).
+    next_milestone is the next statutory milestone (disclosure, start, report, evaluation where
+    a deadline applies to it, acceptance) and next_due its deadline, moved off a rest day when the
+    rules extend (next_due_original: before the move): NaT when acceptance counts from an
+    evaluation not yet held, or after a failed acceptance; both empty when the round is over
+    (accepted, or evaluation failed: the enterprise must be audited again). days_overdue counts
+    from the earliest missed deadline; reason names every missed milestone, most days first.
+    reaudit_due (and _original) is when the next audit is due for listing reasons under the
+    re-audit rule, once the round passed; reaudit_state "soon" within the warning window (the due
+    day included), "lapsed" after it, None otherwise or when a later round was listed.
     """
     missing = [c for c in ROUND_COLUMNS if c not in rounds.columns]
     if missing:  # a programming error, not bad data
@@ -416,25 +607,36 @@ def derive_status(rounds: pd.DataFrame, as_of: date, rules: ClockRules) -> pd.Da
     np.fmax.at(latest, enterprise + 1, round_no)
     later = (round_no < latest[enterprise + 1]) & (enterprise >= 0)
 
-    # Deadlines. Acceptance counted from an evaluation only once that evaluation has happened.
-    evaluated_on = np.where(known["evaluation"], raw["evaluation"], _NAT)
-    due = _due_arrays(raw["listing"], evaluated_on, rules)
-    # Statutory milestones still ahead. Evaluation has no enterprise deadline; after a failed
-    # evaluation the round is over (re-audit), after a failed acceptance it awaits rectification.
+    # Deadlines. The evaluation deadline counts from the report and an acceptance deadline on
+    # the evaluation basis from the evaluation, each only once that step has happened.
+    batch = None
+    if rules.batches:
+        if "batch_name" not in df.columns:  # a programming error: fixed dates need the batch
+            raise ValueError("derive_status 缺少列：batch_name（时限配置为名单批次设定了固定期限）")
+        batch = df["batch_name"].to_numpy(dtype=object)
+    original, due = _deadline_arrays(
+        raw["listing"], np.where(known["report"], raw["report"], _NAT),
+        np.where(known["evaluation"], raw["evaluation"], _NAT), batch, rules)
+    # Statutory milestones still ahead. The evaluation only where a deadline applies to it;
+    # after a failed evaluation the round is over (re-audit), after a failed acceptance it
+    # awaits rectification.
     pending = {"disclosure": reach < 1, "start": reach < 2, "report": reach < 3,
+               "evaluation": (reach < 4) & ~np.isnat(due["evaluation"]),
                "acceptance": (stage <= _EVALUATED) & (stage != _EVAL_FAILED)}
     pending = {m: p & ~later for m, p in pending.items()}
-    order = ("disclosure", "start", "report", "acceptance")
-    idx = {m: MILESTONES.index(m) for m in order}
-    next_idx = np.select([pending[m] for m in order] + [(stage == _ACC_FAILED) & ~later],
-                         [idx[m] for m in order] + [idx["acceptance"]], -1)
-    next_due = np.select([pending[m] for m in order], [due[m] for m in order], _NAT)
-    missed = [pending[m] & (due[m] < today) for m in order]
-    missed_idx = np.select(missed, [idx[m] for m in order], -1)
-    missed_due = np.select(missed, [due[m] for m in order], _NAT)
-    late = missed_idx >= 0
-    days = np.zeros(n, dtype=np.int64)
-    days[late] = (today - missed_due[late]).astype(np.int64)
+    ahead = [pending[m] for m in MILESTONES]
+    next_idx = np.select(ahead + [(stage == _ACC_FAILED) & ~later],
+                         list(range(len(MILESTONES))) + [MILESTONES.index("acceptance")], -1)
+    next_due = np.select(ahead, [due[m] for m in MILESTONES], _NAT)
+    next_original = np.select(ahead, [original[m] for m in MILESTONES], _NAT)
+    # Every missed milestone with its days; days_overdue counts from the earliest missed
+    # deadline, i.e. the largest of them.
+    late_days = np.zeros((n, len(MILESTONES)), dtype=np.int64)
+    for i, m in enumerate(MILESTONES):
+        missed = pending[m] & (due[m] < today)  # NaT compares False
+        late_days[missed, i] = (today - due[m][missed]).astype(np.int64)
+    days = late_days.max(axis=1, initial=0)
+    late = days > 0
 
     bucket = np.full(n, None, dtype=object)
     bucket[(days >= 1) & (days <= 30)] = OVERDUE_BUCKETS[0]
@@ -445,25 +647,34 @@ def derive_status(rounds: pd.DataFrame, as_of: date, rules: ClockRules) -> pd.Da
     # deadline ahead); a lapsed re-audit can come on top of an overdue acceptance.
     reason = np.full(n, None, dtype=object)
     if late.any():
-        # Few distinct (milestone, days) pairs: format each once.
-        codes, pairs = pd.factorize((missed_idx[late] << 32) + days[late])
-        texts = np.array([f"{_OVERDUE_NAMES[MILESTONES[p >> 32]]}逾期 {p & 0xFFFFFFFF} 天"
-                          for p in pairs], dtype=object)
-        reason[late] = texts[codes]
+        # Few distinct combinations of late milestones and days: format each once.
+        combos, inverse = np.unique(late_days[late], axis=0, return_inverse=True)
+        texts = np.array([_late_text(row) for row in combos], dtype=object)
+        reason[late] = texts[inverse.ravel()]
     reason[(stage == _EVAL_FAILED) & ~later] = "评估未通过，待重新审核"
     reason[(stage == _ACC_FAILED) & ~later] = "验收未通过，待整改"
-    # Re-audit: the latest round passed acceptance (or evaluation, if never accepted) more than
-    # reaudit_months ago and no new round has been listed.
+    # Re-audit: for listing reasons under the rule, the round passed acceptance (or evaluation,
+    # if never accepted); the next audit is due reaudit_months later. Lapsed when that day has
+    # passed and no new round has been listed; within reaudit_warn_days of it, coming due.
+    listed_for = df["listing_reason"].to_numpy(dtype=object)
     basis = np.select([stage == _ACCEPTED, stage == _EVALUATED],
                       [raw["acceptance"], raw["evaluation"]], _NAT)
-    lapsed = ~later & (_shift_months(basis, rules.reaudit_months) < today)
+    basis = np.where(np.isin(listed_for, list(rules.reaudit_reasons)), basis, _NAT)
+    re_original, re_due = reaudit_dates(basis, rules)
+    re_open = ~np.isnat(re_due) & ~later
+    lapsed = re_open & (re_due < today)
+    soon = re_open & ~lapsed & (re_due <= today + np.timedelta64(rules.reaudit_warn_days, "D"))
     if lapsed.any():
-        listed_for = df["listing_reason"].to_numpy(dtype=object)
-        for r in rules.reaudit_reasons:
-            message = _reaudit_text(r, rules.reaudit_months)
-            hit = lapsed & (listed_for == r)
-            reason[hit & late] += "；" + message
-            reason[hit & ~late] = message
+        re_days = (today - re_due[lapsed]).astype(np.int64)
+        codes, pairs = pd.factorize(pd.Series(listed_for[lapsed].astype(str)) + "|"
+                                    + re_days.astype(str))
+        texts = np.array([_reaudit_text(r, rules.reaudit_months, int(d))
+                          for r, d in (p.split("|") for p in pairs)], dtype=object)
+        message = texts[codes]
+        both = late[lapsed]
+        reason[lapsed] = np.where(both, reason[lapsed].astype(str) + "；" + message, message)
+    reaudit_state = np.select([lapsed, soon], ["lapsed", "soon"], "").astype(object)
+    reaudit_state[reaudit_state == ""] = None
 
     map_status = np.select(
         [(stage == _EVAL_FAILED) | (stage == _ACC_FAILED), days > 0, stage == _ACCEPTED,
@@ -496,6 +707,7 @@ def derive_status(rounds: pd.DataFrame, as_of: date, rules: ClockRules) -> pd.Da
     df["stage_label"] = text(np.array([STAGE_LABELS[s] for s in STAGES], dtype=object)[stage])
     df["next_milestone"] = text(np.array([*MILESTONES, None], dtype=object)[next_idx])
     df["next_due"] = next_due.astype("datetime64[s]")
+    df["next_due_original"] = next_original.astype("datetime64[s]")
     df["days_overdue"] = days
     df["overdue_bucket"] = text(bucket)
     df["reason"] = text(reason)
@@ -504,6 +716,9 @@ def derive_status(rounds: pd.DataFrame, as_of: date, rules: ClockRules) -> pd.Da
     df["completed_date"] = completed_on.astype("datetime64[s]")
     df["data_issue"] = text(_data_issues(raw, known, unreadable, flags) if n else np.array([]))
     df["later_round_listed"] = later
+    df["reaudit_due"] = re_due.astype("datetime64[s]")
+    df["reaudit_due_original"] = re_original.astype("datetime64[s]")
+    df["reaudit_state"] = text(reaudit_state)
     return df
 
 

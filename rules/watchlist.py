@@ -17,14 +17,17 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from rules.clock import MILESTONE_LABELS, ClockRules, add_months, due_dates
+from rules.calendar import cn_date, extension_note
+from rules.clock import MILESTONE_LABELS, ClockRules, deadlines
 
 PERMIT_WARN_DAYS = 90   # a permit expiring within this many days is flagged (许可证即将到期)
 DUE_SOON_DAYS = 30      # a statutory deadline within this many days is flagged (即将到期)
+# The re-audit's warning window is a clock rule (ClockRules.reaudit_warn_days, default 180).
 
 # Categories of the watch list, most urgent first.
-CATEGORIES = ("逾期", "未通过", "再审核到期", "许可证过期", "即将到期", "许可证即将到期",
-              "数据待核实")
+CATEGORIES = ("逾期", "未通过", "再审核逾期", "许可证过期", "即将到期", "再审核即将到期",
+              "许可证即将到期", "数据待核实")
+REAUDIT_MILESTONE = "再审核"  # the next audit, as a milestone row
 _RANK = {c: i for i, c in enumerate(CATEGORIES)}
 
 ITEM_COLUMNS = ("category", "audit_id", "uscc", "reason", "due_date", "days_overdue",
@@ -47,6 +50,31 @@ def _ts(d: date) -> pd.Timestamp:
 
 def _days(later: pd.Series, earlier: pd.Timestamp | pd.Series) -> pd.Series:
     return (later - earlier).dt.days
+
+
+def _cn_dates(s: pd.Series) -> pd.Series:
+    """Dates as 2024年2月18日 (text; empty where missing)."""
+    return (s.dt.year.astype("Int64").astype(str) + "年" + s.dt.month.astype("Int64").astype(str)
+            + "月" + s.dt.day.astype("Int64").astype(str) + "日").where(s.notna(), "")
+
+
+def extension_notes(due: pd.Series, original: pd.Series) -> pd.Series:
+    """Per row, why the clock's due date differs from the original one (原期限X遇…，依法顺延),
+    None where they agree. Few distinct pairs: each note is written once."""
+    moved = due.notna() & original.notna() & (due != original)
+    out = pd.Series(None, index=due.index, dtype=object)
+    if moved.any():
+        pairs = pd.Series(list(zip(original[moved].dt.date, due[moved].dt.date)),
+                          index=due.index[moved])
+        notes = {p: extension_note(*p) for p in set(pairs)}
+        out[moved] = pairs.map(notes)
+    return out
+
+
+def _moved(due: pd.Series, original: pd.Series) -> pd.Series:
+    """'；' + the extension note where a deadline moved, else '' (to append to a reason)."""
+    notes = extension_notes(due, original)
+    return ("；" + notes).where(notes.notna(), "")
 
 
 # --------------------------------------------------------------------------------------------
@@ -130,22 +158,11 @@ def permit_alerts(permits: pd.DataFrame, as_of: date,
 # Rounds
 # --------------------------------------------------------------------------------------------
 
-def reaudit_due(status: pd.DataFrame, rules: ClockRules) -> pd.Series:
-    """When each round's enterprise must be audited again (the clock's re-audit rule): the date
-    the round passed acceptance (else evaluation) plus rules.reaudit_months, for listing reasons in
-    rules.reaudit_reasons. NaT where no re-audit deadline applies or the round is not passed."""
-    basis = pd.Series(pd.NaT, index=status.index, dtype="datetime64[s]")
-    accepted = status["stage"] == "accepted"
-    evaluated = status["stage"] == "evaluated"
-    basis[accepted] = status.loc[accepted, "acceptance_date"]
-    basis[evaluated] = status.loc[evaluated, "evaluation_date"]
-    applies = status["listing_reason"].isin(rules.reaudit_reasons) & basis.notna()
-    out = pd.Series(pd.NaT, index=status.index, dtype="datetime64[s]")
-    # Few distinct basis dates: shift each once with the clock's month arithmetic.
-    distinct = basis[applies].dt.date.unique()
-    shifted = {d: pd.Timestamp(add_months(d, rules.reaudit_months)) for d in distinct}
-    out[applies] = basis[applies].dt.date.map(shifted).astype("datetime64[s]")
-    return out
+def reaudit_due(status: pd.DataFrame) -> pd.Series:
+    """When each round's enterprise must be audited again: the clock's reaudit_due (the date the
+    round passed acceptance, else evaluation, plus the re-audit period, moved off a rest day),
+    for listing reasons under the re-audit rule. NaT where no re-audit deadline applies."""
+    return status["reaudit_due"].astype("datetime64[s]")
 
 
 def round_items(status: pd.DataFrame, as_of: date, rules: ClockRules,
@@ -156,9 +173,12 @@ def round_items(status: pd.DataFrame, as_of: date, rules: ClockRules,
     later round carries the clock. Otherwise:
     - 逾期: a statutory milestone is overdue (the clock's reason, e.g. "启动审核逾期 45 天");
     - 未通过: evaluation failed (awaiting re-audit) or acceptance failed (awaiting rectification);
-    - 再审核到期: a 双有 enterprise's last audit passed more than the re-audit period ago;
+    - 再审核逾期: a 双有 enterprise's last audit passed more than the re-audit period ago;
     - 即将到期: the next statutory deadline falls within `due_soon_days` (today included);
+    - 再审核即将到期: the re-audit falls due within rules.reaudit_warn_days (the due day
+      included; the clock's reaudit_state "soon");
     - 数据待核实: the clock found the round's dates inconsistent (data_issue).
+    Due dates are the clock's (moved off rest days); a moved one says so in the reason.
     """
     today = _ts(as_of)
     live = status[~status["later_round_listed"].astype(bool)]
@@ -183,19 +203,26 @@ def round_items(status: pd.DataFrame, as_of: date, rules: ClockRules,
     nat = pd.Series(pd.NaT, index=live.index, dtype="datetime64[s]")
     take(failed & ~late, "未通过", live["reason"], nat, days)
 
-    # Any other reason the clock gives is a lapsed re-audit; its due date is shown too.
-    lapsed = live["reason"].notna() & ~late & ~failed
-    re_due = pd.Series(pd.NaT, index=live.index, dtype="datetime64[s]")
-    re_due[lapsed] = reaudit_due(live[lapsed], rules)
-    take(lapsed, "再审核到期", live["reason"], re_due,
-         _days(today, re_due).fillna(0).astype("int64"))
+    # A lapsed re-audit (the clock's reason says so, with its days); its due date is shown too.
+    re_due = reaudit_due(live)
+    lapsed = (live["reaudit_state"] == "lapsed") & ~late & ~failed
+    take(lapsed, "再审核逾期", live["reason"] + _moved(re_due, live["reaudit_due_original"]),
+         re_due, _days(today, re_due).fillna(0).astype("int64"))
 
     left = _days(live["next_due"], today)
     soon = ~late & live["next_due"].notna() & (left >= 0) & (left <= due_soon_days)
     milestone = live["next_milestone"].map(MILESTONE_LABELS)
-    soon_reason = (milestone + "将于 " + live["next_due"].dt.strftime("%Y-%m-%d") + " 到期（剩 "
-                   + left.astype("Int64").astype(str) + " 天）")
+    soon_reason = (milestone + "将于" + _cn_dates(live["next_due"]) + "到期（剩 "
+                   + left.astype("Int64").astype(str) + " 天"
+                   + _moved(live["next_due"], live["next_due_original"]) + "）")
     take(soon, "即将到期", soon_reason, live["next_due"], days, left.astype("Int64"))
+
+    re_left = _days(re_due, today)
+    coming = live["reaudit_state"] == "soon"
+    coming_reason = (live["listing_reason"] + "企业下一轮审核（再审核）应于" + _cn_dates(re_due)
+                     + "前开展（剩 " + re_left.astype("Int64").astype(str) + " 天"
+                     + _moved(re_due, live["reaudit_due_original"]) + "）")
+    take(coming, "再审核即将到期", coming_reason, re_due, days, re_left.astype("Int64"))
 
     issue = live["data_issue"].notna()
     take(issue, "数据待核实", "数据待核实：" + live["data_issue"].fillna(""), nat, days)
@@ -233,10 +260,13 @@ def _is_false(v) -> bool:
 def milestone_rows(round_: Mapping, as_of: date, rules: ClockRules) -> list[dict]:
     """The milestones of one round (as the clock sees it on `as_of`) against their due dates.
 
-    Each row: milestone label, due date (None where the statutory clock sets none: evaluation, or
-    acceptance counted from an evaluation not yet held), actual date, and the verdict in words:
-    按期完成 / 逾期 N 天完成 / 未到期 / 已逾期 N 天 / 已完成 (no deadline) / 未进行.
-    Missing or out-of-order dates are shown as they are; the clock reports them as data issues.
+    Each row: milestone label, due date (the clock's: moved off a rest day; None where the
+    statutory clock sets none: evaluation without an evaluation deadline, or acceptance counted
+    from an evaluation not yet held), `original` (the due date before the move, else None), `note`
+    (why it moved), actual date, and the verdict in words: 按期完成 / 逾期 N 天完成 / 未到期 /
+    已逾期 N 天 / 已完成 (no deadline) / 未进行. A round under the re-audit rule that passed ends
+    with the next audit's row (REAUDIT_MILESTONE). Missing or out-of-order dates are shown as they
+    are; the clock reports them as data issues.
     """
     today = _ts(as_of).date()
 
@@ -244,16 +274,27 @@ def milestone_rows(round_: Mapping, as_of: date, rules: ClockRules) -> list[dict
         return None if v is None or pd.isna(v) else pd.Timestamp(v).date()
 
     listing = day(round_["listing_date"])
-    due = due_dates(listing, day(round_.get("evaluation_date")), rules)
+    batch = round_.get("batch_name")
+    due = deadlines(listing, rules, report_date=day(round_.get("report_date")),
+                    evaluation_date=day(round_.get("evaluation_date")),
+                    batch=batch if isinstance(batch, str) else None)
     eval_failed = (day(round_.get("evaluation_date")) is not None
                    and _is_false(round_.get("evaluation_pass")))
-    rows = [dict(milestone="列入名单", due=None, actual=listing, verdict="—")]
+    rows = [dict(milestone="列入名单", due=None, original=None, note=None, actual=listing,
+                 verdict="—")]
+
+    def row(label, deadline, original, actual, verdict):
+        moved = original if original != deadline else None
+        return dict(milestone=label, due=deadline, original=moved,
+                    note=extension_note(moved, deadline) if moved else None, actual=actual,
+                    verdict=verdict)
+
     for m in ("disclosure", "start", "report", "evaluation", "acceptance"):
         actual = day(round_.get(f"{m}_date"))
-        deadline = due.get(m)
+        original, deadline = due[m]
         if m == "acceptance" and eval_failed and actual is None:
-            rows.append(dict(milestone=MILESTONE_LABELS[m], due=None, actual=None,
-                             verdict="不适用（评估未通过，应重新审核）"))
+            rows.append(row(MILESTONE_LABELS[m], None, None, None,
+                            "不适用（评估未通过，应重新审核）"))
             continue
         if actual is not None:
             if deadline is None:
@@ -272,8 +313,20 @@ def milestone_rows(round_: Mapping, as_of: date, rules: ClockRules) -> list[dict
             verdict = f"已逾期 {(today - deadline).days} 天"
         else:
             verdict = f"未到期（剩 {(deadline - today).days} 天）"
-        rows.append(dict(milestone=MILESTONE_LABELS[m], due=deadline, actual=actual,
-                         verdict=verdict))
+        rows.append(row(MILESTONE_LABELS[m], deadline, original, actual, verdict))
+
+    re_due = day(round_.get("reaudit_due"))
+    if re_due is not None:
+        if bool(round_.get("later_round_listed")):
+            verdict = "已列入下一轮审核"
+        elif re_due < today:
+            verdict = f"已逾期 {(today - re_due).days} 天"
+        elif round_.get("reaudit_state") == "soon":
+            verdict = f"即将到期（剩 {(re_due - today).days} 天）"
+        else:
+            verdict = f"未到期（剩 {(re_due - today).days} 天）"
+        rows.append(row(REAUDIT_MILESTONE, re_due, day(round_.get("reaudit_due_original")),
+                        None, verdict))
     return rows
 
 
@@ -282,14 +335,15 @@ def next_audit(status: pd.DataFrame, as_of: date, rules: ClockRules) -> tuple[da
 
     The latest round decides: in progress -> its next statutory deadline; failed -> re-audit or
     rectification; evaluation passed -> the acceptance deadline (and the re-audit date); accepted
-    -> the re-audit deadline for listing reasons under the re-audit rule, otherwise no statutory
-    re-audit date (a new listing restarts the clock).
+    -> the re-audit deadline for listing reasons under the re-audit rule (with a warning inside
+    the rules' window), otherwise no statutory re-audit date (a new listing restarts the clock).
+    Dates are the clock's, moved off rest days.
     """
     if status.empty:
         return None, "未列入清洁生产审核名单"
     latest = status.sort_values("round_no").iloc[-1]
     stage, reason = latest["stage"], latest["listing_reason"]
-    re_due = reaudit_due(status.loc[[latest.name]], rules).iloc[0]
+    re_due = reaudit_due(status.loc[[latest.name]]).iloc[0]
     today = _ts(as_of)
     if stage == "evaluation_failed":
         return None, f"第{latest['round_no']}轮评估未通过，应重新开展审核"
@@ -300,18 +354,21 @@ def next_audit(status: pd.DataFrame, as_of: date, rules: ClockRules) -> tuple[da
         label = MILESTONE_LABELS.get(latest["next_milestone"], "")
         if pd.isna(due):
             return None, f"第{latest['round_no']}轮审核进行中"
-        text = f"第{latest['round_no']}轮审核进行中：{label}应于 {due:%Y-%m-%d} 前完成"
+        text = f"第{latest['round_no']}轮审核进行中：{label}应于{cn_date(due)}前完成"
         if due < today:
             text += f"（已逾期 {(today - due).days} 天）"
         return due.date(), text
     re_text = ""
     if pd.notna(re_due):
-        re_text = f"{reason}企业下一轮审核应于 {re_due:%Y-%m-%d} 前开展"
+        re_text = f"{reason}企业下一轮审核（再审核）应于{cn_date(re_due)}前开展"
         if re_due < today:
             re_text += f"（已逾期 {(today - re_due).days} 天）"
+        elif latest["reaudit_state"] == "soon":
+            re_text += (f"（剩 {(re_due - today).days} 天，已进入提前"
+                        f"{rules.reaudit_warn_days}天的提醒期）")
     if stage == "evaluated" and pd.notna(latest["next_due"]):
         due = latest["next_due"]
-        text = f"第{latest['round_no']}轮评估通过，验收应于 {due:%Y-%m-%d} 前完成"
+        text = f"第{latest['round_no']}轮评估通过，验收应于{cn_date(due)}前完成"
         if due < today:
             text += f"（已逾期 {(today - due).days} 天）"
         return due.date(), text + (f"；{re_text}" if re_text else "")

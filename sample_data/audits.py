@@ -14,6 +14,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from rules.calendar import extend_to_working_day
 from sample_data import profiles
 from sample_data.common import FIRST_YEAR, Context, days, norm, weighted
 from sample_data.places import Park
@@ -23,13 +24,23 @@ NUMERALS = "一二三四"
 
 
 def batches(ctx: Context) -> pd.DataFrame:
-    """One or two lists a year (spring, autumn), none published after as_of."""
+    """One or two lists a year (spring, autumn), published on working days, none after as_of.
+
+    The first year's lists have fixed dates (the draws are still made, so the random stream
+    stays the same): 4 January, soon after the notice of October 2020, whose faster 双有
+    enterprises pass acceptance early enough for their 5-year re-audit to come due within the
+    warning window of the default as_of; and 1 September, whose disclosure deadline falls on
+    National Day (1 October, moved to 8 October by 民法典 Art. 203).
+    """
     rng = ctx.rng["audits"]
     rows = []
     for year in range(FIRST_YEAR, ctx.as_of.year + 1):
         dates = [days(dt.date(year, 3, 10), rng.integers(0, 60))]
         if year == FIRST_YEAR or rng.random() < profiles.SECOND_BATCH_ODDS:
             dates.append(days(dt.date(year, 9, 1), rng.integers(0, 60)))
+        if year == FIRST_YEAR:
+            dates = list(profiles.FIRST_LISTS)
+        dates = [extend_to_working_day(d, fallback=True) for d in dates]
         for k, d in enumerate(dates):
             if d <= ctx.as_of:
                 rows.append({"name": f"{year}年第{NUMERALS[k]}批", "year": year, "publish_date": d})
@@ -298,5 +309,8 @@ class Rounds:
             return days(listing, rng.integers(385, 426)), True
         if (reason == "双有" and t["acceptance_pass"]
                 and rng.random() < profiles.FIVE_YEAR_RELIST_ODDS):
-            return dt.date(listing.year + 5, 1, 1), False  # the 5-year rule, not a failure
+            # The 5-year rule, not a failure: listed again in the year before the five years
+            # since acceptance end; the others are not listed yet, so their re-audit comes due.
+            a = t["acceptance_date"]
+            return dt.date(a.year + 4, a.month, 1), False
         return None, False

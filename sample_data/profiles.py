@@ -6,6 +6,8 @@ not a branch in code. Sources: domain.md §5 (magnitudes) and §8 (scale).
 
 from __future__ import annotations
 
+import datetime as dt
+
 # The 13 national key industries (环办科财〔2020〕27号), in the notice's order: (code, name).
 NATIONAL_INDUSTRIES = (
     ("energy", "能源"),
@@ -139,6 +141,7 @@ EVAL_PASS = {"on_time": 0.92, "late": 0.82}
 ACCEPT_PASS = 0.95
 CLUSTER_EVAL_PASS = 0.92
 CP_LEVEL_ODDS = (("Ⅰ级", 0.15), ("Ⅱ级", 0.65), ("Ⅲ级", 0.20))
+FIRST_LISTS = (dt.date(2021, 1, 4), dt.date(2021, 9, 1))  # spring and autumn of FIRST_YEAR
 FIVE_YEAR_RELIST_ODDS = 0.6  # 双有 enterprises audited five years ago, re-listed this year
 MAX_ROUNDS = 3
 

@@ -132,3 +132,21 @@ def clear_caches():
     st.cache_resource.clear()
     yield
     st.cache_data.clear()
+
+
+@pytest.fixture
+def clock_url(db_url):
+    """tests/handmade_clock.py (a lapsed re-audit, one coming due, a National Day deadline) on
+    each backend."""
+    from tests import handmade_clock
+
+    handmade_clock.build(get_engine(db_url))
+    return db_url
+
+
+@pytest.fixture
+def clock_sqlite(tmp_path):
+    """tests/handmade_clock.py on SQLite only, for page tests."""
+    from tests import handmade_clock
+
+    return sqlite_with(tmp_path, handmade_clock.build, "clock.db")

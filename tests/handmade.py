@@ -16,8 +16,9 @@ Read it as a story (the figures tests assert are derived by hand from these rows
      no report. Report due 2024-03-01: as of 2024-12-31, 305 days overdue.
   R3 E3 2023-03-01 双有: disclosed 03-15, started 04-01, report 2023-12-20, evaluation
      2024-02-01 不合格 (62 points, veto).                                 -> evaluation failed
-  R4 E4 2024-03-01 双超: disclosed 2024-03-15, never started. Start due 2024-05-01: as of
-     2024-12-31, 244 days overdue.
+  R4 E4 2024-03-01 双超: disclosed 2024-03-15, never started. Start due 2024-05-01, in the
+     May Day holiday (5月1日至5日), so the deadline is Monday 2024-05-06 (民法典 Art. 203):
+     as of 2024-12-31, 239 days overdue.
   R5 E3 round 2, 2024-03-01 双有, re-listed from R3: disclosed 03-20, started 04-20.
      Report due 2025-03-01: in audit, not overdue as of 2024-12-31.
 - Options: R1 has 3 (two 无/低费 implemented 2023-10-01: 2.0 + 3.0 万元; one 中/高费

@@ -38,13 +38,15 @@ def test_record_by_deep_link_known_answer(monkeypatch, handmade_sqlite):
     assert m["当前审核状态（第1轮）"] == "验收通过"
     assert m["清洁生产水平"] == "Ⅱ级 国内先进"
     assert m["环境信用等级"] == "环保诚信"
-    assert m["下一步期限"] == "2029-11-20"
+    assert m["下一步期限"] == "2029年11月20日"
     assert m["已实施方案（项）"] == "3 / 3"
     assert m["已实施方案投资（万元）"] == "155.0"
     assert m["节能量（吨标准煤/年）"] == "130.0"
     assert m["节水量（吨/年）"] == "6,000"
     assert m["COD减排量（吨/年）"] == "2.50"
-    assert "双有企业下一轮审核应于 2029-11-20 前开展" in texts(at)
+    assert "双有企业下一轮审核（再审核）应于2029年11月20日前开展" in texts(at)
+    # 2029 is beyond the official calendar (2019–2026): the page says how its dates are counted.
+    assert "2029年的期限遇休息日顺延时只按周六、周日计算" in texts(at)
     frames = tables(at)
     profile = frames[0].set_index("项目")["内容"]
     assert profile["所在园区"] == "南京江北新材料科技园"
@@ -54,8 +56,11 @@ def test_record_by_deep_link_known_answer(monkeypatch, handmade_sqlite):
     assert rounds.iloc[0]["验收"] == "2024-11-20 通过（90分）"
     assert rounds.iloc[0]["咨询机构"] == "江苏清源环境咨询有限公司"
     milestones = next(f for f in frames if "情况" in f.columns).set_index("节点")
-    assert milestones.loc["提交审核报告", "应完成日期"] == "2024-03-01"
+    assert milestones.loc["提交审核报告", "应完成日期"] == "2024年3月1日"
     assert milestones.loc["提交审核报告", "情况"] == "按期完成"
+    # The next audit closes the round's milestones: accepted 2024-11-20, due five years on.
+    assert milestones.loc["再审核", "应完成日期"] == "2029年11月20日"
+    assert milestones.loc["再审核", "情况"] == "未到期（剩 1785 天）"
     panel = next(f for f in frames if "专家" in f.columns)
     assert panel[["环节", "角色", "专家"]].values.tolist()[:2] == [["评估", "组长", "王甲"],
                                                                ["评估", "成员", "李乙"]]
@@ -66,10 +71,18 @@ def test_record_by_deep_link_known_answer(monkeypatch, handmade_sqlite):
 
 def test_overdue_and_relisted_enterprises(monkeypatch, handmade_sqlite):
     at = open_record(monkeypatch, handmade_sqlite, hm.E2)
-    assert at.warning[0].value == ("第1轮审核进行中：提交审核报告应于 2024-03-01 前完成"
+    assert at.warning[0].value == ("第1轮审核进行中：提交审核报告应于2024年3月1日前完成"
                                    "（已逾期 305 天）")
     milestones = next(f for f in tables(at) if "情况" in f.columns).set_index("节点")
-    assert milestones.loc["启动审核", "情况"] == "逾期 40 天完成"
+    # Listed 2023-03-01: disclosure due 2023-04-01, a Saturday, moved to Monday 2023-04-03;
+    # start due 2023-05-01, in the May Day holiday (4月29日至5月3日), moved to 2023-05-04, so
+    # the start on 2023-06-10 was 37 days late (40 before the rest-day extension).
+    assert milestones.loc["信息公开", "应完成日期"] == "2023年4月3日"
+    assert milestones.loc["信息公开", "期限说明"] == "原期限2023年4月1日遇周六，依法顺延"
+    assert milestones.loc["启动审核", "应完成日期"] == "2023年5月4日"
+    assert milestones.loc["启动审核", "期限说明"] == "原期限2023年5月1日遇劳动节假期，依法顺延"
+    assert milestones.loc["启动审核", "情况"] == "逾期 37 天完成"
+    assert milestones.loc["提交审核报告", "期限说明"] == "—"  # 2024-03-01, a Friday
     assert milestones.loc["提交审核报告", "情况"] == "已逾期 305 天"
     at = open_record(monkeypatch, handmade_sqlite, hm.E3)
     assert metrics(at)["当前审核状态（第2轮）"] == "审核中"
@@ -90,7 +103,8 @@ def test_record_as_of_an_earlier_date(monkeypatch, handmade_sqlite):
     assert m["当前审核状态（第1轮）"] == "评估通过"
     assert m["清洁生产水平"] == "尚未通过验收"
     assert m["已实施方案（项）"] == "2 / 3" and m["已实施方案投资（万元）"] == "5.0"
-    assert m["下一步期限"] == "2025-03-01"
+    # Acceptance due 2025-03-01, a Saturday: moved to Monday 2025-03-03.
+    assert m["下一步期限"] == "2025年3月3日"
     at = open_record(monkeypatch, handmade_sqlite, hm.E3, asof="2023-12-31")
     assert metrics(at)["当前审核状态（第1轮）"] == "已提交报告"
     assert "截至该日期无行政处罚记录。" in texts(at)
@@ -154,7 +168,7 @@ def test_record_sheet_docx_reads_back(handmade_sqlite, clear_caches):
     profile = sheet_tables[0].set_index("项目")["内容"]
     assert profile["统一社会信用代码"] == hm.E1
     assert profile["清洁生产水平"] == "Ⅱ级 国内先进"
-    assert profile["下一步期限"] == "双有企业下一轮审核应于 2029-11-20 前开展"
+    assert profile["下一步期限"] == "双有企业下一轮审核（再审核）应于2029年11月20日前开展"
     rounds = sheet_tables[1]
     assert rounds[["轮次", "当前阶段", "评估"]].values.tolist() == [
         ["第1轮", "验收通过", "2024-04-10 通过（88分）"]]

@@ -34,8 +34,11 @@ def test_record_known_answer(handmade_url):
     assert rec["profile"]["name"] == "南京甲化工有限公司"
     assert rec["profile"]["park"] == "南京江北新材料科技园"
     assert rec["cp_level"] == "Ⅱ级 国内先进"
-    assert (rec["next_due"], rec["next_text"]) == (D("2029-11-20"),
-                                                   "双有企业下一轮审核应于 2029-11-20 前开展")
+    assert (rec["next_due"], rec["next_text"]) == (
+        D("2029-11-20"), "双有企业下一轮审核（再审核）应于2029年11月20日前开展")
+    assert rec["reaudit_state"] is None  # more than 180 days ahead
+    # 2029 is beyond the official calendar: the record says its deadlines count weekends only.
+    assert rec["calendar_note"].startswith("法定节假日日历收录2019—2026年；2029年的期限")
     assert rec["totals"]["implemented"] == 3 and rec["totals"]["investment_wan"] == 155.0
     assert rec["totals"]["energy_tce"] == 130.0 and rec["totals"]["water_t"] == 6000.0
     assert sorted(rec["panels"]["name"]) == ["张丙", "张丙", "李乙", "李乙", "王甲", "王甲"]

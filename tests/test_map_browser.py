@@ -67,7 +67,7 @@ def test_map_is_painted_offline_and_a_click_opens_the_record(handmade_sqlite, tm
         page.mouse.move(x, y)
         page.wait_for_timeout(500)
         tooltip = page.inner_text("body")
-        assert "苏州丁印染有限公司" in tooltip and "逾期 244 天" in tooltip
+        assert "苏州丁印染有限公司" in tooltip and "逾期 239 天" in tooltip
         page.mouse.click(x, y)
         page.get_by_role("heading", name="企业档案").first.wait_for(timeout=60_000)
         wait_for_app(page)

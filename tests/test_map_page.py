@@ -49,8 +49,9 @@ def test_map_shows_enterprises_by_status_parks_and_boundaries(monkeypatch, handm
                              "parks", "pts-in_audit", "pts-accepted", "pts-overdue"]
     overdue = layer(at, "pts-overdue")["data"]
     assert [p["n"] for p in overdue] == ["南京乙化工有限公司", "苏州丁印染有限公司"]
+    # E4: start due 2024-05-01 (May Day holiday) -> 2024-05-06, 239 days (244 without it)
     assert [p["d"] for p in overdue] == ["化工 · 南京江北新材料科技园\n审核中 · 逾期 305 天",
-                                         "印染\n已信息公开 · 逾期 244 天"]
+                                         "印染\n已信息公开 · 逾期 239 天"]
     assert layer(at, "pts-accepted")["data"][0]["p"] == [118.7, 32.2]
     parks = layer(at, "parks")["data"]["features"]
     assert [f["properties"]["n"] for f in parks] == ["南京江北新材料科技园"]

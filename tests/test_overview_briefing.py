@@ -89,7 +89,8 @@ def test_docx_read_back_has_the_exact_numbers(hand):
         ["已提交审核报告（轮）", "2", "1", "+1"], ["评估通过（轮）", "1", "0", "+1"],
         ["评估未通过（轮）", "1", "0", "+1"], ["验收通过（轮）", "1", "0", "+1"],
         ["逾期企业（家）", "2", "0", "+2"], ["其中：逾期0–30天（家）", "0", "0", "0"],
-        ["其中：逾期31–90天（家）", "0", "0", "0"], ["其中：逾期90天以上（家）", "2", "0", "+2"]]
+        ["其中：逾期31–90天（家）", "0", "0", "0"], ["其中：逾期90天以上（家）", "2", "0", "+2"],
+        ["再审核逾期（家）", "0", "0", "0"], ["再审核即将到期（家）", "0", "0", "0"]]
     # no plan year in 2024: the achievements table follows directly
     ach = plan_or_ach.set_index("指标")
     assert ach.loc["完成投资"].tolist() == ["万元", "150", "155"]
@@ -100,9 +101,10 @@ def test_docx_read_back_has_the_exact_numbers(hand):
         ["2", "苏州市", "2", "0", "0.0", "1", "50.0", "1"]]
     assert list(league.columns)[:3] == ["排名", "城市", "列入企业（家）"]
     late = tables[3]
+    # E4: start due 2024-05-01 (May Day holiday) -> 2024-05-06, 239 days (244 without it)
     assert late.values.tolist() == [
         ["1", "南京乙化工有限公司", "南京市浦口区", "化工", "305 天", "审核报告逾期 305 天"],
-        ["2", "苏州丁印染有限公司", "苏州市吴江区", "印染", "244 天", "启动审核逾期 244 天"]]
+        ["2", "苏州丁印染有限公司", "苏州市吴江区", "印染", "239 天", "启动审核逾期 239 天"]]
     assert "截至2024年12月31日逾期时间最长的2家企业如下，请督促限期整改。" in lines
     # three charts as images, each with its caption
     assert len(Document(io.BytesIO(data)).inline_shapes) == 3

@@ -80,7 +80,7 @@ def test_overview_screenshot_at_scale_1(tmp_path):
         for heading in HEADINGS:
             assert heading in body, heading
         assert "样例数据" in body and "各城市进展排名" in body
-        assert page.locator('[data-testid="stMetric"]').count() == 8
+        assert page.locator('[data-testid="stMetric"]').count() == 9  # with 再审核逾期
         assert page.locator('[data-testid="stVegaLiteChart"]').count() == 0
         for table in ("plan", "achievements", "league"):
             assert page.locator(f"table#T_{table}").count() == 1, table

@@ -146,3 +146,7 @@ def test_kpi_delta_and_cards():
     cards = kpi.cards(frame, ("listed", "overdue"), {"overdue": ">90天 2 家"})
     assert [(c.label, c.value, c.unit, c.change, c.note, c.lower_is_better) for c in cards] == [
         ("列入审核企业", 4, "家", 1, "", False), ("逾期企业", 2, "家", 2, ">90天 2 家", True)]
+    # More lapsed re-audits is worse, like more overdue enterprises.
+    lapsed = pd.DataFrame({"key": ["reaudit"], "label": ["再审核逾期"], "unit": ["家"],
+                           "value": [1], "change": [1], "help": ["h"]})
+    assert kpi.cards(lapsed, ("reaudit",))[0].lower_is_better

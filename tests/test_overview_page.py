@@ -89,7 +89,7 @@ def test_each_kpi_opens_the_list_behind_it(monkeypatch, handmade_sqlite):
     assert "共 2 轮审核，涉及 2 家企业；逾期最久的在前。" in texts(at)
     rows = frame_with(at, "需关注事项")
     assert list(rows["企业名称"]) == ["南京乙化工有限公司", "苏州丁印染有限公司"]
-    assert list(rows["逾期天数"]) == [305, 244]
+    assert list(rows["逾期天数"]) == [305, 239]  # E4: start due 05-01 (May Day) -> 05-06
     at.session_state["ov_list"] = "eval_failed"
     at.run()
     rows = frame_with(at, "需关注事项")
@@ -130,7 +130,9 @@ def test_achievements_league_trend_industries_and_most_overdue(monkeypatch, hand
     at.run()
     assert not charts(at)
     top = frame_with(at, "逾期原因")
-    assert list(top["逾期原因"]) == ["审核报告逾期 305 天", "启动审核逾期 244 天"]
+    # E4: start due 2024-05-01 (May Day holiday) -> 2024-05-06, 239 days (244 before the
+    # rest-day extension).
+    assert list(top["逾期原因"]) == ["审核报告逾期 305 天", "启动审核逾期 239 天"]
 
 
 def test_plan_year_missing_is_explained(monkeypatch, handmade_sqlite):

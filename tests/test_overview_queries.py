@@ -2,8 +2,9 @@
 
 Known answers (tests/handmade.py docstring): 4 enterprises listed in 5 rounds; report due in 2024
 for R1–R3; started R1 R2 R3 R5; reports R1 R3; evaluation passed R1, failed R3; accepted R1;
-overdue E2 (report, 305 days) and E4 (start, 244 days). A year earlier (2023-12-31): 3
-enterprises, 3 rounds, all started, R3's report in, nothing overdue.
+overdue E2 (report, 305 days) and E4 (start, 239 days: due 2024-05-01, in the May Day holiday,
+moved to 2024-05-06). A year earlier (2023-12-31): 3 enterprises, 3 rounds, all started, R3's
+report in, nothing overdue.
 """
 
 from __future__ import annotations
@@ -48,11 +49,12 @@ def test_kpis_and_change_against_the_same_date_last_year(src):
     assert values(k) == {
         "listed": 4, "due": 3, "started": 4, "reported": 2, "eval_passed": 1, "eval_failed": 1,
         "accepted": 1, "overdue": 2, "overdue_0": 0, "overdue_1": 0, "overdue_2": 2,
+        "reaudit": 0, "reaudit_soon": 0,  # E1's re-audit is due 2029-11-20
         "due_completed": 1, "completed": 1, "rounds": 5}
     assert values(k, "last_year") == {
         "listed": 3, "due": 0, "started": 3, "reported": 1, "eval_passed": 0, "eval_failed": 0,
         "accepted": 0, "overdue": 0, "overdue_0": 0, "overdue_1": 0, "overdue_2": 0,
-        "due_completed": 0, "completed": 0, "rounds": 3}
+        "reaudit": 0, "reaudit_soon": 0, "due_completed": 0, "completed": 0, "rounds": 3}
     assert values(k, "change")["listed"] == 1 and values(k, "change")["overdue"] == 2
     assert all(k.loc[k["key"].isin(ov.KPI_KEYS), "help"].str.len() > 10)
 
@@ -69,8 +71,9 @@ def test_the_list_behind_a_kpi(src):
     rows, total, firms = ov.kpi_list(src, PROVINCE, F, CLOCK, "overdue")
     assert (total, firms) == (2, 2)
     assert list(rows["企业名称"]) == ["南京乙化工有限公司", "苏州丁印染有限公司"]
-    assert list(rows["逾期天数"]) == [305, 244]
-    assert list(rows["需关注事项"]) == ["审核报告逾期 305 天", "启动审核逾期 244 天"]
+    # E4's start was due 2024-05-01 (May Day holiday), moved to 2024-05-06: 239 days, not 244.
+    assert list(rows["逾期天数"]) == [305, 239]
+    assert list(rows["需关注事项"]) == ["审核报告逾期 305 天", "启动审核逾期 239 天"]
     rows, total, _ = ov.kpi_list(src, PROVINCE, F, CLOCK, "due")
     assert total == 3 and set(rows["企业名称"]) == {
         "南京甲化工有限公司", "南京乙化工有限公司", "苏州丙电镀有限公司"}
@@ -129,8 +132,9 @@ def test_most_overdue_with_reasons(src):
     assert top[["序号", "企业名称", "所在地", "逾期天数", "逾期原因"]].to_dict("records") == [
         {"序号": 1, "企业名称": "南京乙化工有限公司", "所在地": "南京市浦口区", "逾期天数": 305,
          "逾期原因": "审核报告逾期 305 天"},
-        {"序号": 2, "企业名称": "苏州丁印染有限公司", "所在地": "苏州市吴江区", "逾期天数": 244,
-         "逾期原因": "启动审核逾期 244 天"}]
+        # start due 2024-05-01 (May Day holiday) -> 2024-05-06: 239 days, not 244
+        {"序号": 2, "企业名称": "苏州丁印染有限公司", "所在地": "苏州市吴江区", "逾期天数": 239,
+         "逾期原因": "启动审核逾期 239 天"}]
 
 
 def test_no_plan_year_in_2024_on_the_handmade_data(src):

@@ -63,7 +63,10 @@ def test_due_dates_from_29_february():
         "disclosure": D("2024-03-29"),
         "start": D("2024-04-29"),
         "report": D("2025-02-28"),
-        "acceptance": D("2026-02-28"),  # Liaoning default: 24 months after listing
+        "evaluation": None,  # no evaluation deadline by default
+        # Liaoning default: 24 months after listing. A Saturday, but a make-up working day of
+        # the 2026 Spring Festival (2月28日（周六）上班): no extension.
+        "acceptance": D("2026-02-28"),
     }
 
 
@@ -74,14 +77,16 @@ def test_due_dates_acceptance_after_evaluation():
     assert due_dates(D("2023-03-01"), D("2024-02-29"), rules)["acceptance"] == D("2025-02-28")
     # The listing basis ignores the evaluation date.
     listing = ClockRules(acceptance_basis="listing", acceptance_months=24)
-    assert due_dates(D("2023-03-01"), D("2024-04-10"), listing)["acceptance"] == D("2025-03-01")
+    # 2025-03-01 is a Saturday: the deadline moves to Monday 2025-03-03.
+    assert due_dates(D("2023-03-01"), D("2024-04-10"), listing)["acceptance"] == D("2025-03-03")
 
 
 def test_due_dates_follow_configured_months():
     rules = ClockRules(disclosure_months=2, start_months=3, report_months=6)
     due = due_dates(D("2024-08-31"), None, rules)
+    # 2024-11-30 is a Saturday: moved to Monday 2024-12-02.
     assert (due["disclosure"], due["start"], due["report"]) == (
-        D("2024-10-31"), D("2024-11-30"), D("2025-02-28"))
+        D("2024-10-31"), D("2024-12-02"), D("2025-02-28"))
 
 
 def test_milestone_vocabulary():

@@ -63,13 +63,17 @@ def test_vocabularies_are_complete():
 # --- the deadline day ---------------------------------------------------------------------------
 
 def test_on_the_due_day_is_not_overdue_and_one_day_after_is():
-    on_time = one("2024-02-15")  # listed 2024-01-15: disclosure due 2024-02-15
-    assert (on_time["next_milestone"], on_time["next_due"]) == ("disclosure", D("2024-02-15"))
+    # Listed 2024-01-15: disclosure due 2024-02-15, a day of the 2024 Spring Festival (2月10日至
+    # 17日放假); the deadline moves to Sunday 2024-02-18, a make-up working day (民法典 Art. 203).
+    on_time = one("2024-02-18")
+    assert (on_time["next_milestone"], on_time["next_due"]) == ("disclosure", D("2024-02-18"))
+    assert on_time["next_due_original"] == D("2024-02-15")
     assert on_time["days_overdue"] == 0
     assert on_time["overdue_bucket"] is None and on_time["reason"] is None
     assert on_time["map_status"] == "listed"
+    assert one("2024-02-16")["days_overdue"] == 0  # late without the extension, not with it
 
-    late = one("2024-02-16")
+    late = one("2024-02-19")
     assert (late["days_overdue"], late["overdue_bucket"]) == (1, "0–30天")
     assert late["reason"] == "信息公开逾期 1 天"
     assert late["map_status"] == "overdue"
@@ -80,12 +84,13 @@ def test_on_the_due_day_is_not_overdue_and_one_day_after_is():
     (400, ">90天"),
 ])
 def test_overdue_bucket_edges(days, bucket):
-    # Disclosure due 2024-02-15; later deadlines pass too, but the earliest missed one counts.
-    as_of = D("2024-02-15") + timedelta(days=days)
+    # Disclosure due 2024-02-15, moved off the Spring Festival to 2024-02-18 (see above); later
+    # deadlines pass too, but the earliest missed one counts and is named first.
+    as_of = D("2024-02-18") + timedelta(days=days)
     s = status_of(rnd(), as_of, RULES)
     assert s["days_overdue"] == days
     assert s["overdue_bucket"] == bucket
-    assert s["reason"] == (f"信息公开逾期 {days} 天" if days else None)
+    assert (s["reason"] or "").split("；")[0] == (f"信息公开逾期 {days} 天" if days else "")
 
 
 def test_29_february_listing():
@@ -113,7 +118,8 @@ STEP = dict(listing="2024-01-15", disclosure="2024-01-16", start="2024-01-17",
 
 
 @pytest.mark.parametrize(("upto", "results", "stage", "nxt", "due", "map_status"), [
-    ("listing", {}, "listed", "disclosure", "2024-02-15", "listed"),
+    # Disclosure due 2024-02-15 (Spring Festival), moved to 2024-02-18 (a make-up working day).
+    ("listing", {}, "listed", "disclosure", "2024-02-18", "listed"),
     ("disclosure", {}, "disclosed", "start", "2024-03-15", "in_audit"),
     ("start", {}, "started", "report", "2025-01-15", "in_audit"),
     ("report", {}, "reported", "acceptance", "2026-01-15", "reported"),
@@ -204,8 +210,14 @@ def test_overdue_round_stops_its_clock_once_relisted():
     assert after.loc[1, "days_overdue"] == 0 and after.loc[1, "reason"] is None
     assert after.loc[1, "next_milestone"] is None and pd.isna(after.loc[1, "next_due"])
     assert after.loc[1, "overdue_bucket"] is None and after.loc[1, "map_status"] != "overdue"
-    # the new round carries the clock: disclosure due 2022-05-01, 975 days before 2024-12-31
-    assert after.loc[2, "reason"] == "信息公开逾期 975 天"
+    # The new round carries the clock, and every milestone it missed is named, most days first
+    # (hand-computed, listed 2022-04-01, as of 2024-12-31): disclosure due 2022-05-01, a day of
+    # the 2022 May Day holiday (4月30日至5月4日) -> 2022-05-05, 971 days; start 2022-06-01,
+    # 944 days; report 2023-04-01, a Saturday -> Monday 2023-04-03, 638 days; acceptance
+    # 2024-04-01, 274 days. days_overdue counts from the earliest: 971.
+    assert after.loc[2, "reason"] == ("信息公开逾期 971 天；启动审核逾期 944 天；"
+                                      "审核报告逾期 638 天；验收逾期 274 天")
+    assert after.loc[2, "days_overdue"] == 971
 
 
 # --- 5-year re-audit for 双有 ---------------------------------------------------------------------
@@ -213,39 +225,56 @@ def test_overdue_round_stops_its_clock_once_relisted():
 ACCEPTED_2018 = dict(uscc="R", listing="2017-01-10", disclosure="2017-01-20",
                      start="2017-02-01", report="2017-12-01", evaluation="2018-01-15",
                      evaluation_pass=True, acceptance="2018-06-30", acceptance_pass=True)
-REAUDIT = "双有企业距上轮审核已满5年未再审核"
+
+
+def REAUDIT(days: int, reason: str = "双有", years: int = 5) -> str:
+    return f"{reason}企业距上轮审核已满{years}年未再审核（再审核逾期 {days} 天）"
 
 
 def test_reaudit_after_exactly_five_years_is_due_the_day_after():
-    assert one("2023-06-30", reason="双有", **ACCEPTED_2018)["reason"] is None
+    # Accepted 2018-06-30: re-audit due 2023-06-30, a Friday (a working day: no extension).
+    s = one("2023-06-30", reason="双有", **ACCEPTED_2018)
+    assert s["reason"] is None
+    assert (s["reaudit_due"], s["reaudit_state"]) == (D("2023-06-30"), "soon")
     s = one("2023-07-01", reason="双有", **ACCEPTED_2018)
-    assert s["reason"] == REAUDIT
+    assert s["reason"] == REAUDIT(1)
+    assert s["reaudit_state"] == "lapsed"
     assert (s["map_status"], s["days_overdue"]) == ("accepted", 0)
 
 
 def test_reaudit_only_for_configured_reasons():
-    assert one("2024-01-01", reason="双超", **ACCEPTED_2018)["reason"] is None
+    s = one("2024-01-01", reason="双超", **ACCEPTED_2018)
+    assert s["reason"] is None and s["reaudit_due"] is None and s["reaudit_state"] is None
     both = ClockRules(reaudit_reasons=("双有", "双超"))
+    # 2024-01-01 is 185 days after 2023-06-30.
     assert one("2024-01-01", both, reason="双超", **ACCEPTED_2018)["reason"] == (
-        "双超企业距上轮审核已满5年未再审核")
-    three = ClockRules(reaudit_months=36)
+        REAUDIT(185, "双超"))
+    three = ClockRules(reaudit_months=36)  # due 2021-06-30, a Wednesday
     assert one("2021-07-01", three, reason="双有", **ACCEPTED_2018)["reason"] == (
-        "双有企业距上轮审核已满3年未再审核")
+        REAUDIT(1, years=3))
 
 
 def test_reaudit_cleared_by_a_later_round_listed_by_the_date():
     rows = [rnd(1, round_no=1, reason="双有", **ACCEPTED_2018),
             rnd(2, uscc="R", round_no=2, reason="双有", listing="2023-09-01")]
-    assert frame(rows, "2023-08-31").loc[1, "reason"] == REAUDIT
-    assert frame(rows, "2023-09-01").loc[1, "reason"] is None
+    assert frame(rows, "2023-08-31").loc[1, "reason"] == REAUDIT(62)
+    cleared = frame(rows, "2023-09-01").loc[1]
+    assert cleared["reason"] is None and cleared["reaudit_state"] is None
+    assert cleared["reaudit_due"] == pd.Timestamp("2023-06-30")  # still known, for the record
 
 
 def test_reaudit_counts_from_evaluation_when_never_accepted():
     evaluated = {**ACCEPTED_2018, "acceptance": None, "acceptance_pass": None}
     # Acceptance was due 2019-01-10 (24 months after listing): long overdue as well.
+    # The re-audit is due 5 years after the evaluation of 2018-01-15: 2023-01-15 is a Sunday,
+    # so the deadline moves to Monday 2023-01-16 and lapses from 2023-01-17 (hand-computed;
+    # before the rest-day extension it lapsed on 2023-01-16).
     assert one("2023-01-15", reason="双有", **evaluated)["reason"] == "验收逾期 1466 天"
-    assert one("2023-01-16", reason="双有", **evaluated)["reason"] == (
-        "验收逾期 1467 天；" + REAUDIT)
+    s = one("2023-01-16", reason="双有", **evaluated)
+    assert s["reason"] == "验收逾期 1467 天"
+    assert (s["reaudit_due"], s["reaudit_due_original"]) == (D("2023-01-16"), D("2023-01-15"))
+    assert one("2023-01-17", reason="双有", **evaluated)["reason"] == (
+        "验收逾期 1468 天；" + REAUDIT(1))
 
 
 def test_no_reaudit_reason_after_failed_acceptance():
@@ -470,7 +499,9 @@ def test_handmade_story():
     assert list(out["stage"]) == ["accepted", "started", "evaluation_failed", "disclosed",
                                   "started"]
     assert list(out["map_status"]) == ["accepted", "overdue", "failed", "overdue", "in_audit"]
-    assert list(out["days_overdue"]) == [0, 305, 0, 244, 0]
-    assert list(out["reason"]) == [None, "审核报告逾期 305 天", None, "启动审核逾期 244 天", None]
+    # R4's start was due 2024-05-01, in the 2024 May Day holiday (5月1日至5日): the deadline
+    # moves to Monday 2024-05-06, so 239 days by 2024-12-31 (244 before the extension).
+    assert list(out["days_overdue"]) == [0, 305, 0, 239, 0]
+    assert list(out["reason"]) == [None, "审核报告逾期 305 天", None, "启动审核逾期 239 天", None]
     assert list(out["completed"]) == [True, False, False, False, False]
     assert out["data_issue"].isna().all()

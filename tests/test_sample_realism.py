@@ -414,3 +414,65 @@ def test_counts_fit_the_scale(db):
     assert 1.05 < counts["audit_round"] / counts["enterprise"] < 1.4
     assert 25 < counts["audit_option"] / counts["audit_round"] < 35
     assert counts["cluster_audit"] >= 1
+
+
+# -- the complete clock: holidays, re-audits, a province with fixed batch dates ------------------
+
+def _status(db, rules, as_of=AS_OF):
+    from rules.clock import derive_status
+
+    rounds = db[0]("SELECT r.*, b.name AS batch_name FROM audit_round r "
+                   "JOIN listing_batch b ON b.batch_id = r.batch_id")
+    return derive_status(rounds, as_of, rules)
+
+
+def test_lists_are_published_on_working_days_and_one_deadline_falls_on_national_day(db):
+    from rules.calendar import is_working_day
+    from rules.clock import ClockRules, deadlines
+
+    batch = table(db, "listing_batch")
+    published = pd.to_datetime(batch["publish_date"]).dt.date
+    assert all(is_working_day(d) for d in published)
+    first = dict(zip(batch["name"], published))
+    assert first["2021年第一批"] == dt.date(2021, 1, 4)
+    # The first autumn list (1 September 2021): disclosure due on National Day, moved to
+    # 8 October; the clock shows the moved date for each of its rounds.
+    assert first["2021年第二批"] == dt.date(2021, 9, 1)
+    assert deadlines(dt.date(2021, 9, 1), ClockRules())["disclosure"] == (
+        dt.date(2021, 10, 1), dt.date(2021, 10, 8))
+    st_ = _status(db, ClockRules(), dt.date(2021, 10, 5))
+    autumn = st_[st_["batch_name"] == "2021年第二批"]
+    assert len(autumn) and (autumn.loc[autumn["stage"] == "listed", "next_due"]
+                            == pd.Timestamp("2021-10-08")).all()
+
+
+def test_reaudits_come_due_in_the_sample(db):
+    from rules.clock import ClockRules
+
+    st_ = _status(db, ClockRules())
+    soon = st_[st_["reaudit_state"] == "soon"]
+    assert len(soon) >= 1 and (soon["listing_reason"] == "双有").all()
+    assert (soon["reaudit_due"] <= pd.Timestamp(AS_OF) + pd.Timedelta(days=180)).all()
+    # Half a year later, several have lapsed: the overview's 再审核逾期 has something to count.
+    later = _status(db, ClockRules(), AS_OF + dt.timedelta(days=200))
+    assert (later["reaudit_state"] == "lapsed").sum() >= len(soon)
+
+
+def test_a_hebei_sample_runs_on_the_example_batch_dates(tmp_path):
+    from rules.clock import batch_problems, derive_status, load_clock_rules
+
+    engine = get_engine(f"sqlite:///{tmp_path / 'hebei.db'}")
+    build(engine, province="130000", scale=0.05, as_of=AS_OF)
+    with engine.connect() as conn:
+        rounds = pd.read_sql("SELECT r.*, b.name AS batch_name FROM audit_round r "
+                             "JOIN listing_batch b ON b.batch_id = r.batch_id", conn)
+        batches = pd.read_sql("SELECT name, publish_date FROM listing_batch", conn)
+    engine.dispose()
+    hebei = load_clock_rules("130000")
+    assert batch_problems(hebei, batches) == []  # the example names the sample's batches
+    st_ = derive_status(rounds, dt.date(2022, 1, 10), hebei)
+    autumn = st_[(st_["batch_name"] == "2021年第二批") & (st_["next_milestone"] == "start")]
+    assert len(autumn)
+    # The example fixes the start on 2022-01-31 (Spring Festival 2022): due 2022-02-07.
+    assert (autumn["next_due"] == pd.Timestamp("2022-02-07")).all()
+    assert (autumn["next_due_original"] == pd.Timestamp("2022-01-31")).all()

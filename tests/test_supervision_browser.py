@@ -39,7 +39,7 @@ def test_watch_list_to_record_to_sheet(handmade_sqlite, tmp_path):
         ws = openpyxl.load_workbook(xlsx)["督办清单"]
         rows = list(ws.iter_rows(values_only=True))
         assert rows[2][0] == "数据截至 2024年12月31日；共 2 项"
-        assert [r[2] for r in rows[5:]] == ["审核报告逾期 305 天", "启动审核逾期 244 天"]
+        assert [r[2] for r in rows[5:]] == ["审核报告逾期 305 天", "启动审核逾期 239 天"]
 
         # Tick the second row of the watch list (the grid is a canvas: click its row marker).
         grid = page.locator('[data-testid="stDataFrame"]').first
@@ -52,7 +52,7 @@ def test_watch_list_to_record_to_sheet(handmade_sqlite, tmp_path):
         wait_for_app(page, heading="苏州丁印染有限公司")
         assert f"uscc={hm.E4}" in page.url
         body = page.inner_text("body")
-        assert "启动审核应于 2024-05-01 前完成（已逾期 244 天）" in body
+        assert "启动审核应于2024年5月6日前完成（已逾期 239 天）" in body
         assert "苏州绿衡环保科技有限公司" in body
 
         with page.expect_download() as dl:
@@ -60,7 +60,7 @@ def test_watch_list_to_record_to_sheet(handmade_sqlite, tmp_path):
         assert dl.value.suggested_filename == "企业档案_苏州丁印染有限公司_截至20241231.docx"
         text, tables = word.read_back(Path(dl.value.path()).read_bytes())
         assert "苏州丁印染有限公司清洁生产审核档案" in text
-        assert tables[1]["督办事由"].tolist() == ["启动审核逾期 244 天"]
+        assert tables[1]["督办事由"].tolist() == ["启动审核逾期 239 天"]
         page.screenshot(path=str(tmp_path / "record.png"))
     traffic.assert_clean(base)
 

@@ -45,7 +45,8 @@ def test_known_answer_as_of_2024_12_31(monkeypatch, handmade_sqlite):
     watch = frames(at)["类别"]
     assert watch[["企业名称", "事由", "逾期天数", "咨询机构"]].values.tolist() == [
         ["南京乙化工有限公司", "审核报告逾期 305 天", 305, "江苏清源环境咨询有限公司"],
-        ["苏州丁印染有限公司", "启动审核逾期 244 天", 244, "苏州绿衡环保科技有限公司"]]
+        # E4's start was due 2024-05-01 (May Day holiday), moved to 2024-05-06: 239 days.
+        ["苏州丁印染有限公司", "启动审核逾期 239 天", 239, "苏州绿衡环保科技有限公司"]]
     assert "共 2 项" in texts(at)
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["下载督办清单（Excel，截至 2024-12-31）"]
@@ -64,8 +65,12 @@ def test_known_answer_as_of_2024_12_31(monkeypatch, handmade_sqlite):
     m = metrics(at)
     assert (m["逾期 0–30天"], m["逾期 31–90天"], m["逾期 >90天"]) == ("0 轮", "0 轮", "2 轮")
     rounds = frames(at)["企业名称"]
-    assert rounds["逾期天数"].tolist() == [305, 244, 0, 0, 0]
-    assert rounds["原因"].tolist()[:2] == ["审核报告逾期 305 天", "启动审核逾期 244 天"]
+    assert rounds["逾期天数"].tolist() == [305, 239, 0, 0, 0]
+    assert rounds["原因"].tolist()[:2] == ["审核报告逾期 305 天", "启动审核逾期 239 天"]
+    # The extended due dates are shown, with the original in 期限说明.
+    assert rounds[["应完成日期", "期限说明"]].values.tolist()[1:3] == [
+        ["2024-05-06", "原期限2024年5月1日遇劳动节假期，依法顺延"],
+        ["2025-03-03", "原期限2025年3月1日遇周六，依法顺延"]]
     assert rounds["当前阶段"].tolist()[2:] == ["审核中", "验收通过", "评估未通过"]
     assert "共 5 轮" in texts(at)
 
@@ -78,7 +83,8 @@ def test_as_of_switching_changes_every_number(monkeypatch, handmade_sqlite):
     funnel = frames(show(at, "审核进度"))["分组"].set_index("分组")
     assert funnel.loc["合计"].tolist() == [3, 3, 3, 1, 0, 0, 0, 0, 0]
     at = open_supervision(monkeypatch, handmade_sqlite, asof="2024-06-30")
-    assert frames(at)["类别"]["事由"].tolist() == ["审核报告逾期 121 天", "启动审核逾期 60 天"]
+    # Start due 2024-05-06 (moved off the May Day holiday): 55 days by 2024-06-30.
+    assert frames(at)["类别"]["事由"].tolist() == ["审核报告逾期 121 天", "启动审核逾期 55 天"]
     m = metrics(show(at, "审核轮次与逾期"))
     assert (m["逾期 31–90天"], m["逾期 >90天"]) == ("1 轮", "1 轮")
 
@@ -89,7 +95,7 @@ def test_page_filters_county_reason_mode(monkeypatch, handmade_sqlite):
     assert county.options == ["南京市·浦口区", "苏州市·虎丘区", "苏州市·吴江区"]
     county.set_value(["320509"]).run()
     assert metrics(at)["列入审核轮次"] == "1"
-    assert frames(at)["类别"]["事由"].tolist() == ["启动审核逾期 244 天"]
+    assert frames(at)["类别"]["事由"].tolist() == ["启动审核逾期 239 天"]
     county.set_value([]).run()
     at.multiselect(key="sup_reason").set_value(["双有"]).run()
     assert metrics(at)["列入审核轮次"] == "3" and metrics(at)["督办事项"] == "0"
@@ -116,9 +122,11 @@ def test_clock_rules_file_changes_the_page_without_code(monkeypatch, handmade_sq
     monkeypatch.setenv("CLOCK_RULES_FILE", str(rules))
     at = open_supervision(monkeypatch, handmade_sqlite)
     watch = frames(at)["类别"]
-    # R2: report due 2024-09-01 (18 months); R4: start due 2024-06-01 (3 months).
+    # R2: report due 2024-09-01 (18 months), a Sunday: 2024-09-02. R4: start due 2024-06-01
+    # (3 months), a Saturday: 2024-06-03 (hand-computed; 213 and 121 days before the rest-day
+    # extension).
     assert watch[["事由", "应完成/到期日期"]].values.tolist() == [
-        ["启动审核逾期 213 天", "2024-06-01"], ["审核报告逾期 121 天", "2024-09-01"]]
+        ["启动审核逾期 211 天", "2024-06-03"], ["审核报告逾期 120 天", "2024-09-02"]]
 
 
 def test_watch_list_row_selection_leads_to_the_enterprise_record(monkeypatch, handmade_sqlite):
@@ -135,7 +143,7 @@ def test_watch_list_row_selection_leads_to_the_enterprise_record(monkeypatch, ha
     at.switch_page("pages/enterprise.py").run()
     assert not at.exception
     assert at.header[0].value == "苏州丁印染有限公司"
-    assert "启动审核应于 2024-05-01 前完成（已逾期 244 天）" in texts(at)
+    assert "启动审核应于2024年5月6日前完成（已逾期 239 天）" in texts(at)
 
 
 def test_watch_list_excel_has_the_rows_and_the_date(handmade_url, clear_caches):
@@ -158,8 +166,9 @@ def test_watch_list_excel_has_the_rows_and_the_date(handmade_url, clear_caches):
     assert rows[0][0] == "江苏省清洁生产审核督办清单"
     assert rows[2][0] == "数据截至 2024年12月31日；共 2 项"
     assert rows[4][:4] == ["类别", "企业名称", "事由", "逾期天数"]
-    assert [r[2] for r in rows[5:]] == ["审核报告逾期 305 天", "启动审核逾期 244 天"]
-    assert [r[3] for r in rows[5:]] == [305, 244]
+    # E4's start deadline moved off the May Day holiday (05-01 -> 05-06): 239 days, not 244.
+    assert [r[2] for r in rows[5:]] == ["审核报告逾期 305 天", "启动审核逾期 239 天"]
+    assert [r[3] for r in rows[5:]] == [305, 239]
     assert rows[5][-1] == hm.E2
 
 

@@ -31,7 +31,9 @@ def test_watch_list_known_answer(handmade_url):
     w = watch(handmade_url)
     assert w[["企业名称", "事由", "逾期天数", "应完成/到期日期"]].values.tolist() == [
         ["南京乙化工有限公司", "审核报告逾期 305 天", 305, "2024-03-01"],
-        ["苏州丁印染有限公司", "启动审核逾期 244 天", 244, "2024-05-01"]]
+        # E4's start was due 2024-05-01, in the May Day holiday (5月1日至5日): the deadline is
+        # Monday 2024-05-06, 239 days before 2024-12-31 (244 before the rest-day extension).
+        ["苏州丁印染有限公司", "启动审核逾期 239 天", 239, "2024-05-06"]]
     assert w["档案"].tolist() == [f"/enterprise?uscc={hm.E2}&asof=2024-12-31",
                                  f"/enterprise?uscc={hm.E4}&asof=2024-12-31"]
 
@@ -40,7 +42,7 @@ def test_watch_list_as_of_other_dates(handmade_url):
     assert watch(handmade_url, "2023-12-31").empty
     mid = watch(handmade_url, "2024-06-30")
     assert mid[["事由", "逾期天数"]].values.tolist() == [["审核报告逾期 121 天", 121],
-                                                     ["启动审核逾期 60 天", 60]]
+                                                     ["启动审核逾期 55 天", 55]]  # from 05-06
     # E3's first permit runs to 2024-11-30: flagged on its last day, cleared by the new permit.
     nov = watch(handmade_url, "2024-11-30")
     assert nov["类别"].tolist() == ["逾期", "逾期", "许可证即将到期"]
@@ -95,7 +97,13 @@ def test_ageing_kpis_and_rounds_table(handmade_url):
     assert sv.kpis(st_df, w) == {"列入审核轮次": 5, "进行中": 3, "逾期轮次": 2,
                                  "未通过待处理": 0, "督办事项": 2}
     table, total = sv.rounds_table(st_df, D("2024-12-31"), page_no=1, page_size=2)
-    assert total == 5 and table["逾期天数"].tolist() == [305, 244]
+    assert total == 5 and table["逾期天数"].tolist() == [305, 239]  # R4: start due 05-06
+    # R4's next deadline is the missed start, moved off the May Day holiday.
+    assert table["期限说明"].tolist() == ["—", "原期限2024年5月1日遇劳动节假期，依法顺延"]
+    table, _ = sv.rounds_table(st_df, D("2024-12-31"), page_no=2, page_size=2)
+    # R1 (accepted) has no next deadline; R5's report is due 2025-03-01, a Saturday.
+    assert table[["应完成日期", "期限说明"]].values.tolist() == [
+        ["2025-03-03", "原期限2025年3月1日遇周六，依法顺延"], ["—", "—"]]
     table, _ = sv.rounds_table(st_df, D("2024-12-31"), page_no=3, page_size=2)
     assert table["原因"].tolist() == ["已重新列入下一轮"]  # R3, superseded by R5
 

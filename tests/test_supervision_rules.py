@@ -54,10 +54,12 @@ def items(as_of: str, *specs: dict, rules: ClockRules = RULES, **kw) -> pd.DataF
 # --------------------------------------------------------------------------------------------
 
 def test_overdue_start_gives_the_clock_reason_and_the_missed_due_date():
+    # Start due 2024-05-01, in the May Day holiday (5月1日至5日): moved to Monday 2024-05-06,
+    # 239 days before 2024-12-31 (244 before the rest-day extension; hand-computed).
     out = items("2024-12-31", dict(listing_date="2024-03-01", disclosure_date="2024-03-15"))
     assert out[["category", "reason", "days_overdue"]].values.tolist() == [
-        ["逾期", "启动审核逾期 244 天", 244]]
-    assert out["due_date"].iloc[0] == pd.Timestamp("2024-05-01")
+        ["逾期", "启动审核逾期 239 天", 239]]
+    assert out["due_date"].iloc[0] == pd.Timestamp("2024-05-06")
 
 
 def test_overdue_item_empties_when_the_milestone_date_is_entered():
@@ -66,24 +68,31 @@ def test_overdue_item_empties_when_the_milestone_date_is_entered():
 
 
 def test_deadline_day_itself_is_not_overdue_but_due_soon_with_zero_days_left():
-    out = items("2023-05-01", dict(disclosure_date="2023-03-10"))
+    # Start due 2023-05-01, in the May Day holiday (4月29日至5月3日): moved to 2023-05-04.
+    out = items("2023-05-04", dict(disclosure_date="2023-03-10"))
     assert out["category"].tolist() == ["即将到期"]
-    assert out["reason"].iloc[0] == "启动审核将于 2023-05-01 到期（剩 0 天）"
-    assert items("2023-05-02", dict(disclosure_date="2023-03-10"))["reason"].tolist() == [
+    assert out["reason"].iloc[0] == ("启动审核将于2023年5月4日到期（剩 0 天"
+                                     "；原期限2023年5月1日遇劳动节假期，依法顺延）")
+    assert out["due_date"].iloc[0] == pd.Timestamp("2023-05-04")
+    # Without the extension 2023-05-02 would be a day late; with it, two days are left.
+    assert items("2023-05-02", dict(disclosure_date="2023-03-10"))["days_left"].tolist() == [2]
+    assert items("2023-05-05", dict(disclosure_date="2023-03-10"))["reason"].tolist() == [
         "启动审核逾期 1 天"]
 
 
 @pytest.mark.parametrize("as_of, expected", [
-    ("2023-03-31", ["即将到期"]),   # disclosure due 2023-04-01: 1 day left
-    ("2023-03-02", ["即将到期"]),   # disclosure due 2023-04-01: 30 days left
-    ("2023-03-01", []),            # 31 days left: not yet
+    # Disclosure due 2023-04-01, a Saturday: moved to Monday 2023-04-03.
+    ("2023-04-03", ["即将到期"]),   # 0 days left
+    ("2023-03-04", ["即将到期"]),   # 30 days left
+    ("2023-03-03", []),            # 31 days left: not yet
 ])
 def test_due_soon_window_is_inclusive_of_30_days(as_of, expected):
     assert items(as_of, {})["category"].tolist() == expected
 
 
 def test_due_soon_window_is_configurable():
-    assert items("2023-03-01", {}, due_soon_days=31)["category"].tolist() == ["即将到期"]
+    assert items("2023-03-01", {}, due_soon_days=33)["category"].tolist() == ["即将到期"]
+    assert items("2023-03-01", {}, due_soon_days=32).empty
     assert items("2023-03-02", {}, due_soon_days=0).empty
 
 
@@ -135,10 +144,13 @@ def test_reaudit_of_shuangyou_enterprise_after_five_years():
                 report_date="2018-12-01", evaluation_date="2019-01-10", evaluation_pass=True,
                 acceptance_date="2019-02-28", acceptance_pass=True)
     base = dict(done, listing_date="2018-03-01")
-    assert items("2024-02-28", base).empty  # due 2024-02-28: the last day is not yet late
+    # Due 2024-02-28 (a Wednesday): on the last day it is coming due, not yet late.
+    out = items("2024-02-28", base)
+    assert out[["category", "reason", "days_left"]].values.tolist() == [
+        ["再审核即将到期", "双有企业下一轮审核（再审核）应于2024年2月28日前开展（剩 0 天）", 0]]
     out = items("2024-03-01", base)
     assert out[["category", "reason", "days_overdue"]].values.tolist() == [
-        ["再审核到期", "双有企业距上轮审核已满5年未再审核", 2]]
+        ["再审核逾期", "双有企业距上轮审核已满5年未再审核（再审核逾期 2 天）", 2]]
     assert out["due_date"].iloc[0] == pd.Timestamp("2024-02-28")
     # 双超 has no re-audit period; a new round (re-audit started) clears the item.
     assert items("2024-03-01", dict(base, listing_reason="双超")).empty
@@ -155,7 +167,8 @@ def test_reaudit_period_follows_the_configured_rules():
     assert items("2024-03-01", base).empty
     rules = ClockRules(reaudit_reasons=("高耗能",), reaudit_months=36)
     out = items("2022-03-01", base, rules=rules)
-    assert out["reason"].tolist() == ["高耗能企业距上轮审核已满3年未再审核"]
+    # Due 2022-02-28, a Monday.
+    assert out["reason"].tolist() == ["高耗能企业距上轮审核已满3年未再审核（再审核逾期 1 天）"]
 
 
 def test_missing_and_out_of_order_dates_become_data_items_not_overdue():
@@ -231,7 +244,7 @@ def test_watch_items_order_most_urgent_first():
                          D("2024-12-31"))
     out = wl.watch_items(r, p)
     assert out["category"].tolist() == ["逾期", "逾期", "许可证过期", "即将到期"]
-    assert out["days_overdue"].tolist()[:2] == [305, 244]
+    assert out["days_overdue"].tolist()[:2] == [305, 239]  # U1: start due 05-01 -> 05-06
     assert wl.watch_items(r.iloc[0:0], p.iloc[0:0]).empty
 
 
@@ -249,7 +262,10 @@ def test_milestone_rows_on_time_late_pending_and_no_deadline():
     assert rows["启动审核"]["verdict"] == "逾期 1 天完成"
     assert rows["提交审核报告"]["verdict"] == "未到期（剩 215 天）"
     assert rows["评估"]["due"] is None and rows["评估"]["verdict"] == "未进行"
-    assert rows["验收"]["due"] == D("2025-01-31")
+    # 2025-01-31 falls in the 2025 Spring Festival (1月28日至2月4日): due Wednesday 2025-02-05.
+    assert (rows["验收"]["due"], rows["验收"]["original"]) == (D("2025-02-05"), D("2025-01-31"))
+    assert rows["验收"]["note"] == "原期限2025年1月31日遇春节假期，依法顺延"
+    assert rows["信息公开"]["original"] is None and rows["信息公开"]["note"] is None
 
 
 def test_milestone_rows_failed_evaluation_and_acceptance_from_evaluation():
@@ -261,8 +277,12 @@ def test_milestone_rows_failed_evaluation_and_acceptance_from_evaluation():
     assert rows["验收"]["verdict"] == "不适用（评估未通过，应重新审核）"
     wuhan = ClockRules(acceptance_basis="evaluation", acceptance_months=12)
     r["evaluation_pass"] = True
+    # Evaluation 2025-02-01 + 12 months = 2026-02-01, a Sunday: due Monday 2026-02-02.
     rows = {x["milestone"]: x for x in wl.milestone_rows(r, D("2026-02-02"), wuhan)}
-    assert rows["验收"]["due"] == D("2026-02-01")
+    assert (rows["验收"]["due"], rows["验收"]["original"]) == (D("2026-02-02"), D("2026-02-01"))
+    assert rows["验收"]["note"] == "原期限2026年2月1日遇周日，依法顺延"
+    assert rows["验收"]["verdict"] == "未到期（剩 0 天）"
+    rows = {x["milestone"]: x for x in wl.milestone_rows(r, D("2026-02-03"), wuhan)}
     assert rows["验收"]["verdict"] == "已逾期 1 天"
     assert rows["提交审核报告"]["due"] == D("2025-02-28")   # 29 Feb + 12 months
 
@@ -283,19 +303,19 @@ def test_next_audit_in_progress_overdue_failed_and_reaudit():
     due, text = wl.next_audit(status_of("2024-12-31", dict(listing_date="2024-03-01",
                                                            disclosure_date="2024-03-15")),
                               D("2024-12-31"), RULES)
-    assert due == D("2024-05-01")
-    assert text == "第1轮审核进行中：启动审核应于 2024-05-01 前完成（已逾期 244 天）"
+    assert due == D("2024-05-06")  # 2024-05-01 is in the May Day holiday
+    assert text == "第1轮审核进行中：启动审核应于2024年5月6日前完成（已逾期 239 天）"
     accepted = dict(listing_reason="双有", disclosure_date="2023-03-20",
                     start_date="2023-04-15", report_date="2024-02-10",
                     evaluation_date="2024-04-10", evaluation_pass=True,
                     acceptance_date="2024-02-29", acceptance_pass=True)
     due, text = wl.next_audit(status_of("2024-12-31", accepted), D("2024-12-31"), RULES)
-    assert due == D("2029-02-28") and text == "双有企业下一轮审核应于 2029-02-28 前开展"
+    assert due == D("2029-02-28") and text == "双有企业下一轮审核（再审核）应于2029年2月28日前开展"
     evaluated = dict(accepted, acceptance_date=None, acceptance_pass=None)
     due, text = wl.next_audit(status_of("2024-06-30", evaluated), D("2024-06-30"), RULES)
-    assert due == D("2025-03-01")
-    assert text == ("第1轮评估通过，验收应于 2025-03-01 前完成；"
-                    "双有企业下一轮审核应于 2029-04-10 前开展")
+    assert due == D("2025-03-03")  # 2025-03-01 is a Saturday
+    assert text == ("第1轮评估通过，验收应于2025年3月3日前完成；"
+                    "双有企业下一轮审核（再审核）应于2029年4月10日前开展")
     due, text = wl.next_audit(status_of("2024-12-31", dict(accepted, listing_reason="双超")),
                               D("2024-12-31"), RULES)
     assert due is None and text.startswith("无法定再审核期限（列入原因：双超）")
@@ -356,10 +376,11 @@ def test_timeline_builder_and_table():
     points = timeline_points(ms)
     kinds = dict(zip(zip(points["节点"], points["类型"]), points["日期"]))
     assert kinds[("启动审核", "逾期完成")] == pd.Timestamp("2024-06-10")
-    assert kinds[("启动审核", "应完成日期")] == pd.Timestamp("2024-05-01")
+    # Start due 2024-05-01 (May Day holiday), moved to 2024-05-06: 35 days late, not 40.
+    assert kinds[("启动审核", "应完成日期")] == pd.Timestamp("2024-05-06")
     assert isinstance(timeline_chart(ms), alt.Chart)
     table = milestone_table(ms)
-    assert table.loc[table["节点"] == "启动审核", "情况"].item() == "逾期 40 天完成"
+    assert table.loc[table["节点"] == "启动审核", "情况"].item() == "逾期 35 天完成"
     assert table.loc[table["节点"] == "评估", "应完成日期"].item() == "—"
 
 
