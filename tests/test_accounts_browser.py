@@ -154,7 +154,8 @@ def test_unified_sign_in_through_openid_connect(handmade_sqlite, tmp_path):
                         args=["--secrets.files", str(secrets)]) as base, \
                 browser_page() as (page, _traffic):
             page.goto(base + "/")
-            page.get_by_role("link", name="使用统一身份认证登录").click()
+            page.wait_for_selector("input[name=username]", timeout=60_000)
+            page.get_by_role("link", name="使用统一身份认证登录").click(timeout=60_000)
             page.get_by_role("button", name="idp-0001").click()  # at the identity platform
             wait_for_app(page, heading="总览")
             sidebar = page.inner_text('[data-testid="stSidebar"]')

@@ -76,6 +76,7 @@ def test_overview_screenshot_at_scale_1(tmp_path):
     with app_server(sample_copy(tmp_path)) as base, browser_page(1440, 900) as (page, traffic):
         page.goto(base + "/")
         wait_for_app(page, heading="总览")
+        page.wait_for_selector("table#T_league")  # the last of the first screen
         body = page.inner_text("body")
         for heading in HEADINGS:
             assert heading in body, heading

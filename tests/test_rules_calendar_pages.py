@@ -18,7 +18,7 @@ from queries.scope import PROVINCE, Filters, Scope
 from rules.clock import ClockRules
 from tests import handmade as hm
 from tests import handmade_clock as hc
-from tests.apptest import metrics, open_page, texts
+from tests.apptest import metrics, open_page, shown, texts
 
 D = dt.date.fromisoformat
 CLOCK = ClockRules()
@@ -237,8 +237,8 @@ def test_a_broken_calendar_is_reported_with_the_clock_rules(monkeypatch, handmad
                       encoding="utf-8")
     monkeypatch.setattr(calendar, "CALENDAR_FILE", broken)
     at = open_page(monkeypatch, handmade_sqlite, params=ASOF)
-    assert at.error[0].value.startswith("法定时限配置有误：法定节假日日历文件")
-    assert "第2行 的日期“2024-13-01”无效" in at.error[0].value
+    assert shown(at.error[0].value).startswith("法定时限配置有误：法定节假日日历文件")
+    assert "第2行 的日期“2024-13-01”无效" in shown(at.error[0].value)
     assert not at.metric  # no page ran on a broken calendar
 
 
