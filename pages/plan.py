@@ -2,12 +2,11 @@
 the period, target import from the Excel template, and the annual implementation report."""
 
 import datetime as dt
-import functools
 
 import pandas as pd
 import streamlit as st
 
-from components import annual_report, plan_charts, vega
+from components import annual_report, export, plan_charts, safe, vega
 from components.context import get_context
 from components.export import excel_bytes, file_name
 from components.fmt import cn_date, num, pct
@@ -21,8 +20,9 @@ ctx = get_context()
 f, src, scope = ctx.filters, ctx.source, ctx.scope
 province = ctx.meta.get("province_adcode", "")
 st.title("计划对标与年报")
-st.caption(f"{ctx.province_name} · 数据截至 {cn_date(f.as_of)} · 各年实际数按当年12月31日"
-           "（或截至日期，取较早者）统计 · 统计范围随左侧城市、行业、园区筛选变化")
+st.caption(f"{safe.text(ctx.province_name)} · 数据截至 {cn_date(f.as_of)} · "
+           "各年实际数按当年12月31日（或截至日期，取较早者）统计 · "
+           "统计范围随左侧城市、行业、园区筛选变化")
 if ctx.is_sample:
     st.info("当前为样例数据：企业名称均为虚构，计划目标为演示用。")
 
@@ -97,7 +97,7 @@ with compare_tab:
         head = plan.scoreboard([(*unit, unit_name)], targets, actuals, denominators, province,
                                f.industries, metric, start, end, f.as_of).iloc[0]
         share = plan.elapsed(start, end, f.as_of)
-        st.subheader(f"{unit_name} · {period_names[period_id]} · {metric_name}")
+        st.subheader(safe.text(f"{unit_name} · {period_names[period_id]} · {metric_name}"))
         k = st.columns(5)
         k[0].metric(f"期内目标（{unit_word}）", num(head[f"期内目标（{unit_word}）"], digits))
         k[1].metric(f"实际完成（{unit_word}）", num(head[f"实际完成（{unit_word}）"], digits),
@@ -123,7 +123,7 @@ with compare_tab:
                            f"各{child_word}完成率（虚线为时间进度 {pct(share)}）",
                            height=max(240, 30 * len(board) + 110))
             else:
-                st.info(f"{unit_name}下辖各{child_word}未设定{metric_name}目标，右表只列实际完成数。")
+                st.info(f"{safe.text(unit_name)}下辖各{child_word}未设定{metric_name}目标，右表只列实际完成数。")
 
         SHOWN = ["地区", f"期内目标（{unit_word}）", f"截至当年目标（{unit_word}）",
                  f"实际完成（{unit_word}）", "完成率", f"预计期末（{unit_word}）",
@@ -142,12 +142,12 @@ with compare_tab:
         if child_word == "园区":
             st.caption("计划目标按省、市、区县设定，园区没有单独目标：园区一行只列实际完成数。")
         if board.empty:
-            st.info(f"{unit_name}没有下辖{child_word}。")
+            st.info(f"{safe.text(unit_name)}没有下辖{child_word}。")
         else:
             st.dataframe(board[SHOWN], hide_index=True, width="stretch", column_config=config,
                          key="plan_board")
 
-        st.subheader(f"{unit_name}各行业对标")
+        st.subheader(f"{safe.text(unit_name)}各行业对标")
         ind_board = plan.scoreboard([(*unit, n, (c,)) for c, n in ind_names.items()], targets,
                                     actuals, denominators, province, (), metric, start, end,
                                     f.as_of)
@@ -162,7 +162,7 @@ with compare_tab:
         drivers = plan.shortfall_drivers(children or [(*unit, unit_name)], ind_names, targets,
                                          actuals, metric, start, end, f.as_of)
         if drivers.empty:
-            st.success(f"按当前进度，{unit_name}各{child_word}各行业的{metric_name}目标均可在规划期末完成"
+            st.success(f"按当前进度，{safe.text(unit_name)}各{child_word}各行业的{metric_name}目标均可在规划期末完成"
                        "（或未设定分行业目标）。")
         else:
             vega.chart(plan_charts.shortfall_chart, drivers, unit_word,
@@ -200,8 +200,9 @@ with import_tab:
             f"只有整个文件全部通过校验才会写入，写入的目标属于「{period_names[period_id]}」。")
         template_regions = list(regions[regions["level"].isin(["省", "市"])]["name"])
         st.download_button("下载空白目标模板（.xlsx）",
-                           data=functools.partial(target_template.template_bytes,  # on click
-                                                  list(range(start, end + 1)), template_regions),
+                           data=lambda: export.excel_bytes(  # built on click
+                               {target_template.TEMPLATE_SHEET: target_template.blank_template(
+                                   list(range(start, end + 1)), template_regions)}, []),
                            on_click="ignore",
                            file_name=f"计划目标模板_{period_names[period_id]}.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -260,9 +261,9 @@ with report_tab:
             plan_detail=plan.target_detail(year_targets, year_actuals),
             period_name=py.period_name if py else None, sample=ctx.is_sample)
         tables = annual_report.report_tables(data)
-        st.caption(f"{annual_report.title(data)} · 数据截至 {cn_date(report_as_of)}")
+        st.caption(f"{safe.text(annual_report.title(data))} · 数据截至 {cn_date(report_as_of)}")
         for para in annual_report.narrative(data, tables):
-            st.markdown(para)
+            st.markdown(safe.text(para))
         tabs = st.tabs(list(tables))
         for tab, (key, df) in zip(tabs, tables.items()):
             with tab:

@@ -3,7 +3,7 @@ against the statutory clock, as of the sidebar's date."""
 
 import streamlit as st
 
-from components import export
+from components import export, safe
 from components.context import get_context
 from components.funnel import funnel_chart
 from queries import supervision as sv
@@ -13,7 +13,8 @@ from rules.vocab import AUDIT_MODES, LISTING_REASONS
 ctx = get_context()
 as_of = ctx.filters.as_of
 st.title("审核进度与督办")
-st.caption(f"{ctx.province_name} · 按法定时限（名单公布之日起算）计算 · 数据截至 {as_of:%Y-%m-%d}")
+st.caption(f"{safe.text(ctx.province_name)} · 按法定时限（名单公布之日起算）计算 · "
+           f"数据截至 {as_of:%Y-%m-%d}")
 if ctx.is_sample:
     st.info("样例数据：企业名称均为虚构，仅供演示。")
 
@@ -69,7 +70,8 @@ with tab_watch:
             rows = picked.selection.rows if picked else []
             if rows and rows[0] < len(shown):
                 row = shown.iloc[rows[0]]
-                st.page_link("pages/enterprise.py", label=f"打开“{row['企业名称']}”的企业档案",
+                st.page_link("pages/enterprise.py",
+                             label=f"打开“{safe.text(row['企业名称'])}”的企业档案",
                              icon=":material/factory:",
                              query_params={"uscc": row["统一社会信用代码"],
                                            "asof": as_of.isoformat()})

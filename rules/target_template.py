@@ -72,8 +72,12 @@ _FIELD_BY_LABEL.update({_label(h): f for f, h, _ in TARGET_COLUMNS})
 _HEADER_OF = {f: h for f, h in KEY_COLUMNS} | {f: h for f, h, _ in TARGET_COLUMNS}
 
 
+TEMPLATE_SHEET = "计划目标"
+
+
 def blank_template(years: list[int], regions: list[str]) -> pd.DataFrame:
-    """The template as a frame: one row per year × region (all industries), targets empty."""
+    """The template as a frame: one row per year × region (all industries), targets empty.
+    components.export writes it (one sheet named TEMPLATE_SHEET, the header in row 1)."""
     rows = [{"年度": y, "地区": r, "行业": "全部行业"} for y in years for r in regions]
     return pd.DataFrame(rows, columns=HEADERS)
 
@@ -258,19 +262,3 @@ def check_file(data: bytes, regions: pd.DataFrame, industries: pd.DataFrame,
         return Checked(pd.DataFrame(), errors)
     return validate(frame, regions, industries, start_year, end_year)
 
-
-def template_bytes(years: list[int], regions: list[str]) -> bytes:
-    """The blank template as an .xlsx file: one sheet, the header in row 1, a row per year ×
-    region (all industries) with the targets left empty."""
-    buf = io.BytesIO()
-    frame = blank_template(years, regions)
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as writer:
-        frame.to_excel(writer, sheet_name="计划目标", index=False)
-        ws = writer.sheets["计划目标"]
-        head = writer.book.add_format({"bold": True, "bg_color": "#E8F1EC", "border": 1,
-                                       "text_wrap": True})
-        for j, col in enumerate(frame.columns):
-            ws.write(0, j, col, head)
-            ws.set_column(j, j, 14 if j < 3 else 18)
-        ws.freeze_panes(1, 0)
-    return buf.getvalue()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import lxml.html
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from components import safe
 from tests.browser import ROOT
 
 
@@ -24,16 +27,26 @@ def open_page(monkeypatch, database_url: str, page: str | None = None,
     return at
 
 
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of text that components.safe made literal: without its backslash
+    escapes and invisible word joiners (tests of the escaping itself read the source)."""
+    return _ESCAPED.sub(r"\1", str(markdown)).replace(safe.WJ, "")
+
+
 def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return {shown(m.label): shown(m.value) for m in at.metric}
 
 
 def texts(at: AppTest) -> str:
-    """All markdown, caption, info, warning and error text on the page, for searching."""
+    """All markdown, caption, info, warning and error text on the page as a reader sees it
+    (see `shown`), for searching."""
     parts = []
     for kind in ("markdown", "caption", "info", "warning", "error", "success", "title",
                  "header", "subheader"):
-        parts.extend(str(e.value) for e in getattr(at, kind))
+        parts.extend(shown(e.value) for e in getattr(at, kind))
     return "\n".join(parts)
 
 
