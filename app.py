@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from components import filters as filter_bar
-from components import footer
+from components import footer, safe
 from components.context import PageContext, set_context
 from queries.db import Source, database_url, default_url
 from queries.meta import DatabaseNotReady, filter_choices, read_meta
@@ -58,7 +58,7 @@ except ClockRulesError as exc:
 nav = st.navigation(PAGES)
 source = Source(url, meta.get("data_version", ""))
 scope = PROVINCE  # login and per-city scopes come later; every query already takes the scope
-st.sidebar.caption(f"{meta.get('province_name', '')}清洁生产审核监督平台")
+st.sidebar.caption(f"{safe.text(meta.get('province_name', ''))}清洁生产审核监督平台")
 today = dt.date.today()
 filters = filter_bar.sidebar(filter_choices(source, scope), today)
 set_context(PageContext(source, scope, filters, meta, clock))

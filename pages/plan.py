@@ -197,7 +197,8 @@ with import_tab:
             "模板只有一个工作表，每行填写一个 **年度 × 地区 × 行业** 的目标："
             "地区填行政区划名称或6位代码，"
             "行业填行业名称，全部行业填「全部行业」；目标值留空表示不设该项目标。"
-            f"只有整个文件全部通过校验才会写入，写入的目标属于「{period_names[period_id]}」。")
+            "只有整个文件全部通过校验才会写入，写入的目标属于"
+            f"「{safe.text(period_names[period_id])}」。")
         template_regions = list(regions[regions["level"].isin(["省", "市"])]["name"])
         st.download_button("下载空白目标模板（.xlsx）",
                            data=lambda: export.excel_bytes(  # built on click
