@@ -96,8 +96,8 @@ def park_id_of(text: str) -> int | None:
     """A park id written in a link: ASCII digits only ("²" and "٣" are digits to Python) and
     within the database's integer range; None otherwise."""
     text = str(text).strip()
-    if not (text.isascii() and text.isdigit() and len(text) <= 9):
-        return None
+    if not (text.isascii() and text.isdigit() and len(text) <= 9) or text != str(int(text)):
+        return None  # "007" is not how the app writes park 7
     return int(text) or None
 
 

@@ -21,8 +21,8 @@ import openpyxl
 import pandas as pd
 import pytest
 import streamlit as st
-from openpyxl.utils.escape import unescape
 from google.protobuf.message import Message
+from openpyxl.utils.escape import unescape
 
 from components import export, safe
 from tests import handmade, hostile
