@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import annual_report, export, plan_charts, safe, vega
+from components import annual_report, export, html_table, plan_charts, safe, vega
 from components.context import get_context
 from components.export import excel_bytes, file_name
 from components.fmt import cn_date, num, pct
@@ -15,6 +15,7 @@ from queries.scope import Filters
 from rules import target_template
 from rules.plan_projection import cumulative_curve, year_end
 from rules.plan_status import PLAN_MARK_HELP, plan_year
+from rules.uploads import UploadLimits, listed
 
 ctx = get_context()
 f, src, scope = ctx.filters, ctx.source, ctx.scope
@@ -193,11 +194,12 @@ with compare_tab:
 # ---- target import ------------------------------------------------------------------------------
 with import_tab:
     if import_tab.open:
+        limits = UploadLimits.from_env()
         st.markdown(
             "模板只有一个工作表，每行填写一个 **年度 × 地区 × 行业** 的目标："
             "地区填行政区划名称或6位代码，"
-            "行业填行业名称，全部行业填「全部行业」；目标值留空表示不设该项目标。"
-            "只有整个文件全部通过校验才会写入，写入的目标属于"
+            "行业填行业名称，全部行业填「全部行业」；目标值留空表示保留已有目标（新的一行则不设"
+            "该项目标）。只有整个文件全部通过校验才会写入，写入的目标属于"
             f"「{safe.text(period_names[period_id])}」。")
         template_regions = list(regions[regions["level"].isin(["省", "市"])]["name"])
         st.download_button("下载空白目标模板（.xlsx）",
@@ -208,22 +210,34 @@ with import_tab:
                            file_name=f"计划目标模板_{period_names[period_id]}.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            key="plan_template", icon=":material/download:")
-        upload = st.file_uploader("上传填写好的模板", type=None, key="plan_upload")
-        if upload is not None:
-            checked = plan_import.check_upload(src, scope, period_id, upload.getvalue())
+        read_only = plan_import.write_problem(src)  # before anything is uploaded or checked
+        if read_only:
+            st.error(read_only)
+        upload = st.file_uploader(
+            "上传填写好的模板", type=None, key="plan_upload", disabled=bool(read_only),
+            max_upload_size=limits.max_mb,
+            help=f"Excel（.xlsx）文件，不超过 {limits.max_mb} MB、{limits.max_rows:,} 行。")
+        if upload is not None and not read_only:
+            checked = plan_import.check_upload(src, scope, period_id, upload.getvalue(), limits)
             if not checked.ok:
-                st.error(f"文件未通过校验，共 {len(checked.errors)} 处问题，未写入任何数据：")
-                st.table(pd.DataFrame({"Excel 行号": [str(e.row or "—") for e in checked.errors],
-                                       "问题": [e.message for e in checked.errors]}
-                                      ).set_index("Excel 行号"))
+                problems, count = listed(checked.errors)
+                st.error(f"文件未通过校验，{count}，未写入任何数据：")
+                # the messages quote cells of the file: an escaped HTML table shows them as text
+                with st.container(height=min(420, 60 + 36 * len(problems))):
+                    html_table.show(pd.DataFrame({
+                        "Excel 行号": [str(e.row or "—") for e in problems],
+                        "问题": [e.message for e in problems]}), "plan_problems")
             else:
                 st.success(f"校验通过：共 {len(checked.rows)} 行目标，可以导入。")
                 if st.button("导入目标", type="primary", key="plan_import"):
-                    result = plan_import.import_file(src, scope, period_id, upload.getvalue())
-                    st.session_state["plan_import_done"] = (
-                        f"已导入：新增 {result.inserted} 行、更新 {result.updated} 行目标，"
-                        "页面已按新目标重算。")
-                    st.rerun()
+                    result = plan_import.import_file(src, scope, period_id, upload.getvalue(),
+                                                     limits)
+                    if result.ok:
+                        st.session_state["plan_import_done"] = (
+                            f"已导入：新增 {result.inserted} 行、更新 {result.updated} 行目标，"
+                            "页面已按新目标重算。")
+                        st.rerun()
+                    st.error(safe.text(result.errors[0].message))
         if st.session_state.get("plan_import_done"):
             st.success(st.session_state["plan_import_done"])
 
