@@ -131,8 +131,10 @@ def read_workbook(data: bytes, limits: UploadLimits | None = None
             names = "、".join(ws.title for ws in values.worksheets[:5])
             return None, [TemplateError(None, f"模板只能有一个工作表，此文件有 "
                                               f"{len(values.worksheets)} 个（{names}）。")]
-        rows = zip(values.worksheets[0].iter_rows(max_col=MAX_COLUMNS + 1, values_only=True),
-                   formulas.worksheets[0].iter_rows(max_col=MAX_COLUMNS + 1, values_only=True))
+        sheets = values.worksheets[0], formulas.worksheets[0]
+        for ws in sheets:  # openpyxl would stop at the sheet's declared extent, true or not
+            ws.reset_dimensions()
+        rows = zip(*(ws.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True) for ws in sheets))
         for i, (row, written) in enumerate(rows, start=1):
             too_many = rows_over(i, limits)
             if too_many:
