@@ -13,7 +13,7 @@ GENERATOR := $(wildcard sample_data/*.py) queries/schema.py queries/boundaries.p
              rules/vocab.py rules/identifiers.py
 PORT ?= 8501
 
-.PHONY: run test sample bench lint migrate clean
+.PHONY: run test sample bench lint migrate backup restore mutants clean
 
 run: $(RUNTIME) $(SAMPLE_DB)
 	$(PY) serve.py --server.port $(PORT)
@@ -33,6 +33,16 @@ lint: $(DEV)
 # Upgrade the schema of DATABASE_URL (default: the sample) in place, keeping every row.
 migrate: $(RUNTIME)
 	$(PY) -m queries.migrate
+
+# Back up DATABASE_URL (default: the sample) while the app runs, into BACKUP_DIR (default
+# backups/); restore one with `make restore FILE=backups/….sqlite` (the database as it was is
+# backed up first). See README, "Backups".
+backup: $(RUNTIME)
+	$(PY) -m queries.backup backup $(if $(KEEP),--keep $(KEEP))
+
+restore: $(RUNTIME)
+	@test -n "$(FILE)" || { echo "用法：make restore FILE=backups/<备份文件>"; exit 2; }
+	$(PY) -m queries.backup restore "$(FILE)"
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
