@@ -44,6 +44,11 @@ restore: $(RUNTIME)
 	@test -n "$(FILE)" || { echo "用法：make restore FILE=backups/<备份文件>"; exit 2; }
 	$(PY) -m queries.backup restore "$(FILE)"
 
+# Apply each seeded one-line bug of tests/mutations.py and check a test catches it (~15 min;
+# not part of `make test`).
+mutants: $(DEV)
+	$(PY) -m tests.mutations
+
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
