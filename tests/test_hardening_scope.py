@@ -28,9 +28,11 @@ from queries import schema as s
 from queries.db import Source, get_engine, read_frame
 from queries.scope import Filters, Scope, enterprise_where
 from rules.clock import ClockRules
+from rules.identifiers import make_uscc
 from tests import handmade_parks as hp
 
 E1, E2, E3, E4, E5, E6, E7, E8 = hp.E1, hp.E2, hp.E3, hp.E4, hp.E5, hp.E6, hp.E7, hp.E8
+E9 = make_uscc("320509", "MA1DDD09")
 D = dt.date.fromisoformat
 AS_OF = D("2024-12-31")
 PROVINCE = Scope()
@@ -140,6 +142,19 @@ def test_park_members(url, scope, filters, expected):
     assert set(parks.members(src(url), scope, filters)["uscc"]) == expected
 
 
+def test_members_registered_to_a_park_outside_the_scope_are_not_its_members(db_url):
+    """E9 lies in 吴江区 but is registered to park 3 (虎丘区): a 吴江区 official sees E9, not
+    park 3, so E9 is no member of any park they see."""
+    rows = hp.ROWS | {"enterprise": hp.ROWS["enterprise"] + [dict(
+        hp.ROWS["enterprise"][-1], uscc=E9, name="苏州壬化工有限公司", park_id=3)]}
+    from tests import handmade
+
+    handmade.build(get_engine(db_url), rows)
+    assert set(parks.members(src(db_url), WUJIANG, f())["uscc"]) == {E6, E7, E8}
+    assert set(parks.members(src(db_url), PROVINCE, f())["uscc"]) == {E1, E2, E6, E7, E8, E9}
+    assert set(parks.members(src(db_url), HUQIU, f())["uscc"]) == set()
+
+
 def test_park_cluster_audits_within_scope_and_seen_as_of(url):
     clock = ClockRules()
     assert list(parks.clusters(src(url), PROVINCE, f(), clock)["cluster_id"]) == [1]
@@ -223,7 +238,15 @@ def test_an_enterprise_record_only_within_scope(url, scope, uscc, found):
     assert (en.record(src(url), scope, uscc, AS_OF, ClockRules()) is not None) == found
 
 
+def test_each_read_of_a_record_keeps_to_the_scope(url):
+    """The profile decides whether a record opens; each table read checks the scope again."""
+    for read in (en._rounds,):
+        assert len(read(src(url), PUKOU, E1, AS_OF)) == 1
+        assert read(src(url), HUQIU, E1, AS_OF).empty
+
+
 @pytest.mark.parametrize("as_of, rounds, permits, penalties, credit", [
+    ("2023-06-30", 1, 1, 0, 1),  # the 2023 rating counts within 2023
     ("2024-02-29", 1, 1, 0, 1), ("2024-03-01", 2, 1, 0, 1), ("2024-03-10", 2, 1, 1, 1),
     ("2024-11-30", 2, 1, 1, 1), ("2024-12-01", 2, 2, 1, 1), ("2022-12-31", 0, 1, 0, 0)])
 def test_an_enterprise_record_as_of_each_boundary(url, as_of, rounds, permits, penalties,
