@@ -81,8 +81,8 @@ def read_frame(engine: Engine, stmt, **params) -> pd.DataFrame:
         if rows else pd.DataFrame(columns=columns)
 
 
-READ_ONLY = ("审核数据库当前为只读，无法写入：{why}。本次未读取、未写入任何数据。"
-             "请联系系统管理员开通写入权限后再导入。")
+READ_ONLY = ("审核数据库当前为只读，暂不能导入或修改数据：{why}。"
+             "请联系系统管理员开通写入权限后再操作。")
 
 
 def _sqlite_file(url) -> Path | None:

@@ -43,15 +43,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def app_server(database_url: str, extra_env: dict | None = None, script: str = "app.py"):
+def app_server(database_url: str, extra_env: dict | None = None, script: str = "app.py",
+               prefix: list[str] = ()):
     """Run `streamlit run <script>` (the app by default) on a free port against
-    `database_url`; yield its base URL."""
+    `database_url`; yield its base URL. `prefix` runs the server through another command
+    (e.g. setpriv, to run it without the right to write root's files)."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
     # The app starts as `make run` starts it (serve.py preloads its modules); other scripts
     # (the benchmark's empty page) with plain `streamlit run`.
     launch = (["serve.py"] if script == "app.py" else ["-m", "streamlit", "run", script])
-    cmd = [sys.executable, *launch, "--server.port", str(port),
+    cmd = [*prefix, sys.executable, *launch, "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,

@@ -271,7 +271,7 @@ def test_sqlite_opened_read_only_is_told_before_the_file_is_read(handmade_sqlite
     path = make_url(handmade_sqlite).database
     url = f"sqlite:///file:{path}?mode=ro&uri=true"
     problem = write_problem(get_engine(url))
-    assert problem.startswith("审核数据库当前为只读，无法写入：数据库以只读方式连接")
+    assert problem.startswith("审核数据库当前为只读，暂不能导入或修改数据：数据库以只读方式连接")
     read = []
     monkeypatch.setattr(plan_import, "check_upload", lambda *a, **k: read.append(a))
     result = plan_import.import_file(src(url), Scope(), 1, xlsx([row(audits_completed=4)]))
