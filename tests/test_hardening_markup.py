@@ -30,6 +30,7 @@ from tests.apptest import open_page
 from tests.conftest import sqlite_with
 
 AS_OF = {"asof": "2024-12-31"}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP: what a spreadsheet evaluates
 # Names whose characters Markdown, HTML, directives or the tooltip template would interpret.
 MARKUP = [n for n in hostile.EVERY if re.search(r"[*$\[\]<>{}`:_~]", n)]
 # Fields that are not drawn as Markdown: ids, data, specs, plain-text widget values.
@@ -121,7 +122,7 @@ def assert_safe_workbook(data: bytes, where: str) -> set[str]:
                 assert cell.data_type != "f", (where, ws.title, cell.coordinate, cell.value)
                 if isinstance(cell.value, str):
                     texts.add(cell.value)
-                    if cell.value.startswith(export.FORMULA_START):
+                    if cell.value.startswith(FORMULA_START):
                         assert cell.quotePrefix, (where, ws.title, cell.coordinate, cell.value)
         assert ws.auto_filter.ref, (where, ws.title)
         assert ws.freeze_panes, (where, ws.title)
