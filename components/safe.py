@@ -29,6 +29,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # autolink literals): a word joiner inside the pattern keeps them from matching.
 _ARROWS = re.compile(r"(?<!\S)(<->|->|<-|--|>=|<=|~=)(?!\S)")
 _WWW = re.compile(r"(?i)\bwww(?=\.)")
+_ODD = re.compile(r"[{\x00-\x1f\x7f\x85\u2028\u2029]")  # what `tooltip` changes
 ECHO_LIMIT = 40
 
 
@@ -72,9 +73,12 @@ def tooltip(value: object) -> str:
 def tooltips(values):
     """`tooltip` for a pandas Series of texts (missing values become ""), vectorised: the map
     has tens of thousands of names."""
-    text = values.astype(object).where(values.notna(), "").astype(str)
-    return (text.str.replace(_BREAKS, " ", regex=True).str.replace(_CONTROL, "", regex=True)
-            .str.replace("{", "{" + WJ, regex=False))
+    text = values.fillna("").astype(str)
+    odd = text.str.contains(_ODD, regex=True)  # few names need any change
+    if odd.any():
+        text = text.copy()
+        text[odd] = text[odd].map(tooltip)
+    return text
 
 
 def unjoin(shown: str) -> str:
