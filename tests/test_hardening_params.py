@@ -191,7 +191,7 @@ page_params = st.dictionaries(st.sampled_from(PARAMS), any_text, min_size=1, max
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_takes_any_link(handmade_sqlite, page):
-    @settings(max_examples=4, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=3, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.too_slow])
     @given(params=page_params)
     def run(params):
