@@ -14,7 +14,7 @@ GENERATOR := $(wildcard sample_data/*.py) queries/schema.py queries/boundaries.p
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test sample bench lint migrate clean
+.PHONY: run test sample bench lint migrate backup restore mutants clean
 
 run: $(RUNTIME) $(SAMPLE_DB)
 	$(PY) serve.py --server.port $(PORT) --server.address $(ADDRESS)
@@ -34,6 +34,21 @@ lint: $(DEV)
 # Upgrade the schema of DATABASE_URL (default: the sample) in place, keeping every row.
 migrate: $(RUNTIME)
 	$(PY) -m queries.migrate
+
+# Back up DATABASE_URL (default: the sample) while the app runs, into BACKUP_DIR (default
+# backups/); restore one with `make restore FILE=backups/….sqlite` (the database as it was is
+# backed up first). See README, "Backups".
+backup: $(RUNTIME)
+	$(PY) -m queries.backup backup $(if $(KEEP),--keep $(KEEP))
+
+restore: $(RUNTIME)
+	@test -n "$(FILE)" || { echo "用法：make restore FILE=backups/<备份文件>"; exit 2; }
+	$(PY) -m queries.backup restore "$(FILE)"
+
+# Apply each seeded one-line bug of tests/mutations.py and check a test catches it (~15 min;
+# not part of `make test`).
+mutants: $(DEV)
+	$(PY) -m tests.mutations
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

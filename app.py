@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from components import filters as filter_bar
-from components import footer, identity, safe_text
+from components import footer, identity, safe
 from components.context import PageContext, set_context
 from queries import accounts
 from queries.db import Source, database_url, default_url, get_engine
@@ -71,7 +71,7 @@ def stop_with(message: str, *, role: str | None = None, kind: str = "info", deta
     nav = navigation_for(role)
     st.navigation(nav or [st.Page(_no_page, title="清洁生产审核监督平台")],
                   position="sidebar" if nav else "hidden")
-    getattr(st, kind)(safe_text.md(message))
+    getattr(st, kind)(safe.text(message))
     if detail:
         st.text(f"技术信息（供系统管理员）：{detail}")
     if sign_in_again and st.button("重新登录", type="primary"):
@@ -104,7 +104,7 @@ def signed_in(engine, meta: dict) -> accounts.Viewer:
 
 def sidebar_account(engine, viewer: accounts.Viewer) -> None:
     where = f" · {viewer.scope_name}" if viewer.scope_name else ""
-    st.sidebar.caption(safe_text.md(f"{viewer.display_name}（{viewer.role_name}{where}）"))
+    st.sidebar.caption(safe.text(f"{viewer.display_name}（{viewer.role_name}{where}）"))
     if st.sidebar.button("退出登录", icon=":material/logout:", key="signout"):
         accounts.sign_out(engine, viewer)
         st.logout()
@@ -125,7 +125,7 @@ st.session_state["_viewer_role"] = viewer.role
 # First sign-in, a reset or an expired password: only 我的账号 until the password is changed.
 nav = st.navigation(navigation_for(viewer.role, only="account" if viewer.must_change else None))
 source = Source(url, meta.get("data_version", ""))
-st.sidebar.caption(safe_text.md(f"{meta.get('province_name', '')}清洁生产审核监督平台"))
+st.sidebar.caption(f"{safe.text(meta.get('province_name', ''))}清洁生产审核监督平台")
 sidebar_account(engine, viewer)
 filters = clock = None
 if viewer.scope is not None and not viewer.must_change:

@@ -1,36 +1,130 @@
-"""Excel downloads of the tables behind a page, with the scope and as-of date in the file."""
+"""Excel downloads: the one writer of every workbook the app makes (page tables, the annual
+report's data, the plan-target template), with the scope and as-of date in the file.
+
+Names in these tables come from the database. A cell that starts with `=`, `+`, `-`, `@`, a tab
+or a carriage return is read by a spreadsheet as a formula (OWASP, "CSV injection"): a name like
+`=HYPERLINK("http://…","点击")` would become a live link. So every text cell is written with
+xlsxwriter's write_string (a string cell, never a formula; the automatic string-to-formula,
+-URL and -number conversions are off), and those starting with one of these characters also
+carry the "quote prefix" cell attribute, so that editing the cell in Excel or LibreOffice keeps
+it text. Numbers are written as numbers (−1 is a number, not text); a missing value is an empty
+cell. Every table gets an autofilter and a frozen header row.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import functools
 import io
+import math
+import numbers
+import re
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")  # characters Excel refuses in a sheet name
+MAX_TEXT = 32_767  # Excel's limit for one cell
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+BOOL_WORDS = {True: "是", False: "否"}
+
+
+def sheet_names(names) -> list[str]:
+    """Valid, distinct Excel sheet names (≤ 31 characters, none of []:*?/\\)."""
+    out: list[str] = []
+    for name in names:
+        base = _SHEET_BAD.sub("_", str(name)).strip("'") or "Sheet"
+        candidate, n = base[:31], 1
+        while candidate.lower() in (o.lower() for o in out):
+            n += 1
+            candidate = f"{base[:31 - len(str(n)) - 1]}_{n}"
+        out.append(candidate)
+    return out
+
+
+class _Cells:
+    """Writes one Python value into a cell with the right type and format."""
+
+    def __init__(self, book):
+        self.book = book
+        self._formats: dict[tuple, object] = {}
+
+    def fmt(self, style: dict | None, **extra):
+        props = {**(style or {}), **extra}
+        key = tuple(sorted(props.items()))
+        if not props:
+            return None
+        if key not in self._formats:
+            self._formats[key] = self.book.add_format(props)
+        return self._formats[key]
+
+    def write(self, ws, row: int, col: int, value, style: dict | None = None) -> None:
+        if value is None or value is pd.NA or value is pd.NaT:
+            ws.write_blank(row, col, None, self.fmt(style))
+            return
+        if isinstance(value, (bool, np.bool_)):
+            value = BOOL_WORDS[bool(value)]
+        elif isinstance(value, (numbers.Real, decimal.Decimal)):
+            x = float(value)
+            if math.isnan(x):
+                ws.write_blank(row, col, None, self.fmt(style))
+            elif math.isinf(x):
+                ws.write_string(row, col, "—", self.fmt(style))
+            else:
+                ws.write_number(row, col, x, self.fmt(style))
+            return
+        elif isinstance(value, (dt.date, pd.Timestamp)):
+            day = value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+            if not isinstance(day, dt.datetime):
+                day = dt.datetime(day.year, day.month, day.day)
+            ws.write_datetime(row, col, day.replace(tzinfo=None),
+                              self.fmt(style, num_format=DATE_FORMAT))
+            return
+        text = str(value)[:MAX_TEXT]
+        if text.startswith(FORMULA_START):
+            ws.write_string(row, col, text, self.fmt(style, quote_prefix=True))
+        else:
+            ws.write_string(row, col, text, self.fmt(style))
+
+
+def _width(values: list[str]) -> float:
+    longest = max((len(v) for v in values), default=0)
+    return min(max(8, longest * 1.6), 50)
+
 
 def excel_bytes(sheets: dict[str, pd.DataFrame], header_lines: list[str]) -> bytes:
-    """One sheet per table; each starts with `header_lines` (title, scope, as-of date)."""
+    """One sheet per table. With `header_lines` (title, scope, as-of date) each sheet starts
+    with them and a blank row; without, the table's header is row 1 (a template to fill in)."""
+    import xlsxwriter  # on click only
+
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as writer:
-        book = writer.book
-        bold = book.add_format({"bold": True})
-        head = book.add_format({"bold": True, "bg_color": "#E8F1EC", "border": 1,
-                                "text_wrap": True, "valign": "vcenter"})
-        for name, df in sheets.items():
-            sheet_name = name[:31]
-            start = len(header_lines) + 1
-            df.to_excel(writer, sheet_name=sheet_name, startrow=start, index=False)
-            ws = writer.sheets[sheet_name]
-            for i, line in enumerate(header_lines):
-                ws.write(i, 0, line, bold if i == 0 else None)
-            for j, col in enumerate(df.columns):
-                ws.write(start, j, str(col), head)
-                values = [str(v) for v in df[col].head(200).tolist()] + [str(col)]
-                width = max(len(v) for v in values)
-                ws.set_column(j, j, min(max(8, width * 1.6), 50))
-            ws.freeze_panes(start + 1, 0)
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                     "strings_to_urls": False, "strings_to_numbers": False})
+    cells = _Cells(book)
+    bold = {"bold": True}
+    head = {"bold": True, "bg_color": "#E8F1EC", "border": 1, "text_wrap": True,
+            "valign": "vcenter"}
+    for sheet_name, (_name, df) in zip(sheet_names(sheets), sheets.items()):
+        ws = book.add_worksheet(sheet_name)
+        for i, line in enumerate(header_lines):
+            cells.write(ws, i, 0, line, bold if i == 0 else None)
+        start = len(header_lines) + 1 if header_lines else 0
+        columns = [str(c) for c in df.columns]
+        for j, col in enumerate(columns):
+            cells.write(ws, start, j, col, head)
+        for i, row in enumerate(df.itertuples(index=False, name=None), start=start + 1):
+            for j, value in enumerate(row):
+                cells.write(ws, i, j, value)
+        for j, col in enumerate(columns):
+            sample = [str(v) for v in df.iloc[:200, j].tolist()] + [col]
+            ws.set_column(j, j, _width(sample))
+        if columns:
+            ws.autofilter(start, 0, start + len(df), len(columns) - 1)
+        ws.freeze_panes(start + 1, 0)
+    book.close()
     return buf.getvalue()
 
 

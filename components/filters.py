@@ -12,12 +12,13 @@ open in every page's sidebar, they were a quarter of what a browser spent drawin
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from components import safe_text
+from components import safe
 from components.fmt import cn_date
 from queries.scope import Filters
 
@@ -25,12 +26,50 @@ from queries.scope import Filters
 URL_KEYS = {"f_city": "city", "f_industry": "industry", "f_park": "park", "f_time": "time",
             "f_asof": "asof"}
 ALL_TIME = "all"
+# The as-of dates the pages support: the clock adds months and years to them, and nothing in
+# an audit database is dated before 2000. Configurable (ASOF_MIN / ASOF_MAX, YYYY-MM-DD).
+ASOF_MIN_ENV, ASOF_MAX_ENV = "ASOF_MIN", "ASOF_MAX"
+ASOF_DEFAULT_RANGE = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
+LISTED_BAD = 3  # bad values named in a warning; the rest are counted
 
 
 @dataclass(frozen=True)
 class Parsed:
     values: dict
     warnings: tuple[str, ...]
+
+
+def asof_range(env: dict | None = None) -> tuple[dt.date, dt.date]:
+    """The supported as-of range from ASOF_MIN / ASOF_MAX; the default for a missing or
+    unreadable setting (`asof_range_problem` says which), and never wider than 1900–2999."""
+    env = os.environ if env is None else env
+    lo, hi = ASOF_DEFAULT_RANGE
+    out = []
+    for name, default in ((ASOF_MIN_ENV, lo), (ASOF_MAX_ENV, hi)):
+        try:
+            day = dt.date.fromisoformat(env.get(name, "").strip())
+        except ValueError:
+            day = default
+        out.append(day if dt.date(1900, 1, 1) <= day <= dt.date(2999, 12, 31) else default)
+    return (out[0], out[1]) if out[0] <= out[1] else ASOF_DEFAULT_RANGE
+
+
+def asof_range_problem(env: dict | None = None) -> str | None:
+    """A Chinese note for the operator when ASOF_MIN / ASOF_MAX is set but not used."""
+    env = os.environ if env is None else env
+    given = {n: env.get(n, "").strip() for n in (ASOF_MIN_ENV, ASOF_MAX_ENV)}
+    lo, hi = asof_range(env)
+    used = {ASOF_MIN_ENV: lo.isoformat(), ASOF_MAX_ENV: hi.isoformat()}
+    bad = [n for n, v in given.items() if v and v != used[n]]
+    if not bad:
+        return None
+    return (f"配置项 {'、'.join(bad)} 无效（应为 1900-01-01 至 2999-12-31 之间的 YYYY-MM-DD，"
+            f"且起始不晚于结束），已使用 {cn_date(lo)} 至 {cn_date(hi)}。")
+
+
+def default_asof(today: dt.date, bounds: tuple[dt.date, dt.date]) -> dt.date:
+    """Today, or the nearest supported day when the machine's date is outside the range."""
+    return min(max(today, bounds[0]), bounds[1])
 
 
 def time_options(years: list[int], periods: pd.DataFrame) -> dict[str, str]:
@@ -41,39 +80,73 @@ def time_options(years: list[int], periods: pd.DataFrame) -> dict[str, str]:
     return opts
 
 
-def parse_params(params: dict[str, str], choices: dict[str, pd.DataFrame], today: dt.date
-                 ) -> Parsed:
-    """Turn URL parameters into widget values; unknown values are dropped with a Chinese warning."""
+def _named(bad: list[str]) -> str:
+    """Bad values for a warning: the first few, shortened and shown as text, then a count."""
+    shown = "、".join(f"“{safe.short(v)}”" for v in bad[:LISTED_BAD])
+    return shown + (f"等 {len(bad)} 个值" if len(bad) > LISTED_BAD else "")
+
+
+def link_params(params: dict) -> dict[str, str]:
+    """The shared filters of a URL, to carry into a link to another page; anything else in
+    the URL (unknown keys, of any size) is left behind."""
+    return {k: str(v) for k, v in params.items() if k in URL_KEYS.values()}
+
+
+def park_id_of(text: str) -> int | None:
+    """A park id written in a link: ASCII digits only ("²" and "٣" are digits to Python) and
+    within the database's integer range; None otherwise."""
+    text = str(text).strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 9) or text != str(int(text)):
+        return None  # "007" is not how the app writes park 7
+    return int(text) or None
+
+
+def parse_params(params: dict[str, str], choices: dict[str, pd.DataFrame], today: dt.date,
+                 bounds: tuple[dt.date, dt.date] = ASOF_DEFAULT_RANGE) -> Parsed:
+    """Turn URL parameters into widget values. Any string is accepted: an unknown or malformed
+    value is dropped (or the default used) with a short Chinese warning that shows the value
+    shortened and as text."""
     warnings: list[str] = []
 
     def codes(name: str, allowed: list[str], label: str) -> list[str]:
-        raw = [v for v in params.get(name, "").split(",") if v]
-        bad = [v for v in raw if v not in allowed]
+        raw = [v.strip() for v in str(params.get(name, "")).split(",") if v.strip()]
+        ok = set(allowed)
+        bad = [v for v in dict.fromkeys(raw) if v not in ok]
         if bad:
-            listed = "、".join(bad)
-            warnings.append(f"链接中的{label} {listed} 不存在或不在您的权限范围内，已忽略。")
-        return [v for v in raw if v in allowed]
+            warnings.append(f"链接中的{label} {_named(bad)} 不存在或不在您的权限范围内，已忽略。")
+        return list(dict.fromkeys(v for v in raw if v in ok))
 
     values = {
-        "f_city": codes("city", list(choices["cities"]["adcode"]), "城市代码"),
-        "f_industry": codes("industry", list(choices["industries"]["code"]), "行业代码"),
-        "f_park": [int(v) for v in codes("park", [str(p) for p in choices["parks"]["park_id"]],
-                                         "园区编号")],
+        "f_city": codes("city", list(choices["cities"]["adcode"].astype(str)), "城市代码"),
+        "f_industry": codes("industry", list(choices["industries"]["code"].astype(str)),
+                            "行业代码"),
+        # the allowed ids are the parks' own, compared as text: "²", "007" or a 10,000-digit
+        # number is simply not one of them (int() is only applied to a known id)
+        "f_park": [int(v) for v in codes("park", [str(int(p)) for p in
+                                                  choices["parks"]["park_id"]], "园区编号")],
     }
     years = [int(y) for y in choices["years"]["year"]]
     time_opts = time_options(years, choices["periods"])
-    t = params.get("time", ALL_TIME)
+    t = str(params.get("time", ALL_TIME) or ALL_TIME)
     if t not in time_opts:
-        warnings.append(f"链接中的时间范围 {t} 无效，已改为全部年份。")
+        warnings.append(f"链接中的时间范围“{safe.short(t)}”无效，已改为全部年份。")
         t = ALL_TIME
     values["f_time"] = t
-    asof = params.get("asof")
-    values["f_asof"] = today
+    asof = str(params.get("asof", "") or "").strip()
+    values["f_asof"] = default_asof(today, bounds)
     if asof:
         try:
-            values["f_asof"] = dt.date.fromisoformat(asof)
+            day = dt.date.fromisoformat(asof) if len(asof) <= 10 else None
         except ValueError:
-            warnings.append(f"链接中的截至日期 {asof} 无法识别（应为 YYYY-MM-DD），已改为今天。")
+            day = None
+        if day is None:
+            warnings.append(f"链接中的截至日期“{safe.short(asof)}”无法识别（应为 YYYY-MM-DD），"
+                            "已改为今天。")
+        elif not bounds[0] <= day <= bounds[1]:
+            warnings.append(f"链接中的截至日期 {cn_date(day)} 超出支持范围（{cn_date(bounds[0])}"
+                            f"至{cn_date(bounds[1])}），已改为今天。")
+        else:
+            values["f_asof"] = day
     return Parsed(values, tuple(warnings))
 
 
@@ -110,7 +183,7 @@ def to_filters(values: dict, periods: pd.DataFrame) -> Filters:
 def _some(codes: list, names: pd.Series, everything: str, unit: str) -> str:
     if not codes:
         return everything
-    picked = [str(names.get(c, c)) for c in codes]
+    picked = [safe.text(names.get(c, c)) for c in codes]  # names from the database
     return "、".join(picked) if len(picked) <= 2 else f"{picked[0]}等 {len(picked)} 个{unit}"
 
 
@@ -122,13 +195,14 @@ def summary(values: dict, choices: dict[str, pd.DataFrame], today: dt.date,
     Three or more picks read "南京市等 3 个城市"."""
     years = [int(y) for y in choices["years"]["year"]]
     parts = [
-        _some(values.get("f_city"), choices["cities"].set_index("adcode")["name"], everywhere,
-              "城市"),
+        _some(values.get("f_city"), choices["cities"].set_index("adcode")["name"],
+              safe.text(everywhere), "城市"),
         _some(values.get("f_industry"), choices["industries"].set_index("code")["name"],
               "全部行业", "行业"),
         _some(values.get("f_park"), choices["parks"].set_index("park_id")["name"],
               "全部园区（含园区外）", "园区"),
-        time_options(years, choices["periods"]).get(values.get("f_time") or ALL_TIME, "全部年份"),
+        safe.text(time_options(years, choices["periods"]).get(values.get("f_time") or ALL_TIME,
+                                                               "全部年份")),
     ]
     return " · ".join(parts) + f"  \n数据截至 {cn_date(values.get('f_asof') or today)}"
 
@@ -138,14 +212,18 @@ def sidebar(choices: dict[str, pd.DataFrame], today: dt.date, everywhere: str = 
     """Render the shared filters in the sidebar and return them; keeps the URL in step.
     `everywhere` names the viewer's whole jurisdiction (全省, 苏州市 …)."""
     ss = st.session_state
+    bounds = asof_range()
     if "f_ready" not in ss:  # first run of this session: start from the link
-        parsed = parse_params(dict(st.query_params), choices, today)
+        parsed = parse_params(dict(st.query_params), choices, today, bounds)
         ss.update(parsed.values)
         ss["f_ready"] = True
         ss["f_link_warnings"] = parsed.warnings
         ss["f_link_params"] = dict(st.query_params)  # the link as opened, before clean-up
     for w in ss.get("f_link_warnings", ()):
         st.sidebar.warning(w)
+    setting = asof_range_problem()
+    if setting:
+        st.sidebar.warning(setting)
 
     cities = choices["cities"].set_index("adcode")["name"]
     industries = choices["industries"].set_index("code")["name"]
@@ -165,7 +243,7 @@ def sidebar(choices: dict[str, pd.DataFrame], today: dt.date, everywhere: str = 
     values = {k: ss.get(k) for k in URL_KEYS}
     with st.sidebar:
         st.markdown("**筛选条件**")
-        st.caption(safe_text.md(summary(values, choices, today, everywhere)))
+        st.caption(summary(values, choices, today, everywhere))  # names escaped inside
         box = st.popover("修改筛选条件", icon=":material/tune:", width="stretch")
     with box:
         st.multiselect("城市", list(cities.index), key="f_city", format_func=cities.get,
@@ -178,11 +256,12 @@ def sidebar(choices: dict[str, pd.DataFrame], today: dt.date, everywhere: str = 
         time_opts = time_options(years, periods)
         st.selectbox("列入年份 / 规划期", list(time_opts), key="f_time",
                      format_func=time_opts.get, persist_state="session")
-        st.date_input("数据截至日期", key="f_asof", max_value=dt.date(2100, 12, 31),
-                      help="所有数字按此日期重算：此日期之后发生的事项不计入。",
+        st.date_input("数据截至日期", key="f_asof", min_value=bounds[0], max_value=bounds[1],
+                      help="所有数字按此日期重算：此日期之后发生的事项不计入。"
+                           f"可选 {cn_date(bounds[0])}至{cn_date(bounds[1])}。",
                       persist_state="session")
 
-    wanted = to_params(values, today)
+    wanted = to_params(values, default_asof(today, bounds))
     for url_key in URL_KEYS.values():
         if url_key in st.query_params and url_key not in wanted:
             del st.query_params[url_key]

@@ -21,7 +21,7 @@ import pandas as pd
 import pydeck as pdk
 
 from components import deck as d
-from components import fmt
+from components import fmt, safe
 from rules.clock import MAP_STATUS_LABELS, MAP_STATUSES
 
 TILE_URL_ENV = "MAP_TILE_URL"
@@ -143,7 +143,9 @@ def point_texts(points: pd.DataFrame, detailed: bool = True) -> pd.DataFrame:
     text = stage.where(~late, stage + " · 逾期 " + days.astype(str) + " 天")
     failed = points["map_status"] == "failed"
     text = text.where(~failed, stage + " · 待重新审核或整改")
-    return pd.DataFrame({"n": points["name"].astype(str),
+    # names and park names from the database: no tooltip placeholder inside them
+    info = safe.tooltips(info)
+    return pd.DataFrame({"n": safe.tooltips(points["name"]),
                          "d": info + "\n" + text if detailed else text,
                          "lon": points["lon"], "lat": points["lat"]}, index=points.index)
 
@@ -267,7 +269,8 @@ def choropleth_geojson(base: dict, values: Mapping[str, float], edges: list[floa
         fill = NO_DATA if cls is None else [*colours[cls], FILL_ALPHA]
         i, s = describe.get(code, ("无数据", "当前筛选条件下没有列入审核的企业"))
         features.append({"type": "Feature", "geometry": f["geometry"],
-                         "properties": {"n": f["properties"]["name"], "d": f"{i}\n{s}",
+                         "properties": {"n": safe.tooltip(f["properties"]["name"]),
+                                        "d": f"{i}\n{s}",
                                         "fill": fill}})
     return {"type": "FeatureCollection", "features": features}
 
@@ -285,7 +288,8 @@ def park_geojson(parks: pd.DataFrame, values: Mapping[int, float], edges: list[f
         fill = NO_DATA if cls is None else [*colours[cls], 230]
         i, s = describe.get(pid, ("", ""))
         features.append({"type": "Feature", "geometry": row.geometry,
-                         "properties": {"id": pid, "n": str(row.name), "d": f"{i}\n{s}",
+                         "properties": {"id": pid, "n": safe.tooltip(row.name),
+                                        "d": f"{i}\n{s}",
                                         "fill": fill}})
     return {"type": "FeatureCollection", "features": features}
 

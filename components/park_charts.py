@@ -10,6 +10,8 @@ import altair as alt
 import pandas as pd
 
 from components import deck as dk
+from components import safe
+from components.filters import link_params
 from rules.clock import MAP_STATUS_LABELS, MAP_STATUSES, STAGE_LABELS, STAGES
 from rules.park_rules import COMPARISON_METRICS, METRICS_BY_KEY
 from rules.vocab import CREDIT_GRADES
@@ -29,7 +31,7 @@ def _style(chart: alt.Chart) -> alt.Chart:
 def park_link(params: dict, park_id: int) -> str:
     """Relative link to the park page for one park, keeping the other URL parameters (city,
     as-of date, time) so the opened view matches the current one."""
-    query = {k: v for k, v in params.items() if k != "park"}
+    query = {k: v for k, v in link_params(params).items() if k != "park"}
     query["park"] = str(int(park_id))
     return "park?" + urlencode(query)
 
@@ -295,13 +297,15 @@ def park_deck(park: dict, members: pd.DataFrame, outsiders: pd.DataFrame,
     for status, _label in LEGEND:
         sub = pts[pts["map_status"] == status]
         if len(sub):
-            recs = dk.point_records(sub.assign(s=sub["stage_label"].fillna("未列入名单")),
+            recs = dk.point_records(sub.assign(name=safe.tooltips(sub["name"]),
+                                               s=sub["stage_label"].fillna("未列入名单")),
                                     {"n": "name", "s": "s"})
             layers.append(dk.point_layer(recs, f"park-members-{status}", STATUS_RGB[status],
                                          radius_px=6))
     out = outsiders.dropna(subset=["lon", "lat"])
     if len(out):
-        recs = dk.point_records(out.assign(s="边界内但未登记为园区企业"), {"n": "enterprise",
+        recs = dk.point_records(out.assign(enterprise=safe.tooltips(out["enterprise"]),
+                                           s="边界内但未登记为园区企业"), {"n": "enterprise",
                                                                      "s": "s"})
         layers.append(dk.point_layer(recs, "park-outsiders", OUTSIDER_RGB, radius_px=5))
     xs = list(pts["lon"]) + list(out["lon"])

@@ -3,7 +3,7 @@ page open until a first, reset or expired password is changed."""
 
 import streamlit as st
 
-from components import safe_text
+from components import safe
 from components.context import get_context
 from queries import accounts
 
@@ -42,7 +42,7 @@ if submitted:
     else:
         problems = accounts.change_password(engine, v, current, new)
         if problems:
-            st.error(safe_text.md("；".join(problems) + "。"))
+            st.error(safe.text("；".join(problems) + "。"))
         else:
             st.session_state["acct_changed"] = "密码已修改。"
             st.rerun()  # with the whole menu again when the change was required

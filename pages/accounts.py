@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import account_tables, export, safe_text
+from components import account_tables, downloads, export, safe
 from components.context import get_context
 from queries import accounts
 from queries.auditlog import utc_now
@@ -31,7 +31,7 @@ st.caption(f"{me.role_name}可以："
 
 if flash := ss.pop("accts_flash", None):
     kind, text, secret = flash
-    getattr(st, kind)(safe_text.md(text))
+    getattr(st, kind)(safe.text(text))
     if secret:
         st.code(secret, language=None)
         st.caption("一次性密码只显示这一次，请当面或通过安全渠道交给本人；首次登录时须修改。")
@@ -83,7 +83,7 @@ with sections[0]:
         rows = picked.selection.rows
         if rows:
             a = listing.iloc[rows[0]]
-            st.subheader(safe_text.md(f"{a['display_name']}（{a['username']}）"))
+            st.subheader(safe.text(f"{a['display_name']}（{a['username']}）"))
             if int(a["account_id"]) == me.account_id:
                 st.info("这是您自己的账号：角色、状态和密码不能由自己修改（修改密码请到“我的账号”）。")
                 st.stop()
@@ -120,7 +120,7 @@ with sections[0]:
                 elif me.may(roles.ACCOUNT_GRANT_DATA) or me.may(roles.ACCOUNT_GRANT_ADMIN):
                     st.caption(f"{roles.ROLES[a['role']].name}角色只能由安全管理员变更。")
             except accounts.AccountError as e:
-                st.error(safe_text.md(str(e)))
+                st.error(safe.text(str(e)))
 
 if me.may(roles.ACCOUNT_CREATE):
     with sections[1]:
@@ -142,19 +142,21 @@ if me.may(roles.ACCOUNT_CREATE):
                             role=role_code, level=level, code=code, oidc_subject=oidc or None)
                         done(f"已新建账号 {username.strip().lower()}。一次性密码：", pw)
                     except accounts.AccountError as e:
-                        st.error(safe_text.md(str(e)))
+                        st.error(safe.text(str(e)))
 
     with sections[2]:
         if sections[2].open:
             st.markdown("按模板填写人员名单（每人一行），上传后逐行核对；**全部正确才会新建**，"
                         "任何一行有误都不会新建任何账号。")
-            export.download_excel("下载账号名单模板（Excel）", template_frames(), "账号名单模板",
-                                  dt.date.today(), ["批量新建账号名单"], key="accts_template")
+            downloads.button(ctx, "下载账号名单模板（Excel）",
+                             lambda: export.excel_bytes(template_frames(), ["批量新建账号名单"]),
+                             "账号名单模板.xlsx", key="accts_template", right=None,
+                             icon=":material/table_view:")
             upload = st.file_uploader("上传人员名单（.xlsx）", type=["xlsx"], key="accts_upload")
             if upload is not None:
                 sheet = read_sheet(upload.getvalue())
                 if sheet.problems:
-                    st.error(safe_text.md("；".join(sheet.problems)))
+                    st.error(safe.text("；".join(sheet.problems)))
                 else:
                     checked = accounts.bulk_check(engine, me, sheet.rows)
                     bad = [r for r in checked if r["problem"]]
@@ -174,7 +176,7 @@ if me.may(roles.ACCOUNT_CREATE):
                         try:
                             made = accounts.bulk_create(engine, me, checked)
                         except accounts.AccountError as e:
-                            st.error(safe_text.md(str(e)))
+                            st.error(safe.text(str(e)))
                         else:
                             ss["accts_made"] = made
             if made := ss.get("accts_made"):
@@ -182,7 +184,9 @@ if me.may(roles.ACCOUNT_CREATE):
                            "请下载后妥善交付本人，首次登录时须修改。")
                 frame = pd.DataFrame(made)
                 st.dataframe(frame, hide_index=True, width="stretch")
-                export.download_excel("下载一次性密码（Excel）", {"一次性密码": frame},
-                                      "新建账号一次性密码", dt.date.today(),
-                                      ["新建账号一次性密码（请妥善保管，交付后删除本文件）"],
-                                      key="accts_made_xlsx")
+                downloads.button(
+                    ctx, "下载一次性密码（Excel）",
+                    lambda: export.excel_bytes({"一次性密码": frame},
+                                               ["新建账号一次性密码（请妥善保管，交付后删除本文件）"]),
+                    export.file_name("新建账号一次性密码", dt.date.today(), "xlsx"),
+                    key="accts_made_xlsx", right=None, icon=":material/table_view:")

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
+from components import safe
 from components.context import get_context
 from queries import inventory
 
 ctx = get_context()
 st.title("数据概况")
-st.caption(f"{ctx.area_name} · 统计范围随左侧筛选条件变化 · "
+st.caption(f"{safe.text(ctx.area_name)} · 统计范围随左侧筛选条件变化 · "
            f"数据截至 {ctx.filters.as_of:%Y-%m-%d}")
 if ctx.is_sample:
     st.info("当前为样例数据：企业名称均为虚构，统一社会信用代码与排污许可证编号仅满足校验规则。")

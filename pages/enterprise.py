@@ -3,7 +3,7 @@ sidebar's date; deep link ?uscc=…; a one-page Word sheet for a site visit."""
 
 import streamlit as st
 
-from components import downloads, export, fmt
+from components import downloads, export, fmt, safe
 from components.context import get_context
 from components.record_sheet import permit_rows, profile_rows, record_sheet_docx, rounds_rows
 from components.timeline import milestone_notes, milestone_table, timeline_chart
@@ -13,7 +13,7 @@ from rules.vocab import OUTCOME_COLUMNS
 ctx = get_context()
 as_of = ctx.filters.as_of
 st.title("企业档案")
-st.caption(f"{ctx.area_name} · 数据截至 {as_of:%Y-%m-%d}")
+st.caption(f"{safe.text(ctx.area_name)} · 数据截至 {as_of:%Y-%m-%d}")
 if ctx.is_sample:
     st.info("样例数据：企业名称均为虚构，统一社会信用代码与排污许可证编号仅满足校验规则。")
 
@@ -29,7 +29,7 @@ if query.strip():
     if len(query.strip()) < 2:
         st.warning("请至少输入2个字符。")
     elif found.empty:
-        st.warning(f"未在您的管辖范围内找到与“{query.strip()}”匹配的企业。")
+        st.warning(f"未在您的管辖范围内找到与“{safe.short(query.strip())}”匹配的企业。")
     else:
         st.caption(f"找到 {len(found)} 家企业" + ("（仅显示前50家，请输入更完整的名称或代码）"
                                               if len(found) >= en.SEARCH_LIMIT else ""))
@@ -47,33 +47,34 @@ rec = en.record(ctx.source, ctx.scope, code, as_of, ctx.clock) if code and not p
 if not code:
     st.info("请在上方搜索企业，或从“审核进度与督办”页的督办清单进入企业档案。")
 elif problem:
-    st.error(problem)
+    st.error(safe.text(problem))
 elif rec is None:
-    st.error(en.NOT_FOUND.format(code=code.upper()))
+    st.error(en.NOT_FOUND.format(code=safe.short(code.upper())))
     if en.outside_scope(ctx.source, ctx.scope, code) and \
             st.session_state.get("ent_denied") != code:  # once per link, not per rerun
         st.session_state["ent_denied"] = code
         ctx.log("denied", "拒绝", target=code.upper()[:18], detail="企业档案链接指向辖区外的企业")
 else:
     p = rec["profile"]
-    st.header(p["name"])
-    st.caption(f"统一社会信用代码 {p['uscc']} · {p['city']} {p['county']} · {p['industry']}行业 · "
-               f"{p['park'] or '园区外'} · 数据截至 {as_of:%Y-%m-%d}")
+    st.header(safe.text(p["name"]))
+    st.caption(safe.text(f"统一社会信用代码 {p['uscc']} · {p['city']} {p['county']} · "
+                         f"{p['industry']}行业 · {p['park'] or '园区外'} · "
+                         f"数据截至 {as_of:%Y-%m-%d}"))
     rounds = rec["rounds"]
     latest = rounds.sort_values("round_no").iloc[-1] if not rounds.empty else None
     credit = rec["credit"]
     m1, m2, m3, m4 = st.columns([1, 1.2, 0.9, 1.4])  # room for a level and a written-out date
     m1.metric("当前审核状态" if latest is None else f"当前审核状态（第{latest['round_no']}轮）",
-              "未列入名单" if latest is None else latest["stage_label"])
-    m2.metric("清洁生产水平", rec["cp_level"] or "尚未通过验收")
-    m3.metric("环境信用等级", f"{credit.iloc[0]['grade']}" if len(credit) else "无评价",
+              "未列入名单" if latest is None else safe.text(latest["stage_label"]))
+    m2.metric("清洁生产水平", safe.text(rec["cp_level"] or "尚未通过验收"))
+    m3.metric("环境信用等级", safe.text(credit.iloc[0]["grade"]) if len(credit) else "无评价",
               help=f"{int(credit.iloc[0]['year'])}年度评价" if len(credit) else None)
     m4.metric("下一步期限", fmt.cn_date(rec["next_due"]),
               help="法定期限的最后一日遇法定休假日（含周六、周日）的，顺延至休假日后的第一个工作日"
                    "（民法典第二百零三条）；顺延前的原期限见各轮的“期限说明”。")
     late = latest is not None and (latest["days_overdue"] > 0 or "逾期" in rec["next_text"]
                                    or rec["reaudit_state"] in ("soon", "lapsed"))
-    (st.warning if late else st.info)(rec["next_text"])
+    (st.warning if late else st.info)(safe.text(rec["next_text"]))
 
     downloads.button(
         ctx, "下载企业档案一页纸（Word）",
@@ -123,11 +124,12 @@ else:
             st.caption(rec["calendar_note"])
     panels = rec["panels"]
     for r in rounds.sort_values("round_no", ascending=False).itertuples():
-        with st.expander(f"第{r.round_no}轮（{r.batch}，{r.listing_reason}，{r.audit_mode}）："
-                         f"{r.stage_label}", expanded=r.round_no == latest["round_no"]):
-            st.caption(f"咨询机构：{r.consultancy or '—'}"
-                       + (f" · 所属整体审核：{r.cluster}" if r.cluster else "")
-                       + (f" · 数据问题：{r.data_issue}" if r.data_issue else ""))
+        with st.expander(safe.text(f"第{r.round_no}轮（{r.batch}，{r.listing_reason}，"
+                                   f"{r.audit_mode}）：{r.stage_label}"),
+                         expanded=r.round_no == latest["round_no"]):
+            st.caption(safe.text(f"咨询机构：{r.consultancy or '—'}"
+                                 + (f" · 所属整体审核：{r.cluster}" if r.cluster else "")
+                                 + (f" · 数据问题：{r.data_issue}" if r.data_issue else "")))
             ms = rec["milestones"][rec["milestones"]["audit_id"] == r.audit_id]
             chart_col, table_col = st.columns([1, 1])
             chart_col.altair_chart(timeline_chart(ms, "节点日期与法定期限"), width="stretch")

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from components import map_view
+from components import map_view, safe
 from components.context import get_context
 from components.deck import shared, view_for
 from queries import geo
@@ -18,7 +18,8 @@ province = ctx.meta.get("province_adcode", "")
 as_of = ctx.filters.as_of
 
 st.title("地图")
-st.caption(f"{ctx.area_name} · 各企业按最近一轮审核的状态着色 · 数据截至 {as_of:%Y-%m-%d}"
+st.caption(f"{safe.text(ctx.area_name)} · 各企业按最近一轮审核的状态着色 · "
+           f"数据截至 {as_of:%Y-%m-%d}"
            + (" · 样例数据" if ctx.is_sample else ""))
 
 # --- layer switches (page-prefixed keys) -----------------------------------------------------
@@ -44,7 +45,7 @@ if metric == "reduction" and region_level != "none":
 try:
     province_geo = geo.boundary_geojson(province, "省")
 except ValueError as exc:  # an unknown province adcode in app_meta
-    st.error(f"无法加载行政区划边界：{exc}")
+    st.error(f"无法加载行政区划边界：{safe.text(exc)}")
     st.stop()
 # A city, county or park official's map draws their own city and counties only.
 mine = geo.scope_region_codes(ctx.source, ctx.scope)
@@ -101,7 +102,7 @@ if target is not None:
     try:
         st.switch_page(page, query_params=params)
     except StreamlitAPIException:
-        st.warning(f"{what}页面暂未启用，无法打开所选对象（{target[1]}）。")
+        st.warning(f"{what}页面暂未启用，无法打开所选对象（{safe.short(target[1])}）。")
 
 # --- data quality: coordinates that cannot be right --------------------------------------------
 st.subheader("坐标核查")

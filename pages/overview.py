@@ -7,9 +7,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import briefing, downloads, export, fmt, html_table, kpi, vega
+from components import briefing, downloads, export, fmt, html_table, kpi, safe, vega
 from components import overview_charts as charts
 from components.context import get_context
+from components.filters import link_params
 from queries import overview as ov
 from rules.clock import OVERDUE_BUCKETS
 from rules.plan_status import PLAN_MARK_COLOURS
@@ -39,7 +40,8 @@ brief = briefing.BriefingData(
 
 # ---- title, scope, downloads ---------------------------------------------------------------
 st.title("总览")
-st.caption(f"{words['name']} · 数据{as_of} · 增减均与去年同期（{fmt.cn_date(last_year)}）比较"
+st.caption(f"{safe.text(words['name'])} · 数据{as_of} · "
+           f"增减均与去年同期（{fmt.cn_date(last_year)}）比较"
            + (" · 样例数据" if ctx.is_sample else ""))
 with st.container(horizontal=True):
     downloads.button(
@@ -71,7 +73,7 @@ kpi.render_row(cards, per_row=5)
 chosen = kpi.list_picker(cards, key="ov_list")
 if chosen:
     rows, total, firms = ov.kpi_list(src, scope, f, clock, chosen)
-    link = ((SUPERVISION, st.query_params.to_dict())
+    link = ((SUPERVISION, link_params(st.query_params.to_dict()))
             if Path(__file__).with_name("supervision.py").exists() else None)
     kpi.render_list(next(c for c in cards if c.key == chosen), rows, total, firms, as_of, link)
 
@@ -81,10 +83,11 @@ with left:
     st.subheader(f"{plan['year']}年度计划进度", help=helps["plan"])
     table = plan["table"]
     if table.empty:
-        st.info(plan["message"])
+        st.info(safe.text(plan["message"]))
     else:
         row = table.set_index("figure").loc["audits_completed"]
-        st.caption(f"《{plan['period']}》 · 目标口径：{plan['basis']} · 数据{as_of}")
+        st.caption(f"《{safe.text(plan['period'])}》 · 目标口径：{safe.text(plan['basis'])} · "
+                   f"数据{as_of}")
         if plan["mark"]:
             share = float(row["完成率"])
             st.markdown(f"完成审核 **{fmt.num(row['已完成'])} / {fmt.num(row['年度目标'])} 轮**，"
@@ -92,7 +95,7 @@ with left:
                         f":{PLAN_MARK_COLOURS[plan['mark']]}-badge[{row['状态']}]")
             st.progress(min(share, 1.0))
         else:
-            st.info(plan["message"] or "本年度未设定完成审核目标。")
+            st.info(safe.text(plan["message"] or "本年度未设定完成审核目标。"))
         html_table.show(charts.plan_table(table), "plan")
 with right:
     st.subheader("审核成效", help=helps["achievements"])

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from components import downloads, fmt, park_pack
+from components import downloads, fmt, park_pack, safe
 from components import park_charts as pc
 from components.context import get_context
+from components.filters import park_id_of
 from queries import parks
 from rules.park_rules import standing
 
@@ -12,7 +13,7 @@ ctx = get_context()
 ss = st.session_state
 as_of = ctx.filters.as_of
 st.title("园区详情")
-st.caption(f"{ctx.area_name} · 园区整体审核评审 · 数据截至 {fmt.cn_date(as_of)}"
+st.caption(f"{safe.text(ctx.area_name)} · 园区整体审核评审 · 数据截至 {fmt.cn_date(as_of)}"
            + (" · 样例数据" if ctx.is_sample else ""))
 
 # Which park: a pick on this page; else the one park of the shared park filter (a link
@@ -22,7 +23,7 @@ unfiltered = parks.without_park_filter(ctx.filters)  # peers and choices ignore 
 choices = parks.parks(ctx.source, ctx.scope, unfiltered)
 names = dict(zip(choices["park_id"], choices["name"]))
 link = str(ss.get("f_link_params", {}).get("park", "")).strip()
-link_id = int(link) if link.isdigit() else None
+link_id = park_id_of(link)
 chosen, chosen_under = ss.get("park_chosen", (None, None))
 if chosen in names and chosen_under == ctx.filters.parks:
     current = chosen
@@ -51,13 +52,14 @@ if current is None:
     if link and chosen_under is None and "," not in link:
         found = parks.park_detail(ctx.source, ctx.scope, link_id) if link_id else None
         if link_id is None:
-            st.error(f"链接中的园区编号“{link}”无效：园区编号应为数字。请从上方列表选择园区。")
+            st.error(f"链接中的园区编号“{safe.short(link)}”无效：园区编号应为数字。"
+                     "请从上方列表选择园区。")
         elif found is None:
-            st.error(f"未找到编号为 {link} 的园区，或该园区不在您的查看权限范围内。"
+            st.error(f"未找到编号为 {link_id} 的园区，或该园区不在您的查看权限范围内。"
                      "请从上方列表选择园区。")
         else:
-            st.warning(f"园区“{found['name']}”位于{found['city']}，不在左侧所选城市范围内。"
-                       "请调整左侧城市筛选，或从上方列表选择园区。")
+            st.warning(f"园区“{safe.text(found['name'])}”位于{safe.text(found['city'])}，"
+                       "不在左侧所选城市范围内。请调整左侧城市筛选，或从上方列表选择园区。")
     elif not names:
         st.info("当前筛选范围内没有园区。")
     else:
@@ -80,9 +82,9 @@ history = parks.history(ctx.source, ctx.scope, ctx.filters, ctx.clock, current)
 issues = parks.membership_issues(ctx.source, ctx.scope, unfiltered)
 issues = issues[issues["park_id"] == current]
 
-st.header(park["name"])
-st.markdown(f"**{park['level']} · {park['park_type']}** · {park['city']}{park['county']} · "
-            f"园区编号 {current}")
+st.header(safe.text(park["name"]))
+st.markdown(f"**{safe.text(park['level'])} · {safe.text(park['park_type'])}** · "
+            f"{safe.text(park['city'])}{safe.text(park['county'])} · 园区编号 {current}")
 
 k = st.columns(5)
 k[0].metric("成员企业", f"{int(card['enterprises'])} 家")
@@ -95,7 +97,7 @@ k[4].metric("实施投资（万元）", fmt.num(card["investment_wan"], 1),
 st.caption(f"以上数字截至 {fmt.cn_date(as_of)}。"
            f"节能量 {fmt.num(card['energy_tce'], 1)} 吨标准煤/年，"
            f"COD减排量 {fmt.num(card['cod_t'], 2)} 吨/年。"
-           f"行业构成：{card['industries'] or '无'}。")
+           f"行业构成：{safe.text(card['industries'] or '无')}。")
 
 st.subheader("园区边界与成员企业")
 outsiders = issues[issues["issue"] == parks.ISSUE_INSIDE]
@@ -152,7 +154,8 @@ else:
 st.subheader("与同类园区比较")
 same = card_all[card_all["park_type"] == park["park_type"]]
 place = standing(same, current)
-st.caption(f"与当前范围内 {len(same)} 个{park['park_type']}比较，指标均按成员企业数归一。")
+st.caption(f"与当前范围内 {len(same)} 个{safe.text(park['park_type'])}比较，"
+           "指标均按成员企业数归一。")
 st.dataframe(park_pack.standing_table(place, park["park_type"]), hide_index=True,
              width="stretch")
 

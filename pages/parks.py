@@ -4,7 +4,7 @@ import functools
 
 import streamlit as st
 
-from components import downloads, export, fmt
+from components import downloads, export, fmt, safe
 from components import park_charts as pc
 from components.context import get_context
 from queries import parks
@@ -14,7 +14,7 @@ from rules.vocab import PARK_LEVELS, PARK_TYPES
 ctx = get_context()
 as_of = ctx.filters.as_of
 st.title("园区评比")
-st.caption(f"{ctx.area_name} · 园区整体审核 · 数据截至 {fmt.cn_date(as_of)}"
+st.caption(f"{safe.text(ctx.area_name)} · 园区整体审核 · 数据截至 {fmt.cn_date(as_of)}"
            + (" · 样例数据" if ctx.is_sample else ""))
 if ctx.is_sample:
     st.info("当前为样例数据：园区、企业名称均为虚构。")
@@ -91,7 +91,7 @@ with tab_compare:
                                    metric)
             ranked = cmp.dropna(subset=["value"])
             if ranked.empty:
-                st.info(f"{park_type}在当前范围内没有成员企业，无法比较。")
+                st.info(f"{safe.text(park_type)}在当前范围内没有成员企业，无法比较。")
             else:
                 st.altair_chart(pc.comparison_chart(cmp, metric), width="stretch")
             st.dataframe(pc.comparison_table(cmp, metric), hide_index=True, width="stretch")

@@ -2,12 +2,11 @@
 the period, target import from the Excel template, and the annual implementation report."""
 
 import datetime as dt
-import functools
 
 import pandas as pd
 import streamlit as st
 
-from components import annual_report, downloads, plan_charts, vega
+from components import annual_report, downloads, export, html_table, plan_charts, safe, vega
 from components.context import get_context
 from components.export import excel_bytes, file_name
 from components.fmt import cn_date, num, pct
@@ -17,13 +16,15 @@ from rules import target_template
 from rules.plan_projection import cumulative_curve, year_end
 from rules.plan_status import PLAN_MARK_HELP, plan_year
 from rules.roles import IMPORT
+from rules.uploads import UploadLimits, listed
 
 ctx = get_context()
 f, src, scope = ctx.filters, ctx.source, ctx.scope
 province = ctx.meta.get("province_adcode", "")
 st.title("计划对标与年报")
-st.caption(f"{ctx.area_name} · 数据截至 {cn_date(f.as_of)} · 各年实际数按当年12月31日"
-           "（或截至日期，取较早者）统计 · 统计范围随左侧城市、行业、园区筛选变化")
+st.caption(f"{safe.text(ctx.area_name)} · 数据截至 {cn_date(f.as_of)} · "
+           "各年实际数按当年12月31日（或截至日期，取较早者）统计 · "
+           "统计范围随左侧城市、行业、园区筛选变化")
 if ctx.is_sample:
     st.info("当前为样例数据：企业名称均为虚构，计划目标为演示用。")
 
@@ -99,7 +100,7 @@ with compare_tab:
         head = plan.scoreboard([(*unit, unit_name)], targets, actuals, denominators, province,
                                f.industries, metric, start, end, f.as_of).iloc[0]
         share = plan.elapsed(start, end, f.as_of)
-        st.subheader(f"{unit_name} · {period_names[period_id]} · {metric_name}")
+        st.subheader(safe.text(f"{unit_name} · {period_names[period_id]} · {metric_name}"))
         k = st.columns(5)
         k[0].metric(f"期内目标（{unit_word}）", num(head[f"期内目标（{unit_word}）"], digits))
         k[1].metric(f"实际完成（{unit_word}）", num(head[f"实际完成（{unit_word}）"], digits),
@@ -125,7 +126,7 @@ with compare_tab:
                            f"各{child_word}完成率（虚线为时间进度 {pct(share)}）",
                            height=max(240, 30 * len(board) + 110))
             else:
-                st.info(f"{unit_name}下辖各{child_word}未设定{metric_name}目标，右表只列实际完成数。")
+                st.info(f"{safe.text(unit_name)}下辖各{child_word}未设定{metric_name}目标，右表只列实际完成数。")
 
         SHOWN = ["地区", f"期内目标（{unit_word}）", f"截至当年目标（{unit_word}）",
                  f"实际完成（{unit_word}）", "完成率", f"预计期末（{unit_word}）",
@@ -144,12 +145,12 @@ with compare_tab:
         if child_word == "园区":
             st.caption("计划目标按省、市、区县设定，园区没有单独目标：园区一行只列实际完成数。")
         if board.empty:
-            st.info(f"{unit_name}没有下辖{child_word}。")
+            st.info(f"{safe.text(unit_name)}没有下辖{child_word}。")
         else:
             st.dataframe(board[SHOWN], hide_index=True, width="stretch", column_config=config,
                          key="plan_board")
 
-        st.subheader(f"{unit_name}各行业对标")
+        st.subheader(f"{safe.text(unit_name)}各行业对标")
         ind_board = plan.scoreboard([(*unit, n, (c,)) for c, n in ind_names.items()], targets,
                                     actuals, denominators, province, (), metric, start, end,
                                     f.as_of)
@@ -164,7 +165,7 @@ with compare_tab:
         drivers = plan.shortfall_drivers(children or [(*unit, unit_name)], ind_names, targets,
                                          actuals, metric, start, end, f.as_of)
         if drivers.empty:
-            st.success(f"按当前进度，{unit_name}各{child_word}各行业的{metric_name}目标均可在规划期末完成"
+            st.success(f"按当前进度，{safe.text(unit_name)}各{child_word}各行业的{metric_name}目标均可在规划期末完成"
                        "（或未设定分行业目标）。")
         else:
             vega.chart(plan_charts.shortfall_chart, drivers, unit_word,
@@ -195,35 +196,50 @@ with compare_tab:
 if import_tab is not None:  # only roles that may import see this tab
     with import_tab:
         if import_tab.open:
+            limits = UploadLimits.from_env()
             st.markdown(
                 "模板只有一个工作表，每行填写一个 **年度 × 地区 × 行业** 的目标："
                 "地区填行政区划名称或6位代码，"
-                "行业填行业名称，全部行业填「全部行业」；目标值留空表示不设该项目标。"
-                f"只有整个文件全部通过校验才会写入，写入的目标属于「{period_names[period_id]}」。")
+                "行业填行业名称，全部行业填「全部行业」；目标值留空表示保留已有目标（新的一行则不设"
+                "该项目标）。只有整个文件全部通过校验才会写入，写入的目标属于"
+                f"「{safe.text(period_names[period_id])}」。")
             template_regions = list(regions[regions["level"].isin(["省", "市"])]["name"])
             downloads.button(ctx, "下载空白目标模板（.xlsx）",
-                             functools.partial(target_template.template_bytes,  # on click
-                                               list(range(start, end + 1)), template_regions),
+                             lambda: export.excel_bytes(  # built on click
+                                 {target_template.TEMPLATE_SHEET: target_template.blank_template(
+                                     list(range(start, end + 1)), template_regions)}, []),
                              f"计划目标模板_{period_names[period_id]}.xlsx",
                              key="plan_template", icon=":material/download:")
-            upload = st.file_uploader("上传填写好的模板", type=None, key="plan_upload")
-            if upload is not None:
-                checked = plan_import.check_upload(src, scope, period_id, upload.getvalue())
+            read_only = plan_import.write_problem(src)  # before anything is uploaded or checked
+            if read_only:
+                st.error(read_only)
+            upload = st.file_uploader(
+                "上传填写好的模板", type=None, key="plan_upload", disabled=bool(read_only),
+                max_upload_size=limits.max_mb,
+                help=f"Excel（.xlsx）文件，不超过 {limits.max_mb} MB、{limits.max_rows:,} 行。")
+            if upload is not None and not read_only:
+                checked = plan_import.check_upload(src, scope, period_id, upload.getvalue(),
+                                                   limits)
                 if not checked.ok:
-                    st.error(f"文件未通过校验，共 {len(checked.errors)} 处问题，未写入任何数据：")
-                    st.table(pd.DataFrame(
-                        {"Excel 行号": [str(e.row or "—") for e in checked.errors],
-                         "问题": [e.message for e in checked.errors]}).set_index("Excel 行号"))
+                    problems, count = listed(checked.errors)
+                    st.error(f"文件未通过校验，{count}，未写入任何数据：")
+                    # the messages quote cells of the file: an escaped HTML table shows them
+                    with st.container(height=min(420, 60 + 36 * len(problems))):
+                        html_table.show(pd.DataFrame({
+                            "Excel 行号": [str(e.row or "—") for e in problems],
+                            "问题": [e.message for e in problems]}), "plan_problems")
                 else:
                     st.success(f"校验通过：共 {len(checked.rows)} 行目标，可以导入。")
                     if st.button("导入目标", type="primary", key="plan_import"):
                         result = plan_import.import_file(src, scope, period_id,
-                                                         upload.getvalue(), ctx.viewer,
-                                                         upload.name)
-                        st.session_state["plan_import_done"] = (
-                            f"已导入：新增 {result.inserted} 行、更新 {result.updated} 行目标，"
-                            "页面已按新目标重算。")
-                        st.rerun()
+                                                         upload.getvalue(), limits,
+                                                         ctx.viewer, upload.name)
+                        if result.ok:
+                            st.session_state["plan_import_done"] = (
+                                f"已导入：新增 {result.inserted} 行、更新 {result.updated} 行"
+                                "目标，页面已按新目标重算。")
+                            st.rerun()
+                        st.error(safe.text(result.errors[0].message))
             if st.session_state.get("plan_import_done"):
                 st.success(st.session_state["plan_import_done"])
 
@@ -262,9 +278,9 @@ with report_tab:
             plan_detail=plan.target_detail(year_targets, year_actuals),
             period_name=py.period_name if py else None, sample=ctx.is_sample)
         tables = annual_report.report_tables(data)
-        st.caption(f"{annual_report.title(data)} · 数据截至 {cn_date(report_as_of)}")
+        st.caption(f"{safe.text(annual_report.title(data))} · 数据截至 {cn_date(report_as_of)}")
         for para in annual_report.narrative(data, tables):
-            st.markdown(para)
+            st.markdown(safe.text(para))
         tabs = st.tabs(list(tables))
         for tab, (key, df) in zip(tabs, tables.items()):
             with tab:

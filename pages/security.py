@@ -3,7 +3,7 @@ timeouts, how long the audit log stays online) and who is signed in now."""
 
 import streamlit as st
 
-from components import account_tables, safe_text
+from components import account_tables, safe
 from components.context import get_context
 from queries import accounts
 from rules import roles
@@ -33,7 +33,7 @@ with st.form("sec_settings"):
     if st.form_submit_button("保存设置", type="primary", disabled=not editable):
         problems = accounts.save_settings(engine, me, {k: str(v) for k, v in values.items()})
         if problems:
-            st.error(safe_text.md("；".join(problems)))
+            st.error(safe.text("；".join(problems)))
         else:
             st.session_state["sec_flash"] = "安全设置已保存。"
             st.rerun()

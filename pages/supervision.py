@@ -3,7 +3,7 @@ against the statutory clock, as of the sidebar's date."""
 
 import streamlit as st
 
-from components import downloads, export
+from components import downloads, export, safe
 from components.context import get_context
 from components.funnel import funnel_chart
 from queries import inventory
@@ -14,7 +14,8 @@ from rules.vocab import AUDIT_MODES, LISTING_REASONS
 ctx = get_context()
 as_of = ctx.filters.as_of
 st.title("审核进度与督办")
-st.caption(f"{ctx.area_name} · 按法定时限（名单公布之日起算）计算 · 数据截至 {as_of:%Y-%m-%d}",
+st.caption(f"{safe.text(ctx.area_name)} · 按法定时限（名单公布之日起算）计算 · "
+           f"数据截至 {as_of:%Y-%m-%d}",
            help=sv.CLOCK_HELP if ctx.clock.extend_on_rest_days else None)
 if ctx.is_sample:
     st.info("样例数据：企业名称均为虚构，仅供演示。")
@@ -73,7 +74,8 @@ with tab_watch:
             rows = picked.selection.rows if picked else []
             if rows and rows[0] < len(shown):
                 row = shown.iloc[rows[0]]
-                st.page_link("pages/enterprise.py", label=f"打开“{row['企业名称']}”的企业档案",
+                st.page_link("pages/enterprise.py",
+                             label=f"打开“{safe.text(row['企业名称'])}”的企业档案",
                              icon=":material/factory:",
                              query_params={"uscc": row["统一社会信用代码"],
                                            "asof": as_of.isoformat()})

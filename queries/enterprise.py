@@ -44,7 +44,7 @@ def link_problem(code: object) -> str | None:
     problem = uscc_problem(code)
     if problem is None:
         return None
-    shown = str(code)[:40]
+    shown = str(code)[:40] + ("…" if len(str(code)) > 40 else "")
     return f"链接中的统一社会信用代码“{shown}”无效：{problem}。请检查链接，或在上方按名称搜索企业。"
 
 

@@ -115,7 +115,7 @@ def sqlite_path(url: str) -> Path | None:
     u = make_url(url)
     if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
         return None
-    return Path(u.database)
+    return Path(u.database.removeprefix("file:").split("?", 1)[0])  # also sqlite:///file:…?uri
 
 
 def backup_sqlite(path: Path, label: str) -> Path:

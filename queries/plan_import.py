@@ -1,8 +1,10 @@
 """Loading plan targets from the Excel template (计划目标导入), all or nothing.
 
 `import_file` reads and validates the whole file (rules.target_template) against the regions the
-importer's scope may write and the plan period's years. Only a file without a single error is
-written, in ONE transaction: each row upserts the target of (period, year, region, industry), and
+importer's scope may write and the plan period's years, within the upload limits
+(rules.uploads). Only a file without a single error is written, in ONE transaction: each row
+upserts the target of (period, year, region, industry) — the cells it fills; a blank cell keeps
+the stored value — and
 app_meta.data_version is bumped in the same transaction so every cached page recomputes (the
 Source object carries the version). Any failure during the write rolls everything back.
 """
@@ -14,15 +16,19 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from queries import rollup
 from queries import schema as s
 from queries.db import Source, read_frame
+from queries.db import write_problem as _write_problem
 from queries.plan import region_in_scope
 from queries.scope import Scope
 from rules.target_template import TARGET_COLUMNS, Checked, TemplateError, check_file
+from rules.uploads import UploadLimits
 
 TARGET_FIELDS = [f for f, _h, _w in TARGET_COLUMNS]
+WRITES = ("plan_target", "app_meta")  # the tables an import writes
 
 
 @dataclass(frozen=True)
@@ -50,13 +56,20 @@ def _known(source: Source, scope: Scope, period_id: int):
     return regions, industries, period
 
 
-def check_upload(source: Source, scope: Scope, period_id: int, data: bytes) -> Checked:
+def write_problem(source: Source) -> str | None:
+    """Why an import could not be written now (a read-only database), before any file is read."""
+    return _write_problem(source.engine, WRITES)
+
+
+def check_upload(source: Source, scope: Scope, period_id: int, data: bytes,
+                 limits: UploadLimits | None = None) -> Checked:
     """Validate an uploaded file for a plan period without writing anything."""
     regions, industries, period = _known(source, scope, period_id)
     if period.empty:
         return Checked(pd.DataFrame(), [TemplateError(None, f"规划期 {period_id} 不存在。")])
     p = period.iloc[0]
-    return check_file(data, regions, industries, int(p["start_year"]), int(p["end_year"]))
+    return check_file(data, regions, industries, int(p["start_year"]), int(p["end_year"]),
+                      limits or UploadLimits.from_env())
 
 
 def write_targets(source: Source, period_id: int, rows: pd.DataFrame, actor=None,
@@ -91,7 +104,10 @@ def write_targets(source: Source, period_id: int, rows: pd.DataFrame, actor=None
                 next_id += 1
                 inserted += 1
             else:
-                conn.execute(update(t).where(t.c.target_id == existing).values(**values))
+                # a blank cell keeps the stored target: only filled cells change it
+                filled = {f: v for f, v in values.items() if v is not None}
+                if filled:
+                    conn.execute(update(t).where(t.c.target_id == existing).values(**filled))
                 updated += 1
         old = conn.execute(select(meta.c.value).where(meta.c.key == "data_version")).scalar()
         rollup_was_current = rollup.is_current(conn, old or "")
@@ -109,10 +125,16 @@ def write_targets(source: Source, period_id: int, rows: pd.DataFrame, actor=None
     return ImportResult(inserted, updated, version)
 
 
-def import_file(source: Source, scope: Scope, period_id: int, data: bytes, actor=None,
-                file_name: str = "") -> ImportResult:
-    """Validate the whole file; write it only if it has no error at all."""
-    checked = check_upload(source, scope, period_id, data)
+def import_file(source: Source, scope: Scope, period_id: int, data: bytes,
+                limits: UploadLimits | None = None, actor=None, file_name: str = ""
+                ) -> ImportResult:
+    """Validate the whole file; write it only if it has no error at all, and only to a
+    database that can take the write (checked first). `actor` (the signed-in
+    queries.accounts.Viewer) is written to the audit log with the outcome."""
+    problem = write_problem(source)
+    if problem:
+        return ImportResult(errors=[TemplateError(None, problem)])
+    checked = check_upload(source, scope, period_id, data, limits)
     if not checked.ok:
         if actor is not None:
             from queries.auditlog import record_now
@@ -122,4 +144,8 @@ def import_file(source: Source, scope: Scope, period_id: int, data: bytes, actor
                        scope=actor.scope_name, target=file_name or "计划目标",
                        detail=f"校验未通过，{len(checked.errors)} 处问题，未写入")
         return ImportResult(errors=checked.errors)
-    return write_targets(source, period_id, checked.rows, actor, file_name)
+    try:
+        return write_targets(source, period_id, checked.rows, actor, file_name)
+    except SQLAlchemyError as exc:  # the transaction was rolled back as a whole
+        return ImportResult(errors=[TemplateError(None, "写入数据库失败，已全部撤销，未写入任何"
+                                                        f"数据。（{str(exc).splitlines()[0][:120]}）")])

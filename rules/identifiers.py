@@ -37,7 +37,8 @@ def uscc_problem(code: object) -> str | None:
         return f"统一社会信用代码应为18位，实际为{len(code)}位"
     bad = sorted({c for c in code if c not in ALPHABET})
     if bad:
-        return f"统一社会信用代码含有不允许的字符：{''.join(bad)}"
+        listed = "".join(bad[:10]) + ("等" if len(bad) > 10 else "")
+        return f"统一社会信用代码含有不允许的字符：{listed}"
     if not code[:8].isdigit():
         return "统一社会信用代码前8位（登记管理部门、机构类别、行政区划）应为数字"
     if code[16] != org_code_check(code[8:16]):

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from rules.uploads import MAX_COLUMNS, UploadLimits, rows_over, xlsx_problem
+
 # Key columns: (field, header).
 KEY_COLUMNS = (("year", "年度"), ("region", "地区"), ("industry", "行业"))
 # Target columns: (plan_target column, header, whole number?).
@@ -36,6 +38,11 @@ HEADERS = [h for _, h in KEY_COLUMNS] + [h for _, h, _ in TARGET_COLUMNS] + list
 ALL_INDUSTRIES = ("", "全部", "全部行业")
 EXCEL_ROW = "excel_row"  # the row number in the workbook, carried by read_workbook
 HEADER_ROW = 1
+# Largest target a cell may hold: counts of enterprises (家) and amounts (吨, 吨标准煤). A
+# province lists thousands of enterprises and saves millions of tonnes; anything above these is
+# a typing error (and 1e20 does not fit the database's integer column).
+MAX_WHOLE = 1_000_000
+MAX_DECIMAL = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -72,43 +79,87 @@ _FIELD_BY_LABEL.update({_label(h): f for f, h, _ in TARGET_COLUMNS})
 _HEADER_OF = {f: h for f, h in KEY_COLUMNS} | {f: h for f, h, _ in TARGET_COLUMNS}
 
 
+TEMPLATE_SHEET = "计划目标"
+
+
 def blank_template(years: list[int], regions: list[str]) -> pd.DataFrame:
-    """The template as a frame: one row per year × region (all industries), targets empty."""
+    """The template as a frame: one row per year × region (all industries), targets empty.
+    components.export writes it (one sheet named TEMPLATE_SHEET, the header in row 1)."""
     rows = [{"年度": y, "地区": r, "行业": "全部行业"} for y in years for r in regions]
     return pd.DataFrame(rows, columns=HEADERS)
 
 
-def read_workbook(data: bytes) -> tuple[pd.DataFrame | None, list[TemplateError]]:
-    """The single sheet of an .xlsx file as text-free raw cells, with each row's Excel number in
-    column `excel_row`. Returns (None, errors) when the file cannot be a template."""
+@dataclass(frozen=True)
+class NoCachedValue:
+    """A formula cell whose file holds no computed value (written by a program, never saved by
+    a spreadsheet): reading it as blank would erase a stored target, so it is an error."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return self.formula
+
+
+def read_workbook(data: bytes, limits: UploadLimits | None = None
+                  ) -> tuple[pd.DataFrame | None, list[TemplateError]]:
+    """The single sheet of an .xlsx file as raw cells, with each row's Excel number in column
+    `excel_row`. The file's size, its unzipped size and the sheet's declared extent are checked
+    first (rules.uploads), rows are streamed and cut off at the row limit, columns at
+    MAX_COLUMNS. A formula cell reads as its computed value; without one, as NoCachedValue.
+    Blank header cells get positional names ("（第5列）"). Returns (None, errors) when the
+    file cannot be a template."""
     from openpyxl import load_workbook  # local: keeps the rules package light to import
 
+    limits = limits or UploadLimits()
     if not data:
         return None, [TemplateError(None, "文件为空（0 字节），请上传填写好的 Excel 模板。")]
+    refused = xlsx_problem(data, limits)
+    if refused:
+        return None, [TemplateError(None, refused)]
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         return None, [TemplateError(None, "文件不是有效的 Excel（.xlsx）文件，请使用页面提供的"
                                           f"模板填写后上传。（{type(exc).__name__}）")]
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds on garbage input
         return None, [TemplateError(None, "文件不是有效的 Excel（.xlsx）文件，请使用页面提供的"
                                           "模板填写后上传。")]
+    numbered: list[tuple[int, list]] = []
     try:
-        if len(book.worksheets) != 1:
-            names = "、".join(ws.title for ws in book.worksheets)
+        if len(values.worksheets) != 1:
+            names = "、".join(ws.title for ws in values.worksheets[:5])
             return None, [TemplateError(None, f"模板只能有一个工作表，此文件有 "
-                                              f"{len(book.worksheets)} 个（{names}）。")]
-        cells = list(book.worksheets[0].iter_rows(values_only=True))
+                                              f"{len(values.worksheets)} 个（{names}）。")]
+        sheets = values.worksheets[0], formulas.worksheets[0]
+        for ws in sheets:  # openpyxl would stop at the sheet's declared extent, true or not
+            ws.reset_dimensions()
+        rows = zip(*(ws.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True) for ws in sheets))
+        for i, (row, written) in enumerate(rows, start=1):
+            too_many = rows_over(i, limits)
+            if too_many:
+                return None, [TemplateError(None, too_many)]
+            cells = [NoCachedValue(str(f)) if v is None and isinstance(f, str)
+                     and f.startswith("=") else v for v, f in zip(row, written)]
+            if len(cells) > MAX_COLUMNS and not _is_blank(cells[MAX_COLUMNS]):
+                return None, [TemplateError(None, f"工作表超过 {MAX_COLUMNS} 列，不是正常的模板。")]
+            cells = cells[:MAX_COLUMNS]
+            if any(not _is_blank(v) for v in cells):
+                numbered.append((i, cells))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, EOFError) as exc:
+        return None, [TemplateError(None, f"文件已损坏，无法读取（{type(exc).__name__}）。")]
     finally:
-        book.close()
-    numbered = [(i, row) for i, row in enumerate(cells, start=1)
-                if any(v is not None and str(v).strip() != "" for v in row)]
+        values.close()
+        formulas.close()
     if not numbered:
         return None, [TemplateError(None, "文件为空：工作表中没有表头和数据。")]
-    header_no, header = numbered[0]
-    names = ["" if h is None else str(h).strip() for h in header]
-    frame = pd.DataFrame([list(r) + [None] * (len(names) - len(r)) for _, r in numbered[1:]],
-                         columns=names or None, dtype=object)
+    width = max(max(j + 1 for j, v in enumerate(r) if not _is_blank(v)) for _, r in numbered)
+    numbered = [(i, r[:width]) for i, r in numbered]
+    _, header = numbered[0]
+    names = [("" if h is None else str(h).strip()) or f"（第{j}列）"
+             for j, h in enumerate(list(header) + [None] * (width - len(header)), start=1)]
+    frame = pd.DataFrame([list(r) + [None] * (width - len(r)) for _, r in numbered[1:]],
+                         columns=names, dtype=object)
     frame[EXCEL_ROW] = [i for i, _ in numbered[1:]]
     return frame, []
 
@@ -118,9 +169,13 @@ def _is_blank(v: object) -> bool:
         isinstance(v, str) and v.strip() == "") or v is pd.NA
 
 
+def _is_unnamed(header: object) -> bool:
+    return str(header).startswith("（第") and str(header).endswith("列）")
+
+
 def _number(v: object) -> float | None:
     """The cell as a number, or None if it is not one (text that reads as a number counts)."""
-    if isinstance(v, bool):
+    if isinstance(v, (bool, NoCachedValue)):
         return None
     if isinstance(v, numbers.Real):
         x = float(v)
@@ -132,10 +187,13 @@ def _number(v: object) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def _show(v: object) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
+def _show(v: object, limit: int = 40) -> str:
+    """A cell as the message quotes it: whole floats without ".0", at most `limit` characters."""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e16:
+        text = str(int(v))
+    else:
+        text = str(v).strip()
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def validate(frame: pd.DataFrame, regions: pd.DataFrame, industries: pd.DataFrame,
@@ -149,24 +207,29 @@ def validate(frame: pd.DataFrame, regions: pd.DataFrame, industries: pd.DataFram
                else [i + HEADER_ROW + 1 for i in range(len(frame))])
 
     # Columns: map headers to fields; missing and unknown columns stop here.
+    # By position: two columns may carry the same header (or none).
     errors: list[TemplateError] = []
-    column_of: dict[str, str] = {}
-    for col in frame.columns:
+    column_of: dict[str, int] = {}
+    for j, col in enumerate(frame.columns):
         if col == EXCEL_ROW:
             continue
-        label = _label(col)
+        label = "" if _is_unnamed(col) else _label(col)
         if label in _FIELD_BY_LABEL:
             f = _FIELD_BY_LABEL[label]
             if f in column_of:
-                errors.append(TemplateError(HEADER_ROW, f"表头「{col}」重复出现。"))
-            column_of[f] = col
+                errors.append(TemplateError(HEADER_ROW, f"表头「{_show(col)}」重复出现。"))
+            column_of[f] = j
         elif label and label not in OPTIONAL_COLUMNS:
-            errors.append(TemplateError(HEADER_ROW, f"表头「{col}」不是模板中的列。"))
-        elif not label and frame[col].map(lambda v: not _is_blank(v)).any():
-            errors.append(TemplateError(HEADER_ROW, "有一列填写了数据但没有表头。"))
+            errors.append(TemplateError(HEADER_ROW, f"表头「{_show(col)}」不是模板中的列。"))
+        elif not label and frame.iloc[:, j].map(lambda v: not _is_blank(v)).any():
+            errors.append(TemplateError(HEADER_ROW, f"第 {j + 1} 列填写了数据但没有表头。"))
     missing = [h for f, h in _HEADER_OF.items() if f not in column_of]
     if missing:
         errors.append(TemplateError(HEADER_ROW, f"缺少必填列：{'、'.join(missing)}。"))
+    if errors and len(frame) and sum(
+            isinstance(v, str) and _label(v) in _FIELD_BY_LABEL for v in frame.iloc[0]) >= 2:
+        errors.append(TemplateError(rows_no[0], "表头应只占一行：这一行也是表头（如合并单元格的"
+                                                "两行表头）。请使用模板的单行表头，不要合并单元格。"))
     if errors:
         return Checked(empty, errors)
     if frame.empty:
@@ -179,8 +242,15 @@ def validate(frame: pd.DataFrame, regions: pd.DataFrame, industries: pd.DataFram
     industry_code.update({str(n): str(c) for c, n in zip(industries["code"], industries["name"])})
 
     good, seen = [], {}
-    for row_no, (_, r) in zip(rows_no, frame.iterrows()):
+    for row_no, r in zip(rows_no, frame.itertuples(index=False, name=None)):
         problems: list[str] = []
+        unknown = [(frame.columns[j], v) for j, v in enumerate(r) if isinstance(v, NoCachedValue)]
+        if unknown:  # never read as blank: that would keep or erase a target unseen
+            errors.extend(TemplateError(row_no, f"「{_label(c) or _show(c)}」是公式"
+                                                f"（{_show(v)}），但文件中没有它的计算结果："
+                                                "请在 Excel 中打开并保存后再上传，或直接填写数值。")
+                          for c, v in unknown)
+            continue
         values = {f: r[column_of[f]] for f, _, _ in TARGET_COLUMNS}
         if all(_is_blank(v) for v in values.values()) and all(
                 _is_blank(r[column_of[k]]) for k, _ in KEY_COLUMNS):
@@ -225,6 +295,9 @@ def validate(frame: pd.DataFrame, regions: pd.DataFrame, industries: pd.DataFram
                 problems.append(f"「{_label(header)}」的值 {_show(v)} 为负数，目标值不能小于 0。")
             elif whole and not x.is_integer():
                 problems.append(f"「{_label(header)}」的值 {_show(v)} 应为整数（单位：家）。")
+            elif x > (MAX_WHOLE if whole else MAX_DECIMAL):
+                problems.append(f"「{_label(header)}」的值 {_show(v)} 超出合理范围（应不超过 "
+                                f"{MAX_WHOLE if whole else MAX_DECIMAL:,}）。")
             else:
                 parsed[f] = int(x) if whole else x
         if not problems and all(v is None for v in parsed.values()):
@@ -251,26 +324,10 @@ def validate(frame: pd.DataFrame, regions: pd.DataFrame, industries: pd.DataFram
 
 
 def check_file(data: bytes, regions: pd.DataFrame, industries: pd.DataFrame,
-               start_year: int, end_year: int) -> Checked:
+               start_year: int, end_year: int, limits: UploadLimits | None = None) -> Checked:
     """read_workbook then validate: the whole check of an uploaded file."""
-    frame, errors = read_workbook(data)
+    frame, errors = read_workbook(data, limits)
     if frame is None:
         return Checked(pd.DataFrame(), errors)
     return validate(frame, regions, industries, start_year, end_year)
 
-
-def template_bytes(years: list[int], regions: list[str]) -> bytes:
-    """The blank template as an .xlsx file: one sheet, the header in row 1, a row per year ×
-    region (all industries) with the targets left empty."""
-    buf = io.BytesIO()
-    frame = blank_template(years, regions)
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as writer:
-        frame.to_excel(writer, sheet_name="计划目标", index=False)
-        ws = writer.sheets["计划目标"]
-        head = writer.book.add_format({"bold": True, "bg_color": "#E8F1EC", "border": 1,
-                                       "text_wrap": True})
-        for j, col in enumerate(frame.columns):
-            ws.write(0, j, col, head)
-            ws.set_column(j, j, 14 if j < 3 else 18)
-        ws.freeze_panes(1, 0)
-    return buf.getvalue()

@@ -60,17 +60,18 @@ def sample_copy(tmp_path) -> str:
 @contextlib.contextmanager
 def app_server(database_url: str, extra_env: dict | None = None, script: str = "app.py",
                user: str | None = "province", port: int | None = None,
-               args: list[str] | None = None):
+               args: list[str] | None = None, prefix: list[str] = ()):
     """Run `streamlit run <script>` (the app by default) on a free port against
     `database_url`; yield its base URL. Every browser_page opened meanwhile starts signed in as
     `user` (a role code or a user name, see tests.apptest.session_token; None: nobody) with a
-    real server-side session, as the sign-in page would leave it."""
+    real server-side session, as the sign-in page would leave it. `prefix` runs the server
+    through another command (e.g. setpriv, to run it without the right to write root's files)."""
     port = port or free_port()
     env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
     # The app starts as `make run` starts it (serve.py preloads its modules); other scripts
     # (the benchmark's empty page) with plain `streamlit run`.
     launch = (["serve.py"] if script == "app.py" else ["-m", "streamlit", "run", script])
-    cmd = [sys.executable, *launch, "--server.port", str(port),
+    cmd = [*prefix, sys.executable, *launch, "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false", *(args or [])]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,

@@ -16,7 +16,7 @@ from queries.scope import PROVINCE
 from rules.clock import ClockRules
 from rules.identifiers import make_uscc
 from tests import handmade as hm
-from tests.apptest import metrics, open_page, texts
+from tests.apptest import metrics, open_page, shown, texts
 
 PAGE = "pages/enterprise.py"
 
@@ -71,7 +71,7 @@ def test_record_by_deep_link_known_answer(monkeypatch, handmade_sqlite):
 
 def test_overdue_and_relisted_enterprises(monkeypatch, handmade_sqlite):
     at = open_record(monkeypatch, handmade_sqlite, hm.E2)
-    assert at.warning[0].value == ("第1轮审核进行中：提交审核报告应于2024年3月1日前完成"
+    assert shown(at.warning[0].value) == ("第1轮审核进行中：提交审核报告应于2024年3月1日前完成"
                                    "（已逾期 305 天）")
     milestones = next(f for f in tables(at) if "情况" in f.columns).set_index("节点")
     # Listed 2023-03-01: disclosure due 2023-04-01, a Saturday, moved to Monday 2023-04-03;

@@ -230,7 +230,7 @@ def test_a_valid_file_upserts_and_bumps_the_version(handmade_url):
     assert version == result.version != "handmade-1"
     by_id = t.set_index("target_id")
     assert by_id.loc[2, "audits_completed"] == 5 and by_id.loc[2, "energy_tce"] == 300.0
-    assert pd.isna(by_id.loc[2, "cod_t"])  # a blank cell means no target for that figure
+    assert by_id.loc[2, "cod_t"] == 2.0  # a blank cell keeps the stored target
     assert by_id.loc[1, "audits_completed"] == 6 and pd.isna(by_id.loc[1, "industry_code"])
     new = by_id.loc[4]
     assert (new["year"], new["region_adcode"], new["industry_code"]) == (2022, "320500",

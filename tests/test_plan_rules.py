@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
+from components import export
 from rules import target_template as tt
 from rules.plan_projection import (
     cumulative_curve,
@@ -169,7 +170,8 @@ def test_empty_sheet_header_only_and_extra_sheets():
 
 
 def test_blank_template_round_trip():
-    data = tt.template_bytes([2021, 2022, 2023], ["江苏省", "南京市", "苏州市"])
+    data = export.excel_bytes({tt.TEMPLATE_SHEET: tt.blank_template(
+        [2021, 2022, 2023], ["江苏省", "南京市", "苏州市"])}, [])
     frame, errors = tt.read_workbook(data)
     assert not errors and len(frame) == 9
     assert list(frame.columns[:-1]) == tt.HEADERS

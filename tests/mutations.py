@@ -1,0 +1,275 @@
+"""Seeded one-line bugs (mutants) and the tests that must catch each.
+
+    make mutants                          # every mutant, one after the other (~17 min)
+    python -m tests.mutations a_park b_county   # some, by id
+    python -m tests.mutations --list
+
+Each mutant replaces one line of the code by a plausible mistake (a clause dropped, the wrong
+column compared, a date boundary moved by a day, a rule switched off), runs only the tests
+that guard that line (SQLite cases; the PostgreSQL ones share the same clauses), expects them
+to fail, and puts the line back. A mutant that survives is a test missing. The five the issue
+names come first. `make test` only checks that every mutant still applies
+(tests/test_hardening_rules.py::test_every_mutant_still_applies): running them is this command.
+
+Do not run it while editing the files it mutates: it rewrites them in place for a moment (each
+is restored in a `finally`, and a leftover mutant is reported by `git diff`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCOPE = "tests/test_hardening_scope.py"
+RULES = "tests/test_hardening_rules.py"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    id: str
+    file: str
+    original: str
+    mutant: str
+    tests: tuple[str, ...]  # pytest arguments: files and a -k expression
+
+
+def scope(k: str) -> tuple[str, ...]:
+    return (SCOPE, "-k", f"sqlite and ({k})")
+
+
+def rules(k: str) -> tuple[str, ...]:
+    return (RULES, "-k", k)
+
+
+MUTANTS = [
+    # ---- the five the issue names --------------------------------------------------------------
+    Mutant("a_park_filter", "queries/scope.py",
+           "            clauses.append(ent.c.park_id.in_(filters.parks))",
+           "            pass", scope("enterprise_scope")),
+    Mutant("b_county_city", "queries/parks.py",
+           "        clause = P.c.county_adcode == scope.code",
+           "        clause = P.c.city_adcode == scope.code", scope("park_scope")),
+    Mutant("c_permit_letters", "rules/identifiers.py",
+           '(?P<seq>[0-9]{3})', '(?P<seq>[0-9A-Z]{3})', rules("sequence")),
+    Mutant("d_negative_decimal", "rules/target_template.py",
+           "            elif x < 0:", "            elif whole and x < 0:", rules("negative")),
+    Mutant("e_relisted_data_issue", "rules/watchlist.py",
+           '    live = status[~status["later_round_listed"].astype(bool)]',
+           "    live = status", rules("relisted or superseded")),
+    # ---- their kin: every scope and filter clause -----------------------------------------------
+    Mutant("scope_city_column", "queries/scope.py",
+           "        return ent.c.city_adcode == scope.code",
+           "        return ent.c.county_adcode == scope.code", scope("enterprise_scope")),
+    Mutant("scope_county_column", "queries/scope.py",
+           "        return ent.c.county_adcode == scope.code",
+           "        return ent.c.city_adcode == scope.code", scope("enterprise_scope")),
+    Mutant("scope_park_dropped", "queries/scope.py",
+           "    return ent.c.park_id == int(scope.code)", "    return true()",
+           scope("enterprise_scope")),
+    Mutant("filter_city_dropped", "queries/scope.py",
+           "            clauses.append(ent.c.city_adcode.in_(filters.cities))", "            pass",
+           scope("enterprise_scope")),
+    Mutant("filter_industry_dropped", "queries/scope.py",
+           "            clauses.append(ent.c.industry_code.in_(filters.industries))",
+           "            pass", scope("enterprise_scope")),
+    Mutant("park_city_column", "queries/parks.py",
+           "        clause = P.c.city_adcode == scope.code",
+           "        clause = P.c.county_adcode == scope.code", scope("park_scope")),
+    Mutant("park_scope_dropped", "queries/parks.py",
+           "        clause = P.c.park_id == int(scope.code)", "        clause = true()",
+           scope("park_scope")),
+    Mutant("park_city_filter_dropped", "queries/parks.py",
+           "            clause = and_(clause, P.c.city_adcode.in_(filters.cities))",
+           "            pass", scope("park_scope")),
+    Mutant("park_park_filter_dropped", "queries/parks.py",
+           "            clause = and_(clause, P.c.park_id.in_(filters.parks))", "            pass",
+           scope("park_scope")),
+    Mutant("park_members_any_park", "queries/parks.py",
+           "                        E.c.park_id.in_(select(P.c.park_id).where(park_where(scope, "
+           "filters)))))",
+           "                        E.c.park_id.isnot(None)))",
+           (SCOPE, "-k", "sqlite and (park_members or registered_to_a_park)")),
+    Mutant("park_credit_year", "queries/parks.py",
+           "              .where(and_(in_parks, cr.c.year <= filters.as_of.year))",
+           "              .where(and_(in_parks, cr.c.year < filters.as_of.year))",
+           scope("latest_credit")),
+    Mutant("park_clusters_scope", "queries/parks.py",
+           '            .where(and_(CA.c.kind == "园区", park_where(scope, filters)))',
+           '            .where(CA.c.kind == "园区")', scope("park_cluster_audits")),
+    Mutant("park_clusters_as_of", "queries/parks.py",
+           '        df[f"{k}_date"] = d.where(d <= as_of)',
+           '        df[f"{k}_date"] = d.where(d < as_of)', scope("park_cluster_audits")),
+    Mutant("regions_city_counties", "queries/plan.py",
+           "        return or_(reg.c.adcode == scope.code, reg.c.parent_adcode == scope.code)",
+           "        return reg.c.adcode == scope.code", scope("regions_an_official")),
+    Mutant("regions_county_column", "queries/plan.py",
+           "        return reg.c.adcode == scope.code",
+           "        return reg.c.parent_adcode == scope.code", scope("regions_an_official")),
+    Mutant("regions_park_everything", "queries/plan.py",
+           "    return false()  # a park viewer has no region of their own",
+           "    return true()", scope("regions_an_official or plan_targets")),
+    Mutant("targets_city_filter_dropped", "queries/plan.py",
+           "        where = and_(where, or_(r.c.adcode.in_(filters.cities),",
+           "        where = and_(where, or_(true(),", scope("plan_targets")),
+    Mutant("targets_industry_filter_dropped", "queries/plan.py",
+           "        where = and_(where, t.c.industry_code.in_(filters.industries))",
+           "        pass", scope("plan_targets")),
+    Mutant("clusters_start_boundary", "queries/plan.py",
+           "            .where(c.c.start_date <= cap,", "            .where(c.c.start_date < cap,",
+           scope("cluster_audits_of_a_report_year")),
+    Mutant("clusters_members_scope", "queries/plan.py",
+           "               .where(enterprise_where(scope, filters), r.c.cluster_id.isnot(None),",
+           "               .where(r.c.cluster_id.isnot(None),",
+           scope("cluster_audits_of_a_report_year")),
+    Mutant("listed_as_of_boundary", "queries/plan.py",
+           "    listed = (select(r.c.uscc).where(r.c.listing_date <= filters.as_of).distinct()",
+           "    listed = (select(r.c.uscc).where(r.c.listing_date < filters.as_of).distinct()",
+           scope("listed_enterprises")),
+    Mutant("rounds_sql_as_of", "queries/audits.py",
+           "    clause = and_(enterprise_where(scope, filters), R.c.listing_date <= filters.as_of)",
+           "    clause = and_(enterprise_where(scope, filters), R.c.listing_date < filters.as_of)",
+           scope("rounds_in_scope")),
+    Mutant("rounds_sql_years", "queries/audits.py",
+           "            .where(s.listing_batch.c.year.in_(filters.listing_years))))",
+           "            .where(s.listing_batch.c.year.notin_(filters.listing_years))))",
+           scope("rounds_in_scope or option_totals")),
+    Mutant("rounds_frame_as_of", "queries/audits.py",
+           '    keep = df["listing_date"] <= filters.as_of',
+           '    keep = df["listing_date"] < filters.as_of', scope("rounds_in_scope")),
+    Mutant("rounds_frame_years", "queries/audits.py",
+           '        keep &= df["batch_year"].isin(filters.listing_years)', "        pass",
+           scope("rounds_in_scope")),
+    Mutant("status_years", "queries/audits.py",
+           '        status = status[status["batch_year"].isin(filters.listing_years)]',
+           "        pass", scope("rounds_with_status")),
+    Mutant("options_implemented_boundary", "queries/audits.py",
+           '    done = and_(o.c.status == "已实施", o.c.implemented_date <= as_of)',
+           '    done = and_(o.c.status == "已实施", o.c.implemented_date < as_of)',
+           scope("option_totals")),
+    Mutant("inventory_years", "queries/inventory.py",
+           "        clause = clause & s.listing_batch.c.year.in_(filters.listing_years)",
+           "        pass", scope("record_counts")),
+    Mutant("record_profile_scope", "queries/enterprise.py",
+           "            .where(and_(scope_where(scope), E.c.uscc == uscc)))",
+           "            .where(E.c.uscc == uscc))", scope("record_only_within_scope")),
+    Mutant("record_reads_scope", "queries/enterprise.py",
+           "    return select(E.c.uscc).where(and_(scope_where(scope), E.c.uscc == uscc))",
+           "    return select(E.c.uscc).where(E.c.uscc == uscc)",
+           scope("each_read_of_a_record")),
+    Mutant("record_rounds_as_of", "queries/enterprise.py",
+           "            .where(and_(R.c.uscc.in_(_in_scope(scope, uscc)), R.c.listing_date <= "
+           "as_of))",
+           "            .where(and_(R.c.uscc.in_(_in_scope(scope, uscc)), R.c.listing_date < "
+           "as_of))", scope("record_as_of")),
+    Mutant("record_permits_as_of", "queries/enterprise.py",
+           "s.permit.c.issue_date <= as_of))", "s.permit.c.issue_date < as_of))",
+           scope("record_as_of")),
+    Mutant("record_credit_year", "queries/enterprise.py",
+           "s.credit_rating.c.year <= as_of.year))", "s.credit_rating.c.year < as_of.year))",
+           scope("record_as_of")),
+    Mutant("record_penalty_as_of", "queries/enterprise.py",
+           "pen.c.decision_date <= as_of))", "pen.c.decision_date < as_of))",
+           scope("record_as_of")),
+    Mutant("watch_permits_as_of", "queries/supervision.py",
+           "            .where(and_(enterprise_where(scope, filters), p.c.issue_date <= "
+           "filters.as_of))",
+           "            .where(and_(enterprise_where(scope, filters), p.c.issue_date < "
+           "filters.as_of))", scope("permits_for_the_watch_list")),
+    # ---- every validation rule -------------------------------------------------------------------
+    Mutant("template_negative_all", "rules/target_template.py",
+           "            elif x < 0:", "            elif x < -1:", rules("negative")),
+    Mutant("template_whole", "rules/target_template.py",
+           "            elif whole and not x.is_integer():", "            elif False:",
+           rules("fractions")),
+    Mutant("template_largest", "rules/target_template.py",
+           "            elif x > (MAX_WHOLE if whole else MAX_DECIMAL):",
+           "            elif x >= (MAX_WHOLE if whole else MAX_DECIMAL):", rules("largest")),
+    Mutant("template_period_start", "rules/target_template.py",
+           "        elif not start_year <= year <= end_year:",
+           "        elif not start_year < year <= end_year:", rules("year_within")),
+    Mutant("template_period_end", "rules/target_template.py",
+           "        elif not start_year <= year <= end_year:",
+           "        elif not start_year <= year < end_year:", rules("year_within")),
+    Mutant("template_duplicates", "rules/target_template.py",
+           "            if key in seen:", "            if False:", rules("duplicates")),
+    Mutant("template_all_industries", "rules/target_template.py",
+           'ALL_INDUSTRIES = ("", "全部", "全部行业")', 'ALL_INDUSTRIES = ("", "全部行业")',
+           rules("industry_by_name")),
+    Mutant("permit_last_letter", "rules/identifiers.py",
+           '    if m["letter"] not in PERMIT_LETTERS.values():', "    if False:",
+           rules("last_character")),
+    Mutant("permit_owner", "rules/identifiers.py",
+           '    if uscc is not None and m["uscc"] != str(uscc).strip().upper():',
+           "    if False:", rules("first_eighteen")),
+    Mutant("upload_rows_boundary", "rules/uploads.py",
+           "    if count <= limits.max_rows + 1:", "    if count <= limits.max_rows:",
+           ("tests/test_hardening_upload.py", "-k", "hiding")),
+    Mutant("asof_upper_bound", "components/filters.py",
+           "        elif not bounds[0] <= day <= bounds[1]:", "        elif not bounds[0] <= day:",
+           ("tests/test_hardening_params.py", "-k", "boundaries")),
+    Mutant("excel_formula_prefix", "components/export.py",
+           'FORMULA_START = ("=", "+", "-", "@", "\\t", "\\r")',
+           'FORMULA_START = ("=", "+", "@")',
+           ("tests/test_hardening_markup.py", "-k", "numbers_stay")),
+]
+
+
+def apply(m: Mutant) -> str:
+    """The file's text with the mutant in place (exactly one occurrence of the original)."""
+    text = (ROOT / m.file).read_text(encoding="utf-8")
+    if text.count(m.original) != 1:
+        raise ValueError(f"{m.id}: the original line occurs {text.count(m.original)} times in "
+                         f"{m.file}")
+    return text.replace(m.original, m.mutant)
+
+
+def run(m: Mutant, timeout: int = 600) -> tuple[str, float]:
+    """'caught' (a test failed), 'SURVIVED' (all passed) or 'error …'; and the seconds taken."""
+    path = ROOT / m.file
+    original = path.read_text(encoding="utf-8")
+    started = time.perf_counter()
+    try:
+        path.write_text(apply(m), encoding="utf-8")
+        done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p",
+                               "no:cacheprovider", *m.tests], cwd=ROOT, capture_output=True,
+                              text=True, timeout=timeout)
+    finally:
+        path.write_text(original, encoding="utf-8")
+    took = time.perf_counter() - started
+    if done.returncode == 1:
+        return "caught", took
+    if done.returncode == 0:
+        return "SURVIVED", took
+    tail = (done.stdout + done.stderr).strip().splitlines()[-1:] or [""]
+    return f"error (pytest exit {done.returncode}: {tail[0][:80]})", took
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m tests.mutations", description=__doc__.split(
+        "\n\n")[0])
+    p.add_argument("ids", nargs="*", help="mutants to run (default: all)")
+    p.add_argument("--list", action="store_true", help="list the mutants and stop")
+    args = p.parse_args(argv)
+    chosen = [m for m in MUTANTS if not args.ids or m.id in args.ids]
+    if args.list:
+        for m in chosen:
+            print(f"{m.id:32} {m.file}")
+        return 0
+    survivors = []
+    for m in chosen:
+        verdict, took = run(m)
+        print(f"{m.id:32} {verdict:9} {took:5.1f} s  {m.file}", flush=True)
+        if verdict != "caught":
+            survivors.append(m.id)
+    print(f"{len(chosen) - len(survivors)}/{len(chosen)} mutants caught"
+          + (f"; not caught: {', '.join(survivors)}" if survivors else ""))
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
