@@ -149,7 +149,7 @@ def test_deep_links_outside_the_jurisdiction_look_like_nothing(monkeypatch, hand
     at = open_page(monkeypatch, handmade_sqlite, "pages/overview.py",
                    params={**ASOF, "city": "320100"}, user="city")
     warned = " ".join(shown(w.value) for w in at.sidebar.warning)
-    assert "320100 不存在或不在您的权限范围内" in warned
+    assert "“320100” 不存在或不在您的权限范围内" in warned
     assert "南京" not in everything(at)
 
 
