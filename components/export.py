@@ -139,3 +139,90 @@ def download_excel(label: str, sheets: dict[str, pd.DataFrame], stem: str, as_of
                        file_name=file_name(stem, as_of, "xlsx"),
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=key, icon=":material/table_view:")
+
+
+def template_bytes(kind, choices: dict[str, list[str]] | None = None,
+                   rows: pd.DataFrame | None = None) -> bytes:
+    """The Excel template of a kind of record (rules.intake.Kind): 填写说明 (every column: meaning,
+    unit, allowed values, required or not, an example), the data sheet with Chinese headers
+    (frozen, text columns formatted as text so a USCC or code stays text, drop-down lists for
+    closed vocabularies and references), optionally pre-filled with `rows` (the jurisdiction's
+    current records, columns named by the headers), and 填写示例 with one example row. The
+    lists live on a hidden sheet 选项 (Excel limits an inline list to 255 characters)."""
+    import xlsxwriter
+
+    from rules import intake as ri
+
+    choices = choices or {}
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                     "strings_to_urls": False, "strings_to_numbers": False})
+    cells = _Cells(book)
+    head = {"bold": True, "bg_color": "#E8F1EC", "border": 1, "text_wrap": True,
+            "valign": "vcenter"}
+    text_style = {"num_format": "@"}
+
+    notes = book.add_worksheet("填写说明")
+    notes.write_string(0, 0, f"{kind.name}导入模板 · 填写说明", cells.fmt({"bold": True,
+                                                                            "font_size": 14}))
+    line = 1
+    for text in (kind.note, *(n.format(sheet=kind.sheet) for n in ri.GENERAL_NOTES)):
+        if text:
+            cells.write(notes, line, 0, text)
+            line += 1
+    line += 1
+    table = pd.DataFrame(ri.instructions(kind, choices))
+    for j, name in enumerate(table.columns):
+        cells.write(notes, line, j, name, head)
+    for i, r in enumerate(table.itertuples(index=False, name=None), start=line + 1):
+        for j, value in enumerate(r):
+            cells.write(notes, i, j, value, {"text_wrap": True, "valign": "top"})
+    for j, w in enumerate((20, 36, 8, 40, 16, 22)):
+        notes.set_column(j, j, w)
+
+    data = book.add_worksheet(kind.sheet)
+    example = book.add_worksheet("填写示例")
+    lists = book.add_worksheet("选项")
+    lists.hide()
+    list_col = 0
+    last_row = max(1000, (0 if rows is None else len(rows)) + 1000)
+    for j, col in enumerate(kind.columns):
+        is_text = col.kind not in ("int", "number", "date")
+        style = text_style if is_text else ({"num_format": DATE_FORMAT} if col.kind == "date"
+                                            else None)
+        for ws in (data, example):
+            cells.write(ws, 0, j, col.header, head)
+            ws.set_column(j, j, max(12, min(40, len(col.header) * 2.2)), cells.fmt(style))
+        if col.example not in (None, ""):
+            value = col.example
+            if col.kind == "date":
+                value = ri.parse_date(value)
+            cells.write(example, 1, j, value, style)
+        options = choices.get(col.field) or (list(col.choices) if col.choices else [])
+        if options:
+            cells.write(lists, 0, list_col, col.label)
+            for i, option in enumerate(options, start=1):
+                cells.write(lists, i, list_col, option)
+            letter = xlsxwriter.utility.xl_col_to_name(list_col)
+            data.data_validation(1, j, last_row, j, {
+                "validate": "list", "source": f"=选项!${letter}$2:${letter}${len(options) + 1}",
+                "error_type": "warning" if col.ref else "stop",
+                "error_title": col.label, "error_message": f"请从下拉列表中选择{col.label}。"})
+            list_col += 1
+    if rows is not None:
+        for i, r in enumerate(rows.itertuples(index=False, name=None), start=1):
+            for j, value in enumerate(r):
+                if value is None or (isinstance(value, float) and math.isnan(value)):
+                    continue
+                col = kind.columns[j]
+                if col.kind not in ("int", "number", "date"):
+                    value = str(int(value)) if isinstance(value, float) and value.is_integer() \
+                        else str(value)
+                cells.write(data, i, j, value, text_style if col.kind not in (
+                    "int", "number", "date") else None)
+    for ws in (data, example):
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, 0, len(kind.columns) - 1)
+    data.activate()
+    book.close()
+    return buf.getvalue()

@@ -403,6 +403,54 @@ Index("ix_penalty_uscc", penalty.c.uscc)
 Index("ix_penalty_audit", penalty.c.audit_id)
 
 
+# -- data intake (数据导入): each import, and the values it replaced, so it can be undone --------
+
+IMPORT_STATUSES = ("有效", "已撤销")
+CHANGE_ACTIONS = ("新增", "修改")
+
+import_batch = Table(
+    "import_batch", metadata,
+    Column("batch_id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # rules.intake.KINDS code
+    Column("file_name", String(256), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),  # UTC
+    Column("account_id", Integer, nullable=True),  # no key: the record outlives the account
+    Column("username", String(64), nullable=False),
+    Column("scope_level", String(8), nullable=False),  # the importer's jurisdiction
+    Column("scope_code", String(16), nullable=True),
+    Column("scope_name", String(128), nullable=True),
+    Column("inserted", Integer, nullable=False),
+    Column("updated", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("status", String(4), nullable=False),
+    Column("undone_at", DateTime, nullable=True),
+    Column("undone_by", String(64), nullable=True),
+    _in("status", IMPORT_STATUSES, "ck_import_status"),
+    _in("scope_level", ("province", "city", "county", "park"), "ck_import_scope_level"),
+    CheckConstraint("(status = '已撤销') = (undone_at IS NOT NULL)", name="ck_import_undone"),
+    *_nonneg("import", "inserted", "updated", "unchanged"),
+)
+Index("ix_import_created", import_batch.c.created_at)
+
+# One row per record an import wrote: which record (table + key), the stored values it replaced
+# (JSON, only the columns it changed; NULL for a record it created) and the values it wrote.
+import_change = Table(
+    "import_change", metadata,
+    Column("change_id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", Integer, ForeignKey("import_batch.batch_id"), nullable=False),
+    Column("table_name", String(32), nullable=False),
+    Column("row_key", String(64), nullable=False),  # uscc, or audit_id as text
+    Column("action", String(4), nullable=False),
+    Column("before_json", Text, nullable=True),
+    Column("after_json", Text, nullable=False),
+    _in("action", CHANGE_ACTIONS, "ck_change_action"),
+    CheckConstraint("(action = '新增') = (before_json IS NULL)", name="ck_change_before"),
+)
+Index("ix_change_batch", import_change.c.batch_id)
+Index("ix_change_row", import_change.c.table_name, import_change.c.row_key)
+
+
 # -- accounts, sessions and the audit log (等保 2.0) ------------------------------------------
 # Times are UTC without a zone (what both databases store alike); pages show Beijing time.
 

@@ -1,0 +1,762 @@
+"""Data intake (数据导入): preview a file against what is stored, write it all or nothing, and undo
+an import. The reading and the cell checks are rules/intake.py; this module adds what needs the
+database: references (industries, counties, parks), the stored records within the importer's
+jurisdiction, and the write.
+
+- `preview` reads and checks a file and says, row by row, 新增 / 修改 (field by field) / 无变化 /
+  拒绝 (with the reasons), writing nothing.
+- `confirm` repeats the preview inside ONE transaction and writes only when no row is rejected and
+  the plan is the one the official saw (`fingerprint`); a blank cell keeps the stored value; the
+  import, the values it replaced (import_batch, import_change), the new data_version and the
+  audit-log entry are written in the same transaction.
+- `undo` restores the values an import replaced (and removes what it created), refusing when a
+  later import or another change touched the same records.
+
+Jurisdiction: a record outside the importer's scope looks exactly like one that does not exist;
+a city cannot create an enterprise in another city, nor change one, nor move one out.
+
+    python -m queries.intake import KIND FILE [--url DATABASE_URL] [--dry-run]
+    python -m queries.intake load FILE --kind KIND [--url …] [--dry-run]
+    python -m queries.intake template KIND --out FILE [--url …]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sys
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Date, and_, delete, func, insert, select, tuple_, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from queries import rollup
+from queries import schema as s
+from queries.auditlog import utc_now
+from queries.db import Source, read_frame
+from queries.db import write_problem as _write_problem
+from queries.scope import Scope, scope_where
+from rules import intake as ri
+from rules.intake import Problem
+from rules.uploads import UploadLimits
+
+NEW, CHANGED, SAME, REJECTED = "新增", "修改", "无变化", "拒绝"
+STATUSES = (NEW, CHANGED, SAME, REJECTED)
+CHUNK = 500  # keys per IN (...) lookup
+OUTSIDE = ("不能写入：只能新增或修改本辖区（{area}）的企业，所在区县也须在本辖区内。"
+           "如该企业确属本辖区，请联系省级用户核实。")
+NOT_FOUND = ("未找到{area}第 {round} 轮审核的记录（统一社会信用代码 {uscc}）：请核对代码和轮次；"
+             "尚未列入名单的，请先导入名单。")
+ProgressFn = Callable[[str, int, int], None]
+
+
+# ---- references --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Refs:
+    """What names in a file may refer to, and the words to show codes in."""
+
+    lookup: dict[str, dict[str, str | None]]  # ref -> folded name/code -> code (None: ambiguous)
+    names: dict[str, dict[str, str]]  # ref -> code -> name as shown
+    county_city: dict[str, str]  # county adcode -> city adcode
+    park_city: dict[str, str]  # park id -> city adcode
+    region_names: dict[str, str]
+
+
+def _key(text: object) -> str:
+    return ri.fold(text).upper()
+
+
+def load_refs(conn: Connection) -> Refs:
+    lookup: dict[str, dict[str, str | None]] = {"industry": {}, "county": {}, "park": {}}
+    names: dict[str, dict[str, str]] = {"industry": {}, "county": {}, "park": {}}
+    for code, name in conn.execute(select(s.industry.c.code, s.industry.c.name)):
+        lookup["industry"][_key(name)] = code
+        lookup["industry"].setdefault(_key(code), code)
+        names["industry"][code] = name
+    regions = conn.execute(select(s.region.c.adcode, s.region.c.name, s.region.c.level,
+                                  s.region.c.parent_adcode)).all()
+    region_names = {a: n for a, n, _lv, _p in regions}
+    county_city = {}
+    counties = lookup["county"]
+    for adcode, name, level, parent in regions:
+        if level != "区县":
+            continue
+        county_city[adcode] = parent
+        names["county"][adcode] = region_names.get(parent, "") + name
+        counties[_key(adcode)] = adcode
+        counties[_key(region_names.get(parent, "") + name)] = adcode
+        short = _key(name)
+        counties[short] = None if short in counties and counties[short] != adcode else adcode
+    park_city = {}
+    for pid, name, city in conn.execute(select(s.park.c.park_id, s.park.c.name,
+                                               s.park.c.city_adcode)):
+        lookup["park"][_key(name)] = str(pid)
+        names["park"][str(pid)] = name
+        park_city[str(pid)] = city
+    return Refs(lookup, names, county_city, park_city, region_names)
+
+
+def area_of(scope: Scope, refs: Refs) -> str:
+    if scope.level == "province":
+        return "全省"
+    if scope.level == "park":
+        return refs.names["park"].get(scope.code or "", "本园区")
+    return refs.region_names.get(scope.code or "", scope.code or "")
+
+
+def county_in_scope(scope: Scope, county: str, refs: Refs) -> bool:
+    if scope.level == "province":
+        return True
+    if scope.level == "city":
+        return refs.county_city.get(county) == scope.code
+    if scope.level == "county":
+        return county == scope.code
+    return False  # a park holds no counties: park accounts do not import
+
+
+# ---- the plan of one row -----------------------------------------------------------------------
+
+@dataclass
+class Planned:
+    row: int
+    status: str
+    key_text: str
+    label: str = ""
+    changes: list[tuple[str, object, object]] = field(default_factory=list)  # (列, 原值, 新值)
+    problems: list[Problem] = field(default_factory=list)
+    table: str = ""
+    row_key: str = ""
+    write: dict = field(default_factory=dict)  # columns to write
+    before: dict = field(default_factory=dict)  # their stored values (修改)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.warning]
+
+
+@dataclass
+class Preview:
+    kind: ri.Kind
+    file_name: str
+    sha256: str
+    problems: list[Problem]  # with the file as a whole
+    rows: list[Planned]
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.rows)
+
+    @property
+    def row_problems(self) -> list[Problem]:
+        return [p for r in self.rows for p in r.problems if not p.warning]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for r in self.rows for p in r.warnings]
+
+    @property
+    def ok(self) -> bool:
+        """Can be written: read, no rejected row, something to write."""
+        return (not self.problems and not self.count(REJECTED)
+                and bool(self.count(NEW) + self.count(CHANGED)))
+
+    @property
+    def fingerprint(self) -> str:
+        """What the official saw: the same file giving the same plan. A change to the stored
+        data between preview and confirmation gives another fingerprint."""
+        plan = [(r.row, r.status, r.row_key, sorted((k, _json(v)) for k, v in r.write.items()),
+                 sorted((k, _json(v)) for k, v in r.before.items())) for r in self.rows]
+        return hashlib.sha256(json.dumps([self.sha256, plan], ensure_ascii=False)
+                              .encode()).hexdigest()
+
+    def frame(self) -> pd.DataFrame:
+        """The preview as the page shows it: one row per data row."""
+        key_header = "、".join(c.label for c in self.kind.key_columns)
+        out = []
+        for r in self.rows:
+            if r.status == REJECTED:
+                detail = "；".join(p.message if not p.column else f"「{p.column}」{_quote(p)}"
+                                  f"{p.message}" for p in r.problems if not p.warning)
+            elif r.status == NEW:
+                detail = "；".join(f"{c}：{_shown(n)}" for c, _o, n in r.changes)
+            else:
+                detail = "；".join(f"{c}：{_shown(o)} → {_shown(n)}" for c, o, n in r.changes)
+            notes = "；".join(p.message for p in r.warnings)
+            out.append({"行号": r.row, "结果": r.status, key_header: r.key_text,
+                        "企业名称": r.label, "变化或原因": detail or "—",
+                        "提示": notes or ""})
+        return pd.DataFrame(out, columns=["行号", "结果", key_header, "企业名称", "变化或原因",
+                                          "提示"])
+
+
+def _quote(p: Problem) -> str:
+    return f"值「{p.value}」" if p.value else ""
+
+
+def _shown(v: object) -> str:
+    if v is None:
+        return "（空）"
+    if isinstance(v, dt.date):
+        return f"{v.year}年{v.month}月{v.day}日"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _json(v: object):
+    if isinstance(v, dt.datetime):
+        return v.isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
+
+
+def _dumps(values: dict) -> str:
+    return json.dumps({k: _json(v) for k, v in values.items()}, ensure_ascii=False,
+                      sort_keys=True)
+
+
+def _chunks(items: list, n: int = CHUNK) -> Iterable[list]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+# ---- kinds: how each is looked up and planned --------------------------------------------------
+
+ENT_FIELDS = {"name": "name", "industry": "industry_code", "county": "county_adcode",
+              "park": "park_id", "lon": "lon", "lat": "lat", "scale": "scale",
+              "permit_class": "permit_class", "address": "address"}
+
+
+def _plan_enterprises(conn: Connection, scope: Scope, rows: list[ri.Row], refs: Refs,
+                      today: dt.date) -> list[Planned]:
+    e = s.enterprise
+    kind = ri.ENTERPRISES
+    keys = sorted({r.key[0] for r in rows if r.key})
+    stored: dict[str, dict] = {}
+    anywhere: set[str] = set()
+    cols = [e.c.uscc, *[e.c[c] for c in ENT_FIELDS.values()], e.c.city_adcode]
+    for part in _chunks(keys):
+        for m in conn.execute(select(*cols).where(e.c.uscc.in_(part), scope_where(scope))
+                              ).mappings():
+            stored[m["uscc"]] = dict(m)
+        if scope.level != "province":
+            anywhere.update(conn.execute(select(e.c.uscc).where(e.c.uscc.in_(part))).scalars())
+    area = area_of(scope, refs)
+    header = {c.field: c.label for c in kind.columns}
+    out = []
+    for r in rows:
+        p = Planned(r.row, REJECTED, r.key[0] if r.key else "", table="enterprise",
+                    problems=list(r.problems))
+        p.label = str(r.values.get("name", ""))
+        if not r.ok or not r.key:
+            out.append(p)
+            continue
+        uscc = r.key[0]
+        p.row_key = uscc
+        old = stored.get(uscc)
+        if old is None and uscc in anywhere:
+            p.problems.append(Problem(OUTSIDE.format(area=area), r.row))
+            out.append(p)
+            continue
+        values = {ENT_FIELDS[f]: (int(v) if f == "park" else v) for f, v in r.values.items()
+                  if f in ENT_FIELDS}
+        values.update({ENT_FIELDS[f]: None for f in r.clears if f in ENT_FIELDS})
+        if old is None:
+            missing = [c.label for c in kind.columns if c.required and not c.key
+                       and values.get(ENT_FIELDS[c.field]) is None]
+            if missing:
+                p.problems.append(Problem(f"新增企业须填写：{'、'.join(missing)}。", r.row))
+                out.append(p)
+                continue
+        merged = {**(old or {k: None for k in [*ENT_FIELDS.values(), "city_adcode"]}), **values}
+        county = merged["county_adcode"]
+        if not county_in_scope(scope, county, refs):
+            p.problems.append(Problem(OUTSIDE.format(area=area), r.row))
+            out.append(p)
+            continue
+        merged["city_adcode"] = values["city_adcode"] = refs.county_city[county]
+        if (merged["lon"] is None) != (merged["lat"] is None):
+            p.problems.append(Problem("经度和纬度须同时填写（或同时清空）。", r.row))
+        park = merged["park_id"]
+        if park is not None and refs.park_city.get(str(park)) != merged["city_adcode"]:
+            p.problems.append(Problem(
+                f"园区「{refs.names['park'].get(str(park), park)}」不在企业所在的"
+                f"{refs.region_names.get(merged['city_adcode'], '')}，请核对园区或区县。", r.row,
+                header["park"]))
+        if not p.label:
+            p.label = str(merged.get("name") or "")
+        if any(not x.warning for x in p.problems):
+            out.append(p)
+            continue
+        shown = _ent_display(refs)
+        if old is None:
+            p.status = NEW
+            p.write = {"uscc": uscc, **{k: merged[k] for k in [*ENT_FIELDS.values(),
+                                                                 "city_adcode"]}}
+            p.changes = [(header[f], None, shown(c, merged[c])) for f, c in ENT_FIELDS.items()
+                         if merged[c] is not None]
+        else:
+            diff = {c: v for c, v in values.items() if old.get(c) != v}
+            p.write = diff
+            p.before = {c: old.get(c) for c in diff}
+            p.changes = [(header[f], shown(c, old.get(c)), shown(c, diff[c]))
+                         for f, c in ENT_FIELDS.items() if c in diff]
+            p.status = CHANGED if diff else SAME
+        out.append(p)
+    return out
+
+
+def _ent_display(refs: Refs) -> Callable[[str, object], object]:
+    def shown(column: str, v: object) -> object:
+        if v is None:
+            return None
+        ref = {"industry_code": "industry", "county_adcode": "county", "park_id": "park"}.get(
+            column)
+        return refs.names[ref].get(str(v), v) if ref else v
+    return shown
+
+
+PROGRESS_FIELDS = ("disclosure_date", "start_date", "report_date", "evaluation_date",
+                   "evaluation_result", "evaluation_score", "acceptance_date",
+                   "acceptance_result", "acceptance_score", "cp_level")
+
+
+def _plan_progress(conn: Connection, scope: Scope, rows: list[ri.Row], refs: Refs,
+                   today: dt.date) -> list[Planned]:
+    a, e = s.audit_round, s.enterprise
+    kind = ri.PROGRESS
+    keys = sorted({r.key for r in rows if r.key})
+    stored: dict[tuple, dict] = {}
+    cols = [a.c.audit_id, a.c.uscc, a.c.round_no, a.c.listing_date, e.c.name,
+            *[a.c[f] for f in PROGRESS_FIELDS], a.c.evaluation_pass, a.c.acceptance_pass]
+    for part in _chunks(keys):
+        stmt = (select(*cols).select_from(a.join(e, e.c.uscc == a.c.uscc))
+                .where(tuple_(a.c.uscc, a.c.round_no).in_(part), scope_where(scope)))
+        for m in conn.execute(stmt).mappings():
+            stored[(m["uscc"], m["round_no"])] = dict(m)
+    area = area_of(scope, refs)
+    area_words = "" if scope.level == "province" else f"本辖区（{area}）"
+    header = {c.field: c.label for c in kind.columns}
+    out = []
+    for r in rows:
+        p = Planned(r.row, REJECTED, "、".join(str(k) for k in r.key), table="audit_round",
+                    problems=list(r.problems))
+        p.label = str(r.values.get("name", ""))
+        if not r.ok or not r.key:
+            out.append(p)
+            continue
+        old = stored.get(r.key)
+        if old is None:
+            p.problems.append(Problem(NOT_FOUND.format(area=area_words, round=r.key[1],
+                                                       uscc=r.key[0]), r.row))
+            out.append(p)
+            continue
+        p.label = old["name"]
+        p.row_key = str(old["audit_id"])
+        if "name" in r.values and ri.fold(r.values["name"]) != ri.fold(old["name"]):
+            p.problems.append(Problem(f"企业名称与名录不同（名录中为「{old['name']}」），请核对；"
+                                      "名称不会被修改。", r.row, header["name"],
+                                      str(r.values["name"]), warning=True))
+        values = {f: v for f, v in r.values.items() if f in PROGRESS_FIELDS}
+        values.update({f: None for f in r.clears if f in PROGRESS_FIELDS})
+        merged = {**old, **values}
+        for stage, word in (("evaluation", "评估"), ("acceptance", "验收")):
+            has_date = merged[f"{stage}_date"] is not None
+            has_word = merged[f"{stage}_result"] is not None
+            if has_date and not has_word:
+                p.problems.append(Problem(f"填写了{word}日期，还须填写{word}结论"
+                                          f"（{'/'.join(ri.vocab.RESULT_WORDS)}）。", r.row))
+            if has_word and not has_date:
+                p.problems.append(Problem(f"填写了{word}结论，还须填写{word}日期。", r.row))
+            if f"{stage}_result" in values:
+                word_value = values[f"{stage}_result"]
+                merged[f"{stage}_pass"] = values[f"{stage}_pass"] = (
+                    None if word_value is None else word_value in ri.vocab.PASS_WORDS)
+        for f, name in ri.DATE_ORDER:
+            d = values.get(f)
+            if d is not None and d > today:
+                p.problems.append(Problem(f"{name} {d.isoformat()} 晚于今天，尚未发生的日期不能填写。",
+                                          r.row, header.get(f), ri.show(d)))
+        p.problems.extend(Problem(m, r.row) for m in ri.date_order_problems(merged))
+        if any(not x.warning for x in p.problems):
+            out.append(p)
+            continue
+        diff = {c: v for c, v in values.items() if old.get(c) != v}
+        p.write = diff
+        p.before = {c: old.get(c) for c in diff}
+        p.changes = [(header[c], old.get(c), diff[c]) for c in PROGRESS_FIELDS if c in diff]
+        p.status = CHANGED if diff else SAME
+        out.append(p)
+    return out
+
+
+PLANNERS = {"enterprises": _plan_enterprises, "progress": _plan_progress}
+TABLES = {"enterprise": (s.enterprise, "uscc"), "audit_round": (s.audit_round, "audit_id")}
+WRITES = ("enterprise", "audit_round", "import_batch", "import_change", "app_meta")
+
+
+# ---- preview, confirm, undo --------------------------------------------------------------------
+
+def kind_of(code: str) -> ri.Kind:
+    if code not in ri.KINDS:
+        raise ValueError(f"未知的数据类型：{code}（可选：{'、'.join(ri.KINDS)}）")
+    return ri.KINDS[code]
+
+
+def _preview(conn: Connection, scope: Scope, kind: ri.Kind, data: bytes, file_name: str,
+             limits: UploadLimits | None, today: dt.date) -> Preview:
+    digest = hashlib.sha256(data).hexdigest()
+    refs = load_refs(conn)
+    _table, rows, problems = ri.check_file(data, file_name, kind, refs.lookup, limits)
+    if problems:
+        return Preview(kind, file_name, digest, problems, [])
+    planned = PLANNERS[kind.code](conn, scope, rows, refs, today)
+    return Preview(kind, file_name, digest, [], planned)
+
+
+def preview(source: Source, scope: Scope, kind: str, data: bytes, file_name: str = "",
+            limits: UploadLimits | None = None, today: dt.date | None = None) -> Preview:
+    """What importing `data` would do, row by row; writes nothing."""
+    with source.engine.connect() as conn:
+        return _preview(conn, scope, kind_of(kind), data, file_name,
+                        limits or UploadLimits.from_env(), today or dt.date.today())
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    message: str
+    batch_id: int | None = None
+    version: str | None = None
+    preview: Preview | None = None
+
+
+def write_problem(source: Source) -> str | None:
+    """Why an import could not be written now (a read-only database), before a file is read."""
+    return _write_problem(source.engine, WRITES)
+
+
+def _bump_version(conn: Connection) -> str:
+    meta = s.app_meta
+    old = conn.execute(select(meta.c.value).where(meta.c.key == "data_version")).scalar()
+    rollup_was_current = rollup.is_current(conn, old or "")
+    version = uuid.uuid4().hex
+    if not conn.execute(update(meta).where(meta.c.key == "data_version")
+                        .values(value=version)).rowcount:
+        conn.execute(insert(meta).values(key="data_version", value=version))
+    if rollup_was_current:  # enterprises and milestones do not change the option totals
+        rollup.set_version(conn, version)
+    return version
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who writes when nobody is signed in (the command line)."""
+
+    username: str = "命令行"
+    account_id: int | None = None
+    role: str | None = None
+    ip: str = ""
+    scope_name: str = ""
+
+    def log(self, conn: Connection, action: str, outcome: str, **kw) -> None:
+        from queries.auditlog import record
+
+        kw.setdefault("scope", self.scope_name or None)
+        record(conn, action, outcome, self.username, account_id=self.account_id,
+               role=self.role, ip=self.ip, **kw)
+
+
+def confirm(source: Source, scope: Scope, kind: str, data: bytes, file_name: str, actor,
+            fingerprint: str | None = None, limits: UploadLimits | None = None,
+            today: dt.date | None = None, progress: ProgressFn | None = None) -> Outcome:
+    """Write the file, all or nothing: only when every row passes and (with `fingerprint`) the
+    plan is still the one previewed. One transaction holds the records, the import's record and
+    before-values, the new data_version and the audit-log entry."""
+    problem = write_problem(source)
+    if problem:
+        return Outcome(False, problem)
+    k = kind_of(kind)
+    try:
+        with source.engine.begin() as conn:
+            pv = _preview(conn, scope, k, data, file_name, limits or UploadLimits.from_env(),
+                          today or dt.date.today())
+            if not pv.ok:
+                why = ("文件未通过校验" if pv.problems or pv.count(REJECTED)
+                       else "文件中没有需要写入的新增或修改")
+                return Outcome(False, f"{why}，未写入任何数据。", preview=pv)
+            if fingerprint is not None and pv.fingerprint != fingerprint:
+                return Outcome(False, "预览之后数据库中的数据已有变化（可能有人同时导入），"
+                                      "未写入。请重新上传并核对预览。", preview=pv)
+            batch_id, version = _write(conn, scope, pv, actor, progress)
+    except SQLAlchemyError as exc:  # the transaction was rolled back as a whole
+        return Outcome(False, "写入数据库失败，已全部撤销，未写入任何数据。"
+                              f"（{str(exc).splitlines()[0][:120]}）")
+    n_new, n_changed = pv.count(NEW), pv.count(CHANGED)
+    return Outcome(True, f"已导入第 {batch_id} 次：新增 {n_new} 条、修改 {n_changed} 条、"
+                         f"无变化 {pv.count(SAME)} 条。", batch_id, version, pv)
+
+
+def _write(conn: Connection, scope: Scope, pv: Preview, actor, progress: ProgressFn | None
+           ) -> tuple[int, str]:
+    now = utc_now()
+    batch_id = conn.execute(insert(s.import_batch).values(
+        kind=pv.kind.code, file_name=(pv.file_name or pv.kind.name)[:256], sha256=pv.sha256,
+        created_at=now, account_id=getattr(actor, "account_id", None),
+        username=(getattr(actor, "username", "") or "命令行")[:64], scope_level=scope.level,
+        scope_code=scope.code, scope_name=(getattr(actor, "scope_name", "") or None),
+        inserted=pv.count(NEW), updated=pv.count(CHANGED), unchanged=pv.count(SAME),
+        status="有效").returning(s.import_batch.c.batch_id)).scalar_one()
+    changes, inserts = [], {}
+    todo = [r for r in pv.rows if r.status in (NEW, CHANGED)]
+    for i, r in enumerate(todo, start=1):
+        table, key_col = TABLES[r.table]
+        if r.status == NEW:
+            inserts.setdefault(r.table, []).append(r.write)
+            changes.append(dict(batch_id=batch_id, table_name=r.table, row_key=r.row_key,
+                                action=NEW, before_json=None, after_json=_dumps(r.write)))
+        else:
+            key = int(r.row_key) if key_col == "audit_id" else r.row_key
+            conn.execute(update(table).where(table.c[key_col] == key).values(**r.write))
+            changes.append(dict(batch_id=batch_id, table_name=r.table, row_key=r.row_key,
+                                action=CHANGED, before_json=_dumps(r.before),
+                                after_json=_dumps(r.write)))
+        if progress and (i % 500 == 0 or i == len(todo)):
+            progress("写入", i, len(todo))
+    for name, rows in inserts.items():
+        for part in _chunks(rows, 1000):
+            conn.execute(insert(TABLES[name][0]), part)
+    for part in _chunks(changes, 1000):
+        conn.execute(insert(s.import_change), part)
+    version = _bump_version(conn)
+    if actor is not None:
+        actor.log(conn, "import", "成功", target=(pv.file_name or pv.kind.name),
+                  detail=(f"{pv.kind.name}（第 {batch_id} 次导入）：新增 {pv.count(NEW)} 条、"
+                          f"修改 {pv.count(CHANGED)} 条、无变化 {pv.count(SAME)} 条；"
+                          f"sha256 {pv.sha256[:16]}…"))
+    return batch_id, version
+
+
+def _visible(scope: Scope):
+    b = s.import_batch
+    if scope.level == "province":
+        return b.c.batch_id.isnot(None)
+    return and_(b.c.scope_level == scope.level, b.c.scope_code == scope.code)
+
+
+def batches(source: Source, scope: Scope, limit: int = 200) -> pd.DataFrame:
+    """Past imports the viewer may see and undo (the province sees all; others their own
+    jurisdiction's), newest first."""
+    b = s.import_batch
+    return read_frame(source.engine, select(
+        b.c.batch_id, b.c.kind, b.c.file_name, b.c.created_at, b.c.username, b.c.scope_name,
+        b.c.inserted, b.c.updated, b.c.unchanged, b.c.status, b.c.undone_at, b.c.undone_by)
+        .where(_visible(scope)).order_by(b.c.batch_id.desc()).limit(limit))
+
+
+def _restore_types(table, values: dict) -> dict:
+    out = {}
+    for k, v in values.items():
+        if isinstance(table.c[k].type, Date) and isinstance(v, str):
+            v = dt.date.fromisoformat(v)
+        out[k] = v
+    return out
+
+
+def undo(source: Source, scope: Scope, batch_id: int, actor) -> Outcome:
+    """Undo one import: the records it changed get their values back, those it created are
+    removed, in one transaction, refused (with the reason) when a later import or another change
+    touched them since."""
+    problem = write_problem(source)
+    if problem:
+        return Outcome(False, problem)
+    b, c = s.import_batch, s.import_change
+    try:
+        with source.engine.begin() as conn:
+            batch = conn.execute(select(b).where(b.c.batch_id == batch_id, _visible(scope))
+                                 ).mappings().first()
+            if batch is None:
+                return Outcome(False, f"未找到第 {batch_id} 次导入（或不在您的辖区）。")
+            if batch["status"] != "有效":
+                return Outcome(False, f"第 {batch_id} 次导入已于之前撤销，无需再次撤销。")
+            rows = conn.execute(select(c).where(c.c.batch_id == batch_id)
+                                .order_by(c.c.change_id)).mappings().all()
+            later = conn.execute(
+                select(b.c.batch_id, b.c.file_name, b.c.username, b.c.created_at,
+                       func.count().label("n"))
+                .select_from(c.join(b, b.c.batch_id == c.c.batch_id))
+                .where(b.c.batch_id > batch_id, b.c.status == "有效",
+                       tuple_(c.c.table_name, c.c.row_key).in_(
+                           select(c.c.table_name, c.c.row_key).where(c.c.batch_id == batch_id)))
+                .group_by(b.c.batch_id, b.c.file_name, b.c.username, b.c.created_at)
+                .order_by(b.c.batch_id)).mappings().all()
+            if later:
+                names = "；".join(f"第 {m['batch_id']} 次导入（{m['file_name']}，{m['username']}，"
+                                 f"{m['n']} 条）" for m in later)
+                return Outcome(False, f"不能撤销第 {batch_id} 次导入：之后的{names}又修改了其中的"
+                                      "记录。请先撤销之后的那次导入。")
+            for ch in reversed(rows):
+                table, key_col = TABLES[ch["table_name"]]
+                key = int(ch["row_key"]) if key_col == "audit_id" else ch["row_key"]
+                after = json.loads(ch["after_json"])
+                now = conn.execute(select(*[table.c[k] for k in after])
+                                   .where(table.c[key_col] == key)).mappings().first()
+                if now is None or {k: _json(v) for k, v in now.items()} != after:
+                    return Outcome(False, f"不能撤销第 {batch_id} 次导入：记录 {ch['row_key']} "
+                                          "在导入之后已被修改或删除，撤销会覆盖之后的修改。"
+                                          "请核对该记录后手工更正。")
+                if ch["action"] == NEW:
+                    conn.execute(delete(table).where(table.c[key_col] == key))
+                else:
+                    before = _restore_types(table, json.loads(ch["before_json"]))
+                    conn.execute(update(table).where(table.c[key_col] == key).values(**before))
+            conn.execute(update(b).where(b.c.batch_id == batch_id).values(
+                status="已撤销", undone_at=utc_now(),
+                undone_by=(getattr(actor, "username", "") or "命令行")[:64]))
+            version = _bump_version(conn)
+            if actor is not None:
+                actor.log(conn, "import", "成功", target=batch["file_name"],
+                          detail=f"撤销第 {batch_id} 次导入（{len(rows)} 条记录恢复原值）")
+    except SQLAlchemyError as exc:
+        first = str(exc).splitlines()[0]
+        if "FOREIGN KEY" in first.upper() or "foreign key" in first:
+            return Outcome(False, f"不能撤销第 {batch_id} 次导入：它新增的企业已有审核、许可等"
+                                  "关联记录。未做任何修改。")
+        return Outcome(False, f"撤销失败，未做任何修改。（{first[:120]}）")
+    return Outcome(True, f"已撤销第 {batch_id} 次导入：{len(rows)} 条记录已恢复到导入前。",
+                   batch_id, version)
+
+
+# ---- templates ---------------------------------------------------------------------------------
+
+def template_choices(source: Source, scope: Scope, kind: str) -> dict[str, list[str]]:
+    """The drop-down lists of a template: closed vocabularies, and the references within the
+    viewer's jurisdiction (industries, counties, parks)."""
+    k = kind_of(kind)
+    with source.engine.connect() as conn:
+        refs = load_refs(conn)
+        industries = conn.execute(select(s.industry.c.name)
+                                  .order_by(s.industry.c.sort_order)).scalars().all()
+    out: dict[str, list[str]] = {}
+    for c in k.columns:
+        if c.kind == "choice":
+            out[c.field] = list(c.choices)
+        elif c.ref == "industry":
+            out[c.field] = list(industries)
+        elif c.ref == "county":
+            out[c.field] = [n for a, n in refs.names["county"].items()
+                            if county_in_scope(scope, a, refs)]
+        elif c.ref == "park":
+            out[c.field] = [n for pid, n in refs.names["park"].items()
+                            if scope.level == "province"
+                            or refs.park_city.get(pid) == scope.code
+                            or (scope.level == "park" and pid == scope.code)]
+    return out
+
+
+def current_rows(source: Source, scope: Scope, kind: str, limit: int = 20_000) -> pd.DataFrame:
+    """The jurisdiction's stored records in the template's columns, to download pre-filled."""
+    k = kind_of(kind)
+    e, a = s.enterprise, s.audit_round
+    with source.engine.connect() as conn:
+        refs = load_refs(conn)
+    if k.code == "enterprises":
+        frame = read_frame(source.engine, select(
+            e.c.uscc, e.c.name, e.c.industry_code.label("industry"),
+            e.c.county_adcode.label("county"), e.c.park_id.label("park"), e.c.lon, e.c.lat,
+            e.c.scale, e.c.permit_class, e.c.address)
+            .where(scope_where(scope)).order_by(e.c.city_adcode, e.c.uscc).limit(limit))
+        frame["industry"] = frame["industry"].map(refs.names["industry"])
+        frame["county"] = frame["county"].map(refs.names["county"])
+        frame["park"] = frame["park"].map(
+            lambda p: None if p is None or pd.isna(p) else refs.names["park"].get(str(int(p))))
+    else:
+        frame = read_frame(source.engine, select(
+            a.c.uscc, a.c.round_no, e.c.name, *[a.c[f] for f in PROGRESS_FIELDS])
+            .select_from(a.join(e, e.c.uscc == a.c.uscc)).where(scope_where(scope))
+            .order_by(e.c.city_adcode, a.c.uscc, a.c.round_no).limit(limit))
+    return frame.rename(columns={c.field: c.header for c in k.columns})[
+        [c.header for c in k.columns]]
+
+
+# ---- command line ------------------------------------------------------------------------------
+
+def _bar(stage: str, done: int, total: int) -> None:
+    width = 30
+    filled = int(width * done / total) if total else width
+    print(f"\r{stage} [{'#' * filled}{'-' * (width - filled)}] {done:,}/{total:,}", end="",
+          file=sys.stderr, flush=True)
+    if done >= total:
+        print(file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    from pathlib import Path
+
+    from queries.db import database_url
+
+    p = argparse.ArgumentParser(prog="python -m queries.intake",
+                                description="数据导入：校验并导入企业名录、审核进度等文件（全省范围）。")
+    sub = p.add_subparsers(dest="command", required=True)
+    imp = sub.add_parser("import", help="导入一个文件：python -m queries.intake import KIND FILE")
+    imp.add_argument("kind", choices=sorted(ri.KINDS))
+    imp.add_argument("file")
+    load = sub.add_parser("load", help="同 import：python -m queries.intake load FILE --kind KIND")
+    load.add_argument("file")
+    load.add_argument("--kind", required=True, choices=sorted(ri.KINDS))
+    tpl = sub.add_parser("template", help="生成空白模板")
+    tpl.add_argument("kind", choices=sorted(ri.KINDS))
+    tpl.add_argument("--out", required=True)
+    for sp in (imp, load, tpl):
+        sp.add_argument("--url", help="数据库 URL（默认 DATABASE_URL）")
+    for sp in (imp, load):
+        sp.add_argument("--dry-run", action="store_true", help="只校验和预览，不写入")
+    args = p.parse_args(argv)
+    from queries.meta import read_meta
+
+    url = args.url or database_url()
+    source = Source(url, read_meta(url).get("data_version", ""))
+    scope = Scope()
+    if args.command == "template":
+        from components.export import template_bytes
+
+        k = kind_of(args.kind)
+        Path(args.out).write_bytes(template_bytes(k, template_choices(source, scope, k.code)))
+        print(f"已生成「{k.name}」模板：{args.out}")
+        return 0
+    path = Path(args.file)
+    data = path.read_bytes()
+    _bar("读取", 0, 1)
+    pv = preview(source, scope, args.kind, data, path.name)
+    _bar("读取", 1, 1)
+    for problem in pv.problems:
+        print(f"错误：{problem}")
+    shown, note = ri.summary([*pv.row_problems, *pv.warnings])
+    for problem in shown:
+        print(("提示：" if problem.warning else "拒绝：") + str(problem))
+    print(f"预览：新增 {pv.count(NEW)} 条，修改 {pv.count(CHANGED)} 条，无变化 {pv.count(SAME)} 条，"
+          f"拒绝 {pv.count(REJECTED)} 条。" + (f"（{note}）" if shown else ""))
+    if pv.problems or pv.count(REJECTED):
+        print("文件未通过校验，未写入任何数据。")
+        return 1
+    if args.dry_run:
+        print("试运行（--dry-run）：未写入。")
+        return 0
+    if not pv.ok:
+        print("没有需要写入的新增或修改。")
+        return 0
+    out = confirm(source, scope, args.kind, data, path.name, Actor(), pv.fingerprint,
+                  progress=_bar)
+    print(out.message)
+    return 0 if out.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,708 @@
+"""Reading and checking the files cities send (数据导入): pure functions, bytes in, checked rows
+and Chinese messages out. Nothing here touches the database: queries/intake.py looks up what is
+stored, previews and writes.
+
+What a city really sends, and how it is read:
+- .xlsx (streamed, within the limits of rules.uploads, formulas read as their saved values, a
+  formula without one is an error, never a blank) and .csv/.txt in UTF-8, UTF-8 with BOM,
+  UTF-16 (Excel's "Unicode text") or GBK/GB18030 (WPS, older Excel), told apart by decoding;
+  .xls, password-protected workbooks, pictures and other files get a message saying what to do.
+- title rows above the header: the header is the first row that names the kind's key column;
+- header variants: 全角/半角 brackets and letters (NFKC), spaces, a unit in brackets, a leading
+  `*`, and synonyms (信用代码 / 社会信用代码 / 统一社会信用代码 …);
+- dates as 2021-03-05, 2021/3/5, 2021.3.5, 2021年3月5日, 20210305, a date cell or an Excel serial
+  number; numbers with thousands separators or as text.
+
+A kind of record (Kind) is a list of Columns; adding a kind is adding a Kind here and a writer in
+queries/intake.py. A blank cell means "keep what is stored"; CLEAR (（清空）) empties a column that
+may be empty.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import math
+import numbers
+import re
+import unicodedata
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from rules import vocab
+from rules.identifiers import make_uscc, uscc_problem
+from rules.uploads import MAX_COLUMNS, UploadLimits, listed, rows_over, xlsx_problem
+
+CLEAR = "（清空）"  # typed in a cell: empty the stored value (a blank cell keeps it)
+HEADER_SEARCH_ROWS = 15  # title rows a header may sit under
+SKIP_SHEETS = ("填写说明", "填写示例", "选项")  # the template's own sheets, never data
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+MIN_DATE, MAX_DATE = dt.date(1990, 1, 1), dt.date(2099, 12, 31)
+
+
+# ---- problems ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong, said so that an official can find and fix it: sheet, row, column, value,
+    what is wrong and how to fix it. A warning is shown and confirmed, an error blocks."""
+
+    message: str
+    row: int | None = None  # the row number in the workbook/CSV (the header's row + n)
+    column: str | None = None
+    value: str | None = None
+    sheet: str | None = None
+    warning: bool = False
+
+    def where(self) -> str:
+        parts = []
+        if self.sheet:
+            parts.append(f"工作表「{self.sheet}」")
+        if self.row is not None:
+            parts.append(f"第 {self.row} 行")
+        if self.column:
+            parts.append(f"「{self.column}」列")
+        return "".join(parts)
+
+    def __str__(self) -> str:
+        place = self.where()
+        value = f"值「{self.value}」：" if self.value not in (None, "") else ""
+        return f"{place}{'：' if place else ''}{value}{self.message}"
+
+
+# ---- columns and kinds -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str  # as in the template, unit in brackets
+    meaning: str
+    kind: str = "text"  # text | uscc | int | number | date | choice | ref | info
+    unit: str = ""
+    required: bool = False  # must be filled for a new record
+    key: bool = False  # identifies the record
+    choices: tuple[str, ...] = ()  # closed vocabulary (kind "choice")
+    ref: str = ""  # kind "ref": which reference list (industry, county, park)
+    synonyms: tuple[str, ...] = ()
+    clearable: bool = False  # CLEAR may empty it
+    example: object = None
+    max_len: int = 128
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def label(self) -> str:
+        return header_label(self.header)
+
+    def allowed(self) -> str:
+        if self.kind == "choice":
+            return "、".join(self.choices)
+        return {"uscc": "18位统一社会信用代码（GB 32100-2015，校验位须正确）",
+                "date": "日期，如 2021-03-05、2021/3/5、2021年3月5日",
+                "int": "整数" + (f"，{_n(self.low)}—{_n(self.high)}" if self.high else ""),
+                "number": "数字" + (f"，{_n(self.low)}—{_n(self.high)}"
+                                    if self.high is not None else ""),
+                "ref": REF_HINTS.get(self.ref, ""),
+                "info": "仅供核对，不写入"}.get(self.kind, f"文字，不超过 {self.max_len} 字")
+
+
+REF_HINTS = {"industry": "行业库中的行业名称（见下拉列表）",
+             "county": "区县名称（如 虎丘区；重名时写 苏州市虎丘区）或6位行政区划代码",
+             "park": "园区名称（见下拉列表）"}
+
+
+def _n(x) -> str:
+    return "" if x is None else (f"{int(x)}" if float(x).is_integer() else f"{x}")
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str  # as the command line names it
+    name: str  # as the page names it
+    sheet: str  # the data sheet of the template
+    columns: tuple[Column, ...]
+    note: str = ""
+    creates: bool = True  # rows with an unknown key are new records (else rejected)
+
+    @property
+    def key_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.key)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.field == name)
+
+
+_EXAMPLE_USCC = make_uscc("320505", "MA1XYW01")
+
+USCC = Column("uscc", "统一社会信用代码", "企业的18位统一社会信用代码，营业执照上的代码",
+              kind="uscc", required=True, key=True, example=_EXAMPLE_USCC,
+              synonyms=("信用代码", "社会信用代码", "统一代码", "企业信用代码", "统一社会信用代码证号",
+                        "USCC"))
+
+ENTERPRISES = Kind("enterprises", "企业名录", "企业名录", (
+    USCC,
+    Column("name", "企业名称", "营业执照上的企业全称", required=True, example="苏州示例化工有限公司",
+           synonyms=("单位名称", "企业全称", "名称", "企业名")),
+    Column("industry", "行业", "所属重点行业", kind="ref", ref="industry", required=True,
+           example="化工", synonyms=("所属行业", "重点行业", "行业类别", "行业名称")),
+    Column("county", "所在区县", "企业所在区县（市辖区、县、县级市）", kind="ref", ref="county",
+           required=True, example="虎丘区",
+           synonyms=("区县", "所在地区", "所属区县", "行政区划", "行政区划代码", "区县代码")),
+    Column("park", "所在园区", "企业所在的工业园区；不在园区留空", kind="ref", ref="park",
+           clearable=True, example="", synonyms=("园区", "所属园区", "园区名称")),
+    Column("lon", "经度（度）", "企业位置经度，GCJ-02 坐标（高德、腾讯地图取点）", kind="number",
+           unit="度", low=73, high=136, clearable=True, example=120.52,
+           synonyms=("经度坐标", "东经")),
+    Column("lat", "纬度（度）", "企业位置纬度，GCJ-02 坐标", kind="number", unit="度", low=3,
+           high=54, clearable=True, example=31.32, synonyms=("纬度坐标", "北纬")),
+    Column("scale", "企业规模", "按国家统计局大中小微企业划分", kind="choice",
+           choices=vocab.ENTERPRISE_SCALES, clearable=True, example="中型", synonyms=("规模",)),
+    Column("permit_class", "排污许可管理类别", "排污许可证的管理类别", kind="choice",
+           choices=vocab.PERMIT_CLASSES, clearable=True, example="重点管理",
+           synonyms=("管理类别", "排污许可类别", "许可管理类别")),
+    Column("address", "地址", "生产经营地址", clearable=True, max_len=256,
+           example="苏州市虎丘区示例路1号", synonyms=("企业地址", "详细地址", "生产地址", "生产经营地址")),
+), note="每行一家企业，以统一社会信用代码识别：代码已在名录中的行修改该企业，其余行新增企业。")
+
+_MILESTONES = (
+    ("disclosure_date", "信息公开日期", "企业公开清洁生产审核信息的日期", ("公开日期", "信息公开时间")),
+    ("start_date", "启动审核日期", "开展（启动）清洁生产审核的日期",
+     ("审核启动日期", "启动日期", "开展审核日期", "启动审核时间")),
+    ("report_date", "提交报告日期", "提交审核报告（申请评估）的日期",
+     ("报告提交日期", "审核报告提交日期", "提交审核报告日期")),
+)
+
+
+def _result_columns(stage: str, word: str) -> tuple[Column, ...]:
+    return (
+        Column(f"{stage}_date", f"{word}日期", f"{word}的日期（专家{word}会议）", kind="date",
+               example="2022-05-10", synonyms=(f"{word}时间", f"{word}会日期")),
+        Column(f"{stage}_result", f"{word}结论", f"{word}结论，按当地用语；填写{word}日期时必填",
+               kind="choice", choices=vocab.RESULT_WORDS, example="通过",
+               synonyms=(f"{word}结果", f"是否通过{word}")),
+        Column(f"{stage}_score", f"{word}得分（分）", f"{word}得分，百分制；没有打分留空",
+               kind="number", unit="分", low=0, high=100, clearable=True, example=88,
+               synonyms=(f"{word}分数",)),
+    )
+
+
+PROGRESS = Kind("progress", "审核进度", "审核进度", (
+    USCC,
+    Column("round_no", "审核轮次（轮）", "该企业第几轮审核（首次列入为第 1 轮）", kind="int", unit="轮",
+           required=True, key=True, low=1, high=20, example=1,
+           synonyms=("轮次", "审核轮次", "第几轮")),
+    Column("name", "企业名称", "仅供核对：与名录中的名称不同时提示，不写入", kind="info",
+           example="苏州示例化工有限公司", synonyms=("单位名称", "企业全称", "名称")),
+    *(Column(f, h, m, kind="date", example=e, synonyms=syn)
+      for (f, h, m, syn), e in zip(_MILESTONES, ("2021-04-01", "2021/5/6", "2022年3月1日"),
+                                   strict=True)),
+    *_result_columns("evaluation", "评估"),
+    *_result_columns("acceptance", "验收"),
+    Column("cp_level", "清洁生产水平", "验收认定的清洁生产水平", kind="choice",
+           choices=vocab.CP_LEVELS, clearable=True, example="Ⅱ级",
+           synonyms=("清洁生产等级", "清洁生产水平等级")),
+), note=("每行一轮审核的里程碑日期，以统一社会信用代码和审核轮次识别；只能填写已列入名单的审核轮次"
+         "（新列入请先导入名单）。日期须按 列入 ≤ 信息公开 ≤ 启动 ≤ 提交报告 ≤ 评估 ≤ 验收 的顺序。"),
+   creates=False)
+
+KINDS: dict[str, Kind] = {k.code: k for k in (ENTERPRISES, PROGRESS)}
+
+# The order the clock runs in (rules/clock): each milestone no earlier than the one before.
+DATE_ORDER = (("listing_date", "列入名单日期"), ("disclosure_date", "信息公开日期"),
+              ("start_date", "启动审核日期"), ("report_date", "提交报告日期"),
+              ("evaluation_date", "评估日期"), ("acceptance_date", "验收日期"))
+
+
+def date_order_problems(dates: Mapping[str, dt.date | None]) -> list[str]:
+    """Milestones out of order: listing ≤ disclosure ≤ start ≤ report ≤ evaluation ≤
+    acceptance (missing ones are skipped)."""
+    out, last = [], None
+    for f, name in DATE_ORDER:
+        d = dates.get(f)
+        if d is None:
+            continue
+        if last is not None and d < last[0]:
+            out.append(f"{name}（{d.isoformat()}）早于{last[1]}（{last[0].isoformat()}），"
+                       "请核对两个日期。")
+        last = (d, name) if last is None or d >= last[0] else last
+    return out
+
+
+# ---- headers -----------------------------------------------------------------------------------
+
+_UNIT = re.compile(r"\([^()]*\)$")
+_SPACE = re.compile(r"\s+")
+
+
+def fold(text: object) -> str:
+    """Full-width to half-width (NFKC: （）→(), Ａ→A, １→1, 　→ space), no blanks."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", "" if text is None else str(text)))
+
+
+def header_label(header: object) -> str:
+    """A header as compared: folded, without a leading * (required mark), a trailing unit in
+    brackets or a 单位 note. 经度（度） / 经度 (度) / *经度 -> 经度."""
+    text = fold(header).lstrip("*")
+    text = re.sub(r"[,，;；]?单位[:：].*$", "", text)
+    while _UNIT.search(text):
+        text = _UNIT.sub("", text)
+    return text.upper()
+
+
+def header_map(kind: Kind) -> dict[str, Column]:
+    out: dict[str, Column] = {}
+    for c in kind.columns:
+        for name in (c.header, *c.synonyms):
+            out.setdefault(header_label(name), c)
+    return out
+
+
+# ---- reading files -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NoCachedValue:
+    """A formula saved without its computed value: never read as blank (it would keep or erase a
+    value unseen)."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return self.formula
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[tuple[int, list]]  # (row number in the file, cells), blank rows left out
+
+
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (
+        isinstance(v, str) and not v.strip())
+
+
+def _file_type(data: bytes, file_name: str) -> str:
+    head = data[:8]
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "ole"  # .xls, or an encrypted .xlsx (Office wraps those in OLE)
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")):
+        return "picture"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    return "text"
+
+
+NOT_A_TABLE = "请上传由本页下载的模板填写后保存的 .xlsx 文件，或 .csv 文件。"
+
+
+def read_file(data: bytes, file_name: str = "", limits: UploadLimits | None = None
+              ) -> tuple[list[Sheet] | None, list[Problem]]:
+    """The non-blank rows of every data sheet of an uploaded file, or (None, why not)."""
+    limits = limits or UploadLimits()
+    if not data:
+        return None, [Problem("文件为空（0 字节）。" + NOT_A_TABLE)]
+    if len(data) > limits.max_bytes:
+        return None, [Problem(xlsx_problem(data, limits) or "文件过大。")]
+    kind = _file_type(data, file_name)
+    if kind == "ole":
+        return None, [Problem("这是旧版 .xls 文件或设有打开密码的工作簿，无法读取。请在 Excel/WPS 中"
+                              "取消密码，并“另存为” .xlsx 格式后再上传。")]
+    if kind == "picture":
+        return None, [Problem("这是一张图片，不是表格文件。" + NOT_A_TABLE)]
+    if kind == "pdf":
+        return None, [Problem("这是 PDF 文件，不是表格文件。" + NOT_A_TABLE)]
+    if kind == "zip":
+        return _read_xlsx(data, limits)
+    return _read_csv(data, limits)
+
+
+def _read_xlsx(data: bytes, limits: UploadLimits) -> tuple[list[Sheet] | None, list[Problem]]:
+    from openpyxl import load_workbook  # local: keeps the rules package light to import
+
+    refused = xlsx_problem(data, limits)
+    if refused:
+        return None, [Problem(refused)]
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            if "xl/workbook.xml" not in z.namelist():
+                return None, [Problem("这是一个压缩包，不是 Excel 工作簿。" + NOT_A_TABLE)]
+        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds on garbage input
+        return None, [Problem("文件已损坏或不是有效的 Excel（.xlsx）文件。" + NOT_A_TABLE)]
+    sheets: list[Sheet] = []
+    try:
+        for ws, wf in zip(values.worksheets, formulas.worksheets, strict=True):
+            if ws.title in SKIP_SHEETS or getattr(ws, "sheet_state", "visible") != "visible":
+                continue
+            ws.reset_dimensions()  # openpyxl would stop at the declared extent, true or not
+            wf.reset_dimensions()
+            rows: list[tuple[int, list]] = []
+            pairs = zip(ws.iter_rows(max_col=MAX_COLUMNS, values_only=True),
+                        wf.iter_rows(max_col=MAX_COLUMNS, values_only=True))
+            for i, (row, written) in enumerate(pairs, start=1):
+                too_many = rows_over(i, limits)
+                if too_many:
+                    return None, [Problem(too_many, sheet=ws.title)]
+                cells = [NoCachedValue(str(f)) if v is None and isinstance(f, str)
+                         and f.startswith("=") else v for v, f in zip(row, written)]
+                if any(not _blank(v) for v in cells):
+                    rows.append((i, cells))
+            sheets.append(Sheet(ws.title, rows))
+    except Exception as exc:  # noqa: BLE001 - a broken part of the archive
+        return None, [Problem(f"文件已损坏，无法读取（{type(exc).__name__}）。" + NOT_A_TABLE)]
+    finally:
+        values.close()
+        formulas.close()
+    return sheets, []
+
+
+def decode_text(data: bytes) -> tuple[str | None, str]:
+    """The text of a CSV file and the encoding it was in: a byte-order mark decides; else UTF-8
+    if it decodes, else GB18030 (a superset of GBK and GB2312, what WPS and Chinese Excel
+    write)."""
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError:
+                return None, name
+    for name in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            return None, name
+        return text, name
+    return None, ""
+
+
+def _read_csv(data: bytes, limits: UploadLimits) -> tuple[list[Sheet] | None, list[Problem]]:
+    text, _encoding = decode_text(data)
+    if text is None:
+        return None, [Problem("无法识别文件的文字编码（不是 UTF-8 或 GBK 的 CSV 文件）。" + NOT_A_TABLE)]
+    sample = text[:8192]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",\t;，").delimiter
+    except csv.Error:
+        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    rows: list[tuple[int, list]] = []
+    try:
+        for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+            too_many = rows_over(i, limits)
+            if too_many:
+                return None, [Problem(too_many)]
+            if len(row) > MAX_COLUMNS and any(not _blank(v) for v in row[MAX_COLUMNS:]):
+                return None, [Problem(f"第 {i} 行超过 {MAX_COLUMNS} 列，不是正常的模板。", row=i)]
+            cells = [v if v.strip() else None for v in row[:MAX_COLUMNS]]
+            if any(c is not None for c in cells):
+                rows.append((i, cells))
+    except csv.Error as exc:
+        return None, [Problem(f"CSV 文件格式有误（{exc}）。" + NOT_A_TABLE)]
+    return [Sheet("CSV", rows)], []
+
+
+# ---- finding the table -------------------------------------------------------------------------
+
+@dataclass
+class Table:
+    sheet: str
+    header_row: int
+    columns: dict[int, Column]  # position -> column
+    headers: dict[int, str]  # position -> header as written
+    rows: list[tuple[int, list]]
+
+
+def _matches(cells: list, kind: Kind) -> set[str]:
+    known = header_map(kind)
+    return {known[header_label(v)].field for v in cells
+            if isinstance(v, str) and header_label(v) in known}
+
+
+def locate(sheets: list[Sheet], kind: Kind) -> tuple[Table | None, list[Problem]]:
+    """The kind's table: the first sheet whose first rows hold a header naming every key column
+    (title rows above it are skipped). Says which other kind a file is when it is one."""
+    keys = {c.field for c in kind.key_columns}
+    for sheet in sorted(sheets, key=lambda s: s.name != kind.sheet):
+        for n, (_row_no, cells) in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+            found = _matches(cells, kind)
+            for other in KINDS.values():
+                theirs = _matches(cells, other)
+                if other is not kind and {c.field for c in other.key_columns} <= theirs \
+                        and len(theirs) > len(found):
+                    return None, [Problem(f"这是「{other.name}」的文件，不是「{kind.name}」。"
+                                          f"请在页面上选择「{other.name}」，或上传{kind.name}模板。")]
+            if keys <= found and len(found) >= 2:
+                return _table(sheet, n, kind)
+    names = "、".join(f"「{s.name}」" for s in sheets) or "（无）"
+    needed = "、".join(f"「{c.label}」" for c in kind.key_columns)
+    if not any(s.rows for s in sheets):
+        return None, [Problem("文件中没有任何内容。" + NOT_A_TABLE)]
+    return None, [Problem(f"未找到{kind.name}的表头：文件的工作表（{names}）前 {HEADER_SEARCH_ROWS} "
+                          f"行中没有一行同时包含{needed}等列名。请使用「{kind.name}」模板，"
+                          f"数据放在「{kind.sheet}」工作表。")]
+
+
+def _table(sheet: Sheet, n: int, kind: Kind) -> tuple[Table | None, list[Problem]]:
+    header_row, header = sheet.rows[n]
+    known = header_map(kind)
+    columns: dict[int, Column] = {}
+    headers: dict[int, str] = {}
+    problems: list[Problem] = []
+    for j, v in enumerate(header):
+        if _blank(v):
+            continue
+        col = known.get(header_label(v))
+        if col is None:
+            continue  # a column of the city's own (备注, 序号 …): not read
+        if col.field in {c.field for c in columns.values()}:
+            problems.append(Problem(f"表头「{v}」与前面的列重复（都是「{col.label}」），请删去一列。",
+                                    row=header_row, sheet=sheet.name))
+            continue
+        columns[j] = col
+        headers[j] = str(v).strip()
+    rows = sheet.rows[n + 1:]
+    # A second header row (a merged two-row header): its cells name the kind's columns again.
+    if rows and len(_matches(rows[0][1], kind)) >= 2:
+        problems.append(Problem("表头应只占一行：这一行也是表头（如两行合并的表头）。请把表头合并为"
+                                "一行，或使用模板。", row=rows[0][0], sheet=sheet.name))
+    if problems:
+        return None, problems
+    return Table(sheet.name, header_row, columns, headers, rows), []
+
+
+# ---- cells -------------------------------------------------------------------------------------
+
+class CellError(ValueError):
+    """What is wrong with one cell and how to fix it (Chinese)."""
+
+
+def show(v: object, limit: int = 40) -> str:
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e16:
+        text = str(int(v))
+    elif isinstance(v, dt.datetime):
+        text = v.date().isoformat() if v.time() == dt.time() else v.isoformat(" ")
+    else:
+        text = str(v).strip()
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                        r"(?:\s*[T ]?\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def parse_date(v: object) -> dt.date:
+    """2021-03-05, 2021/3/5, 2021.3.5, 2021年3月5日, 20210305, a date(-time) cell or an Excel
+    serial number (days since 1899-12-30, as Excel counts)."""
+    if isinstance(v, dt.datetime):
+        d = v.date()
+    elif isinstance(v, dt.date):
+        d = v
+    elif isinstance(v, bool):
+        raise CellError("不是日期。请写成 2021-03-05 这样的日期。")
+    elif isinstance(v, numbers.Real) or (isinstance(v, str) and fold(v).isdigit()):
+        x = float(fold(v)) if isinstance(v, str) else float(v)
+        m = _DATE_DIGITS.match(f"{int(x)}") if math.isfinite(x) and x.is_integer() else None
+        if m:
+            d = _ymd(*m.groups())
+        elif math.isfinite(x) and x.is_integer() and 1 <= x <= 100_000:
+            d = EXCEL_EPOCH + dt.timedelta(days=int(x))
+        else:
+            raise CellError("不是日期。请写成 2021-03-05 这样的日期。")
+    else:
+        m = _DATE_TEXT.match(fold(v).replace("T", " ") if isinstance(v, str) else "")
+        if not m:
+            raise CellError("不是可识别的日期。请写成 2021-03-05、2021/3/5 或 2021年3月5日。")
+        d = _ymd(*m.groups())
+    if not MIN_DATE <= d <= MAX_DATE:
+        raise CellError(f"日期 {d.isoformat()} 不在 {MIN_DATE.year}—{MAX_DATE.year} 年之间，"
+                        "请核对年份。")
+    return d
+
+
+def _ymd(y, m, d) -> dt.date:
+    try:
+        return dt.date(int(y), int(m), int(d))
+    except ValueError:
+        raise CellError(f"日期 {y}-{m}-{d} 不存在（月份或日期有误）。") from None
+
+
+def parse_number(v: object) -> float:
+    """A number, also as text with thousands separators or full-width digits."""
+    if isinstance(v, bool):
+        raise CellError("不是数字。")
+    if isinstance(v, numbers.Real):
+        x = float(v)
+    else:
+        text = fold(v).replace(",", "")
+        try:
+            x = float(text)
+        except ValueError:
+            raise CellError("不是数字，请只填写数字（不带单位）。") from None
+    if not math.isfinite(x):
+        raise CellError("不是有限的数字。")
+    return x
+
+
+def parse_cell(col: Column, v: object, refs: Mapping[str, Mapping[str, str | None]]) -> object:
+    """One filled cell as the value to store, or CellError."""
+    if isinstance(v, NoCachedValue):
+        raise CellError("是公式，但文件中没有它的计算结果：请在 Excel 中打开、保存后再上传，"
+                        "或直接填写数值。")
+    if col.kind == "date":
+        return parse_date(v)
+    if col.kind in ("number", "int"):
+        x = parse_number(v)
+        if col.kind == "int" and not x.is_integer():
+            raise CellError(f"应为整数（单位：{col.unit or '个'}）。")
+        if col.low is not None and x < col.low or col.high is not None and x > col.high:
+            raise CellError(f"超出范围：应在 {_n(col.low)}—{_n(col.high)} {col.unit}之间。")
+        return int(x) if col.kind == "int" else x
+    text = show(v, 10_000) if isinstance(v, (int, float)) else str(v).strip()
+    if col.kind == "uscc":
+        code = fold(text).upper()
+        problem = uscc_problem(code)
+        if problem:
+            raise CellError(problem + "。请按营业执照核对。")
+        return code
+    if col.kind == "choice":
+        folded = {fold(c): c for c in col.choices}
+        # local labels such as "Ⅱ级 国内先进" read as their value
+        hit = folded.get(fold(text)) or next(
+            (c for f, c in folded.items() if fold(text).startswith(f)), None)
+        if hit is None:
+            raise CellError(f"不是可选值。可选：{'、'.join(col.choices)}。")
+        return hit
+    if col.kind == "ref":
+        table = refs.get(col.ref, {})
+        key = fold(text).upper()
+        if key not in table:
+            raise CellError(f"未找到。请填写{REF_HINTS.get(col.ref, '已有的名称')}。")
+        code = table[key]
+        if code is None:
+            raise CellError("名称不唯一（有重名），请填写全称或代码，如 苏州市虎丘区 或 320505。")
+        return code
+    if len(text) > col.max_len:
+        raise CellError(f"超过 {col.max_len} 个字，请缩短。")
+    return text
+
+
+# ---- rows --------------------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    """One data row, checked cell by cell: the values it fills (blank cells are absent), the
+    columns it asks to empty, and its problems."""
+
+    row: int
+    key: tuple
+    values: dict[str, object] = field(default_factory=dict)
+    clears: set[str] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(not p.warning for p in self.problems)
+
+
+def check_rows(table: Table, kind: Kind, refs: Mapping[str, Mapping[str, str | None]]
+               ) -> list[Row]:
+    """Every data row of the table checked on its own (types, vocabularies, references,
+    checksums) and against the rows above it (duplicates)."""
+    out: list[Row] = []
+    seen: dict[tuple, int] = {}
+    for row_no, cells in table.rows:
+        r = Row(row_no, ())
+        for j, col in table.columns.items():
+            v = cells[j] if j < len(cells) else None
+            if _blank(v):
+                continue
+            if isinstance(v, str) and fold(v) == fold(CLEAR):
+                if col.clearable:
+                    r.clears.add(col.field)
+                else:
+                    r.problems.append(Problem(f"此列不能清空（{CLEAR} 只用于可留空的列）。", row_no,
+                                              table.headers[j], CLEAR, table.sheet))
+                continue
+            try:
+                r.values[col.field] = parse_cell(col, v, refs)
+            except CellError as exc:
+                r.problems.append(Problem(str(exc), row_no, table.headers[j], show(v),
+                                          table.sheet))
+        missing_keys = [c for c in kind.key_columns if c.field not in r.values]
+        for c in missing_keys:
+            if not any(p.column and header_label(p.column) == c.label for p in r.problems):
+                r.problems.append(Problem(f"「{c.label}」未填写：这一列用来识别记录，必须填写。",
+                                          row_no, sheet=table.sheet))
+        if not missing_keys:
+            r.key = tuple(r.values[c.field] for c in kind.key_columns)
+            if r.key in seen:
+                r.problems.append(Problem(f"与第 {seen[r.key]} 行重复（{_key_words(kind)}相同），"
+                                          "请合并为一行。", row_no, sheet=table.sheet))
+            else:
+                seen[r.key] = row_no
+        out.append(r)
+    return out
+
+
+def _key_words(kind: Kind) -> str:
+    return "、".join(c.label for c in kind.key_columns)
+
+
+def check_file(data: bytes, file_name: str, kind: Kind,
+               refs: Mapping[str, Mapping[str, str | None]],
+               limits: UploadLimits | None = None) -> tuple[Table | None, list[Row],
+                                                           list[Problem]]:
+    """read_file, locate and check_rows: (table, rows, problems with the whole file)."""
+    sheets, problems = read_file(data, file_name, limits)
+    if sheets is None:
+        return None, [], problems
+    table, problems = locate(sheets, kind)
+    if table is None:
+        return None, [], problems
+    if not table.rows:
+        return table, [], [Problem(f"文件只有表头，没有数据行：请在「{table.sheet}」表头下方每行填写"
+                                   "一条记录。")]
+    return table, check_rows(table, kind, refs), []
+
+
+def summary(problems: list[Problem]) -> tuple[list[Problem], str]:
+    """At most rules.uploads.PROBLEMS_LISTED problems, with a note on the total."""
+    return listed(problems)
+
+
+# ---- templates ---------------------------------------------------------------------------------
+
+def instructions(kind: Kind, choices: Mapping[str, list[str]] | None = None) -> list[dict]:
+    """The template's 填写说明, one entry per column: 列名、含义、单位、可选值、是否必填、示例."""
+    choices = choices or {}
+    out = []
+    for c in kind.columns:
+        allowed = c.allowed()
+        if c.ref and choices.get(c.field):
+            some = choices[c.field]
+            allowed += "：" + "、".join(some[:12]) + ("等（见下拉列表）" if len(some) > 12 else "")
+        needed = ("必填（识别记录）" if c.key else "新增时必填" if c.required and kind.creates
+                  else "选填" + ("，可填（清空）清除" if c.clearable else ""))
+        out.append({"列名": c.header, "含义": c.meaning, "单位": c.unit or "—",
+                    "可选值或格式": allowed, "是否必填": needed,
+                    "示例": "" if c.example is None else show(c.example)})
+    return out
+
+
+GENERAL_NOTES = (
+    "1. 在「{sheet}」工作表填写，每行一条记录；表头不要改动，可以在表头上方保留标题行。",
+    "2. 空白单元格表示“保留原值”，不会清除已有数据；要清除某个可留空的值，请填写（清空）。",
+    "3. 日期可写作 2021-03-05、2021/3/5、2021.3.5 或 2021年3月5日；数字不带单位。",
+    "4. 上传后先预览：新增、修改（逐项列出）、无变化、拒绝（附原因）；确认后一次全部写入，"
+    "有任何被拒绝的行时不会写入。写入后可在“导入记录”中撤销本次导入。",
+    "5. 只能导入本辖区的记录。",
+)
