@@ -621,6 +621,7 @@ def check_rows(table: Table, kind: Kind, refs: Mapping[str, Mapping[str, str | N
     seen: dict[tuple, int] = {}
     for row_no, cells in table.rows:
         r = Row(row_no, ())
+        failed: set[str] = set()
         for j, col in table.columns.items():
             v = cells[j] if j < len(cells) else None
             if _blank(v):
@@ -635,11 +636,12 @@ def check_rows(table: Table, kind: Kind, refs: Mapping[str, Mapping[str, str | N
             try:
                 r.values[col.field] = parse_cell(col, v, refs)
             except CellError as exc:
+                failed.add(col.field)
                 r.problems.append(Problem(str(exc), row_no, table.headers[j], show(v),
                                           table.sheet))
         missing_keys = [c for c in kind.key_columns if c.field not in r.values]
         for c in missing_keys:
-            if not any(p.column and header_label(p.column) == c.label for p in r.problems):
+            if c.field not in failed:
                 r.problems.append(Problem(f"「{c.label}」未填写：这一列用来识别记录，必须填写。",
                                           row_no, sheet=table.sheet))
         if not missing_keys:

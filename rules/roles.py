@@ -13,6 +13,7 @@ from dataclasses import dataclass
 DATA_PAGES = ("overview", "map", "supervision", "enterprise", "plan", "parks", "park",
               "data_status")
 ACCOUNT_PAGE = "account"  # 我的账号: every role
+IMPORT_PAGES = ("intake",)  # 数据导入: only the roles that may import (IMPORT below)
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,9 @@ ROLES: dict[str, Role] = {r.code: r for r in (
     Role("secadmin", "安全管理员", (), ("accounts", "security", ACCOUNT_PAGE),
          frozenset({ACCOUNT_GRANT_DATA, ACCOUNT_GRANT_ADMIN, ACCOUNT_UNLOCK, SETTINGS_EDIT})),
     Role("auditor", "审计管理员", (), ("audit_log", ACCOUNT_PAGE), frozenset({LOG_READ})),
-    Role("province", "省级用户", ("province",), (*DATA_PAGES, ACCOUNT_PAGE), _DATA_WRITE),
-    Role("city", "市级用户", ("city",), (*DATA_PAGES, ACCOUNT_PAGE), _DATA_WRITE),
-    Role("county", "区县级用户", ("county",), (*DATA_PAGES, ACCOUNT_PAGE), _DATA_WRITE),
+    Role("province", "省级用户", ("province",), (*DATA_PAGES, *IMPORT_PAGES, ACCOUNT_PAGE), _DATA_WRITE),
+    Role("city", "市级用户", ("city",), (*DATA_PAGES, *IMPORT_PAGES, ACCOUNT_PAGE), _DATA_WRITE),
+    Role("county", "区县级用户", ("county",), (*DATA_PAGES, *IMPORT_PAGES, ACCOUNT_PAGE), _DATA_WRITE),
     Role("park", "园区用户", ("park",), (*DATA_PAGES, ACCOUNT_PAGE), frozenset({DOWNLOAD})),
     Role("readonly", "只读用户", ("province", "city", "county", "park"),
          (*DATA_PAGES, ACCOUNT_PAGE), frozenset()),

@@ -34,7 +34,9 @@ EXPECTED_PAGES = {
     "sysadmin": {"accounts", "account"},
     "secadmin": {"accounts", "security", "account"},
     "auditor": {"audit_log", "account"},
-    "province": DATA | {"account"}, "city": DATA | {"account"}, "county": DATA | {"account"},
+    # 数据导入 only for the roles that may import
+    "province": DATA | {"intake", "account"}, "city": DATA | {"intake", "account"},
+    "county": DATA | {"intake", "account"},
     "park": DATA | {"account"}, "readonly": DATA | {"account"},
 }
 EXPECTED_ACTIONS = {
