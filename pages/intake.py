@@ -36,7 +36,7 @@ downloads.button(ctx, f"下载{kind.name}空白模板（.xlsx）",
                  lambda: export.template_bytes(kind, choices),
                  f"{kind.name}导入模板.xlsx", key=f"intake_tpl_{code}", right=IMPORT,
                  where=left, icon=":material/download:")
-downloads.button(ctx, f"下载含本辖区现有记录的模板（.xlsx）",
+downloads.button(ctx, "下载含本辖区现有记录的模板（.xlsx）",
                  lambda: export.template_bytes(kind, choices,
                                                intake.current_rows(src, scope, code)),
                  f"{kind.name}导入模板_{ctx.area_name}现有记录.xlsx",

@@ -381,7 +381,8 @@ def _plan_progress(conn: Connection, scope: Scope, rows: list[ri.Row], refs: Ref
         for f, name in ri.DATE_ORDER:
             d = values.get(f)
             if d is not None and d > today:
-                p.problems.append(Problem(f"{name} {d.isoformat()} 晚于今天，尚未发生的日期不能填写。",
+                p.problems.append(Problem(f"{name} {d.isoformat()} 晚于今天，"
+                                          "尚未发生的日期不能填写。",
                                           r.row, header.get(f), ri.show(d)))
         p.problems.extend(Problem(m, r.row) for m in ri.date_order_problems(merged))
         if any(not x.warning for x in p.problems):
@@ -741,7 +742,8 @@ def main(argv: list[str] | None = None) -> int:
     shown, note = ri.summary([*pv.row_problems, *pv.warnings])
     for problem in shown:
         print(("提示：" if problem.warning else "拒绝：") + str(problem))
-    print(f"预览：新增 {pv.count(NEW)} 条，修改 {pv.count(CHANGED)} 条，无变化 {pv.count(SAME)} 条，"
+    print(f"预览：新增 {pv.count(NEW)} 条，修改 {pv.count(CHANGED)} 条，"
+          f"无变化 {pv.count(SAME)} 条，"
           f"拒绝 {pv.count(REJECTED)} 条。" + (f"（{note}）" if shown else ""))
     if pv.problems or pv.count(REJECTED):
         print("文件未通过校验，未写入任何数据。")

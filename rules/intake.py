@@ -139,12 +139,13 @@ _EXAMPLE_USCC = make_uscc("320505", "MA1XYW01")
 
 USCC = Column("uscc", "统一社会信用代码", "企业的18位统一社会信用代码，营业执照上的代码",
               kind="uscc", required=True, key=True, example=_EXAMPLE_USCC,
-              synonyms=("信用代码", "社会信用代码", "统一代码", "企业信用代码", "统一社会信用代码证号",
-                        "USCC"))
+              synonyms=("信用代码", "社会信用代码", "统一代码", "企业信用代码",
+                        "统一社会信用代码证号", "USCC"))
 
 ENTERPRISES = Kind("enterprises", "企业名录", "企业名录", (
     USCC,
-    Column("name", "企业名称", "营业执照上的企业全称", required=True, example="苏州示例化工有限公司",
+    Column("name", "企业名称", "营业执照上的企业全称", required=True,
+           example="苏州示例化工有限公司",
            synonyms=("单位名称", "企业全称", "名称", "企业名")),
     Column("industry", "行业", "所属重点行业", kind="ref", ref="industry", required=True,
            example="化工", synonyms=("所属行业", "重点行业", "行业类别", "行业名称")),
@@ -164,11 +165,13 @@ ENTERPRISES = Kind("enterprises", "企业名录", "企业名录", (
            choices=vocab.PERMIT_CLASSES, clearable=True, example="重点管理",
            synonyms=("管理类别", "排污许可类别", "许可管理类别")),
     Column("address", "地址", "生产经营地址", clearable=True, max_len=256,
-           example="苏州市虎丘区示例路1号", synonyms=("企业地址", "详细地址", "生产地址", "生产经营地址")),
+           example="苏州市虎丘区示例路1号",
+           synonyms=("企业地址", "详细地址", "生产地址", "生产经营地址")),
 ), note="每行一家企业，以统一社会信用代码识别：代码已在名录中的行修改该企业，其余行新增企业。")
 
 _MILESTONES = (
-    ("disclosure_date", "信息公开日期", "企业公开清洁生产审核信息的日期", ("公开日期", "信息公开时间")),
+    ("disclosure_date", "信息公开日期", "企业公开清洁生产审核信息的日期",
+     ("公开日期", "信息公开时间")),
     ("start_date", "启动审核日期", "开展（启动）清洁生产审核的日期",
      ("审核启动日期", "启动日期", "开展审核日期", "启动审核时间")),
     ("report_date", "提交报告日期", "提交审核报告（申请评估）的日期",
@@ -191,8 +194,8 @@ def _result_columns(stage: str, word: str) -> tuple[Column, ...]:
 
 PROGRESS = Kind("progress", "审核进度", "审核进度", (
     USCC,
-    Column("round_no", "审核轮次（轮）", "该企业第几轮审核（首次列入为第 1 轮）", kind="int", unit="轮",
-           required=True, key=True, low=1, high=20, example=1,
+    Column("round_no", "审核轮次（轮）", "该企业第几轮审核（首次列入为第 1 轮）", kind="int",
+           unit="轮", required=True, key=True, low=1, high=20, example=1,
            synonyms=("轮次", "审核轮次", "第几轮")),
     Column("name", "企业名称", "仅供核对：与名录中的名称不同时提示，不写入", kind="info",
            example="苏州示例化工有限公司", synonyms=("单位名称", "企业全称", "名称")),
@@ -204,8 +207,9 @@ PROGRESS = Kind("progress", "审核进度", "审核进度", (
     Column("cp_level", "清洁生产水平", "验收认定的清洁生产水平", kind="choice",
            choices=vocab.CP_LEVELS, clearable=True, example="Ⅱ级",
            synonyms=("清洁生产等级", "清洁生产水平等级")),
-), note=("每行一轮审核的里程碑日期，以统一社会信用代码和审核轮次识别；只能填写已列入名单的审核轮次"
-         "（新列入请先导入名单）。日期须按 列入 ≤ 信息公开 ≤ 启动 ≤ 提交报告 ≤ 评估 ≤ 验收 的顺序。"),
+), note=("每行一轮审核的里程碑日期，以统一社会信用代码和审核轮次识别；"
+         "只能填写已列入名单的审核轮次（新列入请先导入名单）。"
+         "日期须按 列入 ≤ 信息公开 ≤ 启动 ≤ 提交报告 ≤ 评估 ≤ 验收 的顺序。"),
    creates=False)
 
 KINDS: dict[str, Kind] = {k.code: k for k in (ENTERPRISES, PROGRESS)}
@@ -246,9 +250,9 @@ def header_label(header: object) -> str:
     """A header as compared: folded, without a leading * (required mark), a trailing unit in
     brackets or a 单位 note. 经度（度） / 经度 (度) / *经度 -> 经度."""
     text = fold(header).lstrip("*")
-    text = re.sub(r"[,，;；]?单位[:：].*$", "", text)
     while _UNIT.search(text):
         text = _UNIT.sub("", text)
+    text = re.sub(r"[,;]?单位:.*$", "", text)
     return text.upper()
 
 
@@ -310,8 +314,8 @@ def read_file(data: bytes, file_name: str = "", limits: UploadLimits | None = No
         return None, [Problem(xlsx_problem(data, limits) or "文件过大。")]
     kind = _file_type(data, file_name)
     if kind == "ole":
-        return None, [Problem("这是旧版 .xls 文件或设有打开密码的工作簿，无法读取。请在 Excel/WPS 中"
-                              "取消密码，并“另存为” .xlsx 格式后再上传。")]
+        return None, [Problem("这是旧版 .xls 文件或设有打开密码的工作簿，无法读取。"
+                              "请在 Excel/WPS 中取消密码，并“另存为” .xlsx 格式后再上传。")]
     if kind == "picture":
         return None, [Problem("这是一张图片，不是表格文件。" + NOT_A_TABLE)]
     if kind == "pdf":
@@ -387,7 +391,8 @@ def decode_text(data: bytes) -> tuple[str | None, str]:
 def _read_csv(data: bytes, limits: UploadLimits) -> tuple[list[Sheet] | None, list[Problem]]:
     text, _encoding = decode_text(data)
     if text is None:
-        return None, [Problem("无法识别文件的文字编码（不是 UTF-8 或 GBK 的 CSV 文件）。" + NOT_A_TABLE)]
+        return None, [Problem("无法识别文件的文字编码（不是 UTF-8 或 GBK 的 CSV 文件）。"
+                              + NOT_A_TABLE)]
     sample = text[:8192]
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",\t;，").delimiter
@@ -445,8 +450,9 @@ def locate(sheets: list[Sheet], kind: Kind) -> tuple[Table | None, list[Problem]
     needed = "、".join(f"「{c.label}」" for c in kind.key_columns)
     if not any(s.rows for s in sheets):
         return None, [Problem("文件中没有任何内容。" + NOT_A_TABLE)]
-    return None, [Problem(f"未找到{kind.name}的表头：文件的工作表（{names}）前 {HEADER_SEARCH_ROWS} "
-                          f"行中没有一行同时包含{needed}等列名。请使用「{kind.name}」模板，"
+    return None, [Problem(f"未找到{kind.name}的表头：文件的工作表（{names}）"
+                          f"前 {HEADER_SEARCH_ROWS} 行中没有一行同时包含{needed}等列名。"
+                          f"请使用「{kind.name}」模板，"
                           f"数据放在「{kind.sheet}」工作表。")]
 
 
@@ -671,8 +677,8 @@ def check_file(data: bytes, file_name: str, kind: Kind,
     if table is None:
         return None, [], problems
     if not table.rows:
-        return table, [], [Problem(f"文件只有表头，没有数据行：请在「{table.sheet}」表头下方每行填写"
-                                   "一条记录。")]
+        return table, [], [Problem(f"文件只有表头，没有数据行：请在「{table.sheet}」表头下方"
+                                   "每行填写一条记录。")]
     return table, check_rows(table, kind, refs), []
 
 

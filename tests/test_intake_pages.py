@@ -64,7 +64,8 @@ def test_province_sees_kinds_templates_and_every_import(monkeypatch, handmade_sq
 
 
 def test_city_official_sees_only_own_imports_and_undoes_one(monkeypatch, handmade_sqlite):
-    _import(handmade_sqlite, Scope(), [[handmade.E1, "南京甲化工有限公司", "化工", "浦口区", "中型"]],
+    _import(handmade_sqlite, Scope(),
+            [[handmade.E1, "南京甲化工有限公司", "化工", "浦口区", "中型"]],
             "南京.xlsx")
     _import(handmade_sqlite, Scope("city", "320500"),
             [[handmade.E4, "苏州丁印染有限公司", "印染", "吴江区", "大型"]], "苏州.xlsx")
