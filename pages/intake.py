@@ -71,6 +71,8 @@ if upload is not None and not read_only:
         for col, (status, n) in zip(cols, counts.items(), strict=True):
             col.metric(status, f"{n:,} 条")
         frame = pv.frame()
+        if not pv.warnings:
+            frame = frame.drop(columns="提示")
         shown_statuses = st.pills("显示", list(intake.STATUSES), selection_mode="multi",
                                   default=[s for s in intake.STATUSES if s != intake.SAME
                                            and counts[s]] or list(intake.STATUSES),
@@ -129,7 +131,7 @@ else:
         "状态": [s if s == "有效" else f"已撤销（{cn_datetime(t)}，{b}）"
                for s, t, b in zip(past["status"], past["undone_at"], past["undone_by"],
                                   strict=True)]})
-    st.dataframe(table, hide_index=True, width="stretch")
+    html_table.show(table, "intake_batches")
     active = past[past["status"] == "有效"]
     if not active.empty:
         labels = {int(r.batch_id): f"第 {r.batch_id} 次 · {r.file_name} · "

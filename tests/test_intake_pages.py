@@ -16,7 +16,7 @@ from queries import schema as s
 from queries.db import Source, get_engine
 from queries.scope import Scope
 from tests import handmade
-from tests.apptest import open_page, texts
+from tests.apptest import html_tables, open_page, texts
 
 PAGE = "pages/intake.py"
 
@@ -54,8 +54,8 @@ def test_province_sees_kinds_templates_and_every_import(monkeypatch, handmade_sq
     assert "数据导入" in body and "江苏省" in body
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["下载企业名录空白模板（.xlsx）", "下载含本辖区现有记录的模板（.xlsx）"]
-    past = at.dataframe[0].value
-    assert list(past["文件"]) == ["苏州.xlsx"] and list(past["修改（条）"]) == [1]
+    past = html_tables(at)["intake_batches"]
+    assert list(past["文件"]) == ["苏州.xlsx"] and list(past["修改（条）"]) == ["1"]
     assert list(past["状态"]) == ["有效"]
     at.segmented_control(key="intake_kind").set_value("progress").run()
     assert not at.exception
@@ -72,7 +72,7 @@ def test_city_official_sees_only_own_imports_and_undoes_one(monkeypatch, handmad
     assert _scale(handmade_sqlite, handmade.E4) == "大型"
     at = open_page(monkeypatch, handmade_sqlite, PAGE, user="city:320500")
     assert any(c.value.startswith("苏州市 · 只能新增或修改本辖区") for c in at.caption)
-    past = at.dataframe[0].value
+    past = html_tables(at)["intake_batches"]
     assert list(past["文件"]) == ["苏州.xlsx"]  # not the province's import
     assert at.selectbox(key="intake_undo_which").options == ["第 2 次 · 苏州.xlsx · "
                                                              + past["导入时间"][0]]
@@ -80,7 +80,7 @@ def test_city_official_sees_only_own_imports_and_undoes_one(monkeypatch, handmad
     assert not at.exception
     assert "已撤销第 2 次导入" in texts(at)
     assert _scale(handmade_sqlite, handmade.E4) == "中型"  # as before the import
-    assert list(at.dataframe[0].value["状态"])[0].startswith("已撤销")
+    assert html_tables(at)["intake_batches"]["状态"][0].startswith("已撤销")
 
 
 def test_prefilled_template_holds_only_the_jurisdiction(monkeypatch, handmade_sqlite):
