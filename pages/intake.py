@@ -1,6 +1,8 @@
 """数据导入: choose the kind of record, download its template (blank or with the jurisdiction's
 records), upload the filled file, see what it would change, confirm, and undo a past import."""
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
@@ -60,7 +62,14 @@ if st.session_state.get("intake_done"):
 
 if upload is not None and not read_only:
     data = upload.getvalue()
-    pv = intake.preview(src, scope, code, data, upload.name, limits)
+    # Reruns (a click on the filter pills) reuse the preview of the same file and data version;
+    # the confirmation checks it again against the database (fingerprint).
+    key = (code, hashlib.sha256(data).hexdigest(), src.version, scope, upload.name)
+    cached = st.session_state.get("intake_preview")
+    if cached is None or cached[0] != key:
+        cached = (key, intake.preview(src, scope, code, data, upload.name, limits))
+        st.session_state["intake_preview"] = cached
+    pv = cached[1]
     if pv.problems:
         st.error("文件未能读取，未写入任何数据：")
         for problem in pv.problems:
@@ -82,8 +91,10 @@ if upload is not None and not read_only:
             st.info("所选类别下没有行。")
         else:  # cells of the file are shown as text (an escaped HTML table)
             with st.container(height=min(460, 70 + 36 * len(view.head(1000)))):
-                html_table.show(view.head(1000).assign(行号=view["行号"].astype(str)),
-                                "intake_preview")
+                table = view.head(1000).assign(行号=view["行号"].astype(str))
+                wrap = [{"selector": f"td.col{j}", "props": "white-space: normal;"}
+                        for j, c in enumerate(table.columns) if c in ("变化或原因", "提示")]
+                html_table.show(table.style.set_table_styles(wrap), "intake_preview")
             if len(view) > 1000:
                 st.caption(f"共 {len(view):,} 行，上表列出前 1,000 行。")
         if counts[intake.REJECTED]:

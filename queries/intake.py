@@ -561,6 +561,10 @@ def batches(source: Source, scope: Scope, limit: int = 200) -> pd.DataFrame:
         .where(_visible(scope)).order_by(b.c.batch_id.desc()).limit(limit))
 
 
+def _db_key(key_col: str, row_key: str):
+    return int(row_key) if key_col == "audit_id" else row_key
+
+
 def _restore_types(table, values: dict) -> dict:
     out = {}
     for k, v in values.items():
@@ -602,21 +606,31 @@ def undo(source: Source, scope: Scope, batch_id: int, actor) -> Outcome:
                                  f"{m['n']} 条）" for m in later)
                 return Outcome(False, f"不能撤销第 {batch_id} 次导入：之后的{names}又修改了其中的"
                                       "记录。请先撤销之后的那次导入。")
-            for ch in reversed(rows):
-                table, key_col = TABLES[ch["table_name"]]
-                key = int(ch["row_key"]) if key_col == "audit_id" else ch["row_key"]
-                after = json.loads(ch["after_json"])
-                now = conn.execute(select(*[table.c[k] for k in after])
-                                   .where(table.c[key_col] == key)).mappings().first()
-                if now is None or {k: _json(v) for k, v in now.items()} != after:
-                    return Outcome(False, f"不能撤销第 {batch_id} 次导入：记录 {ch['row_key']} "
-                                          "在导入之后已被修改或删除，撤销会覆盖之后的修改。"
-                                          "请核对该记录后手工更正。")
-                if ch["action"] == NEW:
-                    conn.execute(delete(table).where(table.c[key_col] == key))
-                else:
-                    before = _restore_types(table, json.loads(ch["before_json"]))
-                    conn.execute(update(table).where(table.c[key_col] == key).values(**before))
+            # Each record must still hold what the import wrote (read in chunks, not one by one).
+            for name in {ch["table_name"] for ch in rows}:
+                table, key_col = TABLES[name]
+                mine = [ch for ch in rows if ch["table_name"] == name]
+                cols = sorted({k for ch in mine for k in json.loads(ch["after_json"])})
+                current: dict[str, dict] = {}
+                for part in _chunks([_db_key(key_col, ch["row_key"]) for ch in mine]):
+                    for m in conn.execute(select(table.c[key_col], *[table.c[k] for k in cols])
+                                          .where(table.c[key_col].in_(part))).mappings():
+                        current[str(m[key_col])] = {k: _json(m[k]) for k in cols}
+                for ch in mine:
+                    after = json.loads(ch["after_json"])
+                    now = current.get(ch["row_key"])
+                    if now is None or {k: now[k] for k in after} != after:
+                        return Outcome(False, f"不能撤销第 {batch_id} 次导入：记录 {ch['row_key']} "
+                                              "在导入之后已被修改或删除，撤销会覆盖之后的修改。"
+                                              "请核对该记录后手工更正。")
+                created = [_db_key(key_col, ch["row_key"]) for ch in mine if ch["action"] == NEW]
+                for part in _chunks(created):
+                    conn.execute(delete(table).where(table.c[key_col].in_(part)))
+                for ch in mine:
+                    if ch["action"] != NEW:
+                        before = _restore_types(table, json.loads(ch["before_json"]))
+                        conn.execute(update(table).where(
+                            table.c[key_col] == _db_key(key_col, ch["row_key"])).values(**before))
             conn.execute(update(b).where(b.c.batch_id == batch_id).values(
                 status="已撤销", undone_at=utc_now(),
                 undone_by=(getattr(actor, "username", "") or "命令行")[:64]))
