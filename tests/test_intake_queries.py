@@ -11,6 +11,8 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hst
 from openpyxl import Workbook
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
@@ -42,6 +44,10 @@ def xlsx(header, rows, title="数据") -> bytes:
     ws.append(header)
     for r in rows:
         ws.append(r)
+    for row in ws.iter_rows():
+        for cell in row:  # text that looks like a formula, typed as text (as a city's '=…)
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
@@ -361,3 +367,57 @@ def test_a_few_thousand_rows_in_one_go(handmade_url, n):
     assert intake.undo(src(handmade_url), SUZHOU, out.batch_id, ACTOR).ok
     with get_engine(handmade_url).connect() as conn:
         assert conn.execute(select(func.count()).select_from(s.enterprise)).scalar() == 5
+
+
+# ---- properties, names as formulas, ambiguous county names ------------------------------------
+
+SCALES = [None, "大型", "中型", "小型", "微型", "（清空）"]
+
+
+@given(edits=hst.lists(hst.tuples(hst.sampled_from([E3, E4, E5, NEW]),
+                                  hst.sampled_from(SCALES),
+                                  hst.sampled_from([None, "（清空）", "路1号", "=A1+1"])),
+                       min_size=1, max_size=6, unique_by=lambda e: e[0]))
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_import_then_undo_restores_the_table(handmade_sqlite, edits):
+    before = snapshot(handmade_sqlite)["enterprise"]
+    rows = [[u, "新企业" if u == NEW else None, "印染" if u == NEW else None,
+             "吴江区" if u == NEW else None, None, None, None, scale, None, address]
+            for u, scale, address in edits]
+    out = intake.confirm(src(handmade_sqlite), SUZHOU, "enterprises", ent(*rows), "x", ACTOR)
+    if out.ok:
+        for u, scale, address in edits:  # a blank keeps, the marker clears, a value is set
+            row = enterprise(handmade_sqlite, u)
+            if scale is not None:
+                assert row["scale"] == (None if scale == "（清空）" else scale)
+            if address is not None:
+                assert row["address"] == (None if address == "（清空）" else address)
+        assert intake.undo(src(handmade_sqlite), SUZHOU, out.batch_id, ACTOR).ok
+    assert snapshot(handmade_sqlite)["enterprise"] == before
+
+
+def test_formula_like_names_stay_text_in_the_prefilled_template(handmade_url):
+    from openpyxl import load_workbook
+
+    from components.export import template_bytes
+    from rules import intake as ri
+
+    assert intake.confirm(src(handmade_url), SUZHOU, "enterprises",
+                          ent([E3, "=HYPERLINK(\"http://x\",\"点此\")"]), "x", ACTOR).ok
+    rows = intake.current_rows(src(handmade_url), SUZHOU, "enterprises")
+    book = load_workbook(io.BytesIO(template_bytes(ri.ENTERPRISES, {}, rows)))
+    cell = book["企业名录"]["B2"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (
+        "=HYPERLINK(\"http://x\",\"点此\")", "s", True)
+
+
+def test_a_county_name_in_two_cities_needs_the_city(handmade_url):
+    with get_engine(handmade_url).begin() as conn:
+        conn.execute(s.region.insert().values(adcode="320199", name="虎丘区", level="区县",
+                                              parent_adcode="320100"))
+    pv = intake.preview(src(handmade_url), PROVINCE, "enterprises",
+                        ent([NEW, "甲", "化工", "虎丘区"],
+                            [make_uscc("320505", "MA1NEW02"), "乙", "化工", "苏州市虎丘区"]))
+    assert [r.status for r in pv.rows] == ["拒绝", "新增"]
+    assert "名称不唯一" in pv.rows[0].problems[0].message
