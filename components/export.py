@@ -179,6 +179,8 @@ def template_bytes(kind, choices: dict[str, list[str]] | None = None,
             cells.write(notes, i, j, value, {"text_wrap": True, "valign": "top"})
     for j, w in enumerate((20, 36, 8, 40, 16, 22)):
         notes.set_column(j, j, w)
+    notes.autofilter(line, 0, line + len(table), len(table.columns) - 1)
+    notes.freeze_panes(line + 1, 0)
 
     data = book.add_worksheet(kind.sheet)
     example = book.add_worksheet("填写示例")
@@ -223,6 +225,8 @@ def template_bytes(kind, choices: dict[str, list[str]] | None = None,
     for ws in (data, example):
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, 0, len(kind.columns) - 1)
+    lists.freeze_panes(1, 0)
+    lists.autofilter(0, 0, 0, max(list_col - 1, 0))
     data.activate()
     book.close()
     return buf.getvalue()

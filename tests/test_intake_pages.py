@@ -116,3 +116,37 @@ def test_roles_without_import_cannot_open_it(monkeypatch, handmade_sqlite, user)
     at = open_page(monkeypatch, handmade_sqlite, user=user)
     with pytest.raises(Exception):  # noqa: B017 - not in the navigation
         at.switch_page(PAGE)
+
+
+def test_hostile_names_are_text_on_the_pages_and_in_every_workbook(monkeypatch, tmp_path):
+    """Names that are formulas, Markdown or HTML (tests/hostile.py): shown as text by 数据导入
+    and 数据质量, text in the templates (blank and pre-filled) and the past imports."""
+    from tests import hostile
+    from tests.conftest import sqlite_with
+    from tests.test_hardening_markup import (
+        assert_no_markup,
+        assert_no_raw_html,
+        assert_safe_workbook,
+    )
+
+    url = sqlite_with(tmp_path, hostile.build, "hostile.db")
+    _import(url, Scope(), [[handmade.E4, None, None, None, "大型"]], hostile.HTML + ".xlsx")
+    got = {}
+    from streamlit.delta_generator import DeltaGenerator
+
+    original = DeltaGenerator.download_button
+
+    def record(self, label, data, *args, **kwargs):
+        got[label] = data
+        return original(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", record)
+    at = open_page(monkeypatch, url, PAGE, user="province")
+    assert_no_markup(at, "intake")
+    assert_no_raw_html(at, "intake")
+    assert list(html_tables(at)["intake_batches"]["文件"]) == [hostile.HTML + ".xlsx"]
+    filled = assert_safe_workbook(got["下载含本辖区现有记录的模板（.xlsx）"](), "filled")
+    assert {hostile.FORMULA, hostile.PLUS + "乙", hostile.AT + "丁" + hostile.TEMPLATE} <= filled
+    assert_safe_workbook(got["下载企业名录空白模板（.xlsx）"](), "blank")
+    at = open_page(monkeypatch, url, "pages/data_quality.py", user="province")
+    assert_no_markup(at, "data_quality")
