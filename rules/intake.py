@@ -8,6 +8,7 @@ What a city really sends, and how it is read:
   UTF-16 (Excel's "Unicode text") or GBK/GB18030 (WPS, older Excel), told apart by decoding;
   .xls, password-protected workbooks, pictures and other files get a message saying what to do.
 - title rows above the header: the header is the first row that names the kind's key column;
+  a two-row merged header (坐标 over 经度 | 纬度) is read as one;
 - header variants: 全角/半角 brackets and letters (NFKC), spaces, a unit in brackets, a leading
   `*`, and synonyms (信用代码 / 社会信用代码 / 统一社会信用代码 …);
 - dates as 2021-03-05, 2021/3/5, 2021.3.5, 2021年3月5日, 20210305, a date cell or an Excel serial
@@ -485,7 +486,22 @@ def locate(sheets: list[Sheet], kind: Kind) -> tuple[Table | None, list[Problem]
 
 def _table(sheet: Sheet, n: int, kind: Kind) -> tuple[Table | None, list[Problem]]:
     header_row, header = sheet.rows[n]
+    rows = sheet.rows[n + 1:]
     known = header_map(kind)
+    # A two-row header (merged cells: 坐标 over 经度 | 纬度): the second row names columns and
+    # leaves the key columns of the first row blank (merged down) or repeats their names.
+    if rows and rows[0][0] == header_row + 1 and _matches(rows[0][1], kind):
+        second = rows[0][1]
+        keys_blank = all(j >= len(second) or _blank(second[j])
+                         or header_label(second[j]) in known
+                         for j, v in enumerate(header)
+                         if not _blank(v) and known.get(header_label(v)) in kind.key_columns)
+        if keys_blank:
+            width = max(len(header), len(second))
+            header = [second[j] if j < len(second) and not _blank(second[j])
+                      and header_label(second[j]) in known
+                      else (header[j] if j < len(header) else None) for j in range(width)]
+            rows = rows[1:]
     columns: dict[int, Column] = {}
     headers: dict[int, str] = {}
     problems: list[Problem] = []
@@ -501,11 +517,6 @@ def _table(sheet: Sheet, n: int, kind: Kind) -> tuple[Table | None, list[Problem
             continue
         columns[j] = col
         headers[j] = str(v).strip()
-    rows = sheet.rows[n + 1:]
-    # A second header row (a merged two-row header): its cells name the kind's columns again.
-    if rows and len(_matches(rows[0][1], kind)) >= 2:
-        problems.append(Problem("表头应只占一行：这一行也是表头（如两行合并的表头）。请把表头合并为"
-                                "一行，或使用模板。", row=rows[0][0], sheet=sheet.name))
     if problems:
         return None, problems
     return Table(sheet.name, header_row, columns, headers, rows), []

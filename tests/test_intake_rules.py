@@ -229,9 +229,6 @@ BAD_FILES = {
     "another kind": (xlsx([["统一社会信用代码", "审核轮次", "企业名称", "启动审核日期"],
                            [U1, 1, "甲", None]]),
                      "这是「审核进度」的文件，不是「企业名录」"),
-    "two-row header": (xlsx([["统一社会信用代码", "企业名称", "坐标", None],
-                             ["统一社会信用代码", "企业名称", "经度", "纬度"], [U1, "甲", 1, 2]]),
-                       "表头应只占一行"),
     "duplicate column": (xlsx([["信用代码", "企业名称", "单位名称"], [U1, "甲", "乙"]]),
                          "与前面的列重复"),
 }
@@ -243,6 +240,32 @@ def test_bad_files_get_a_chinese_message(case):
     _t, rows, problems = check(data, name="上传.xlsx")
     assert rows == [] and len(problems) == 1, [str(p) for p in problems]
     assert words in str(problems[0])
+
+
+def _merged(rows, ranges) -> bytes:
+    book = Workbook()
+    ws = book.active
+    for r in rows:
+        ws.append(r)
+    for cells in ranges:
+        ws.merge_cells(cells)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def test_two_row_merged_header():
+    # 统一社会信用代码 and 企业名称 merged over two rows, 坐标 over 经度 | 纬度
+    data = _merged([["苏州市企业名录"], ["统一社会信用代码", "企业名称", "坐标", None],
+                    [None, None, "经度", "纬度"], [U1, "甲", 120.5, 31.3]],
+                   ["A1:D1", "A2:A3", "B2:B3", "C2:D2"])
+    table, rows, problems = check(data)
+    assert problems == [] and rows[0].row == 4
+    assert rows[0].values == {"uscc": U1, "name": "甲", "lon": 120.5, "lat": 31.3}
+    # the names repeated in the second row read the same
+    data = xlsx([["统一社会信用代码", "企业名称", "坐标", None],
+                 ["统一社会信用代码", "企业名称", "经度", "纬度"], [U1, "甲", 120, 31]])
+    assert values(data) == [{"uscc": U1, "name": "甲", "lon": 120.0, "lat": 31.0}]
 
 
 def test_wrong_kind_the_other_way_round():
