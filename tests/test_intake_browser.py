@@ -79,5 +79,19 @@ def test_upload_preview_confirm_undo(handmade_sqlite, tmp_path):
         page.get_by_text("已撤销第 1 次导入：2 条记录已恢复到导入前。").wait_for(timeout=30_000)
         wait_for_app(page)
         full_screenshot(page, SCREENS / "intake_undone.png")
-    assert _enterprises(handmade_sqlite) == before
+        assert _enterprises(handmade_sqlite) == before
+
+        # A warning (coordinates in 南京 for a 苏州 enterprise) is confirmed before writing
+        warned = tmp_path / "坐标.csv"
+        warned.write_bytes(f"统一社会信用代码,经度,纬度\r\n{E3},118.7,32.2\r\n".encode("gbk"))
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(warned))
+        confirm = page.get_by_role("button", name="确认导入：新增 0 条、修改 1 条")
+        confirm.wait_for(timeout=30_000)
+        wait_for_app(page)
+        assert "不在所填区县（苏州市虎丘区）范围内" in page.inner_text("body")
+        assert confirm.is_disabled()
+        page.get_by_text("我已核对上述提示，确认导入").click()
+        wait_for_app(page)
+        assert confirm.is_enabled()
+    assert _enterprises(handmade_sqlite) == before  # nothing written without the click
     traffic.assert_clean(base)
