@@ -28,7 +28,8 @@ ACTIONS = {
     "account_bulk": "批量新建账号", "account_role": "变更角色或辖区",
     "account_status": "停用或启用账号",
     "account_reset": "重置密码", "account_unlock": "解锁账号", "settings": "修改安全设置",
-    "download": "下载", "import": "导入数据", "denied": "越权访问", "log_export": "导出日志",
+    "download": "下载", "import": "导入数据", "import_undo": "撤销导入", "denied": "越权访问",
+    "log_export": "导出日志",
     "log_archive": "归档日志",
 }
 LOG_LIMIT = 5000  # rows a query of the log page returns at most (newest first)

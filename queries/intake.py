@@ -663,7 +663,7 @@ def undo(source: Source, scope: Scope, batch_id: int, actor) -> Outcome:
                 undone_by=(getattr(actor, "username", "") or "命令行")[:64]))
             version = _bump_version(conn)
             if actor is not None:
-                actor.log(conn, "import", "成功", target=batch["file_name"],
+                actor.log(conn, "import_undo", "成功", target=batch["file_name"],
                           detail=f"撤销第 {batch_id} 次导入（{len(rows)} 条记录恢复原值）")
     except SQLAlchemyError as exc:
         first = str(exc).splitlines()[0]

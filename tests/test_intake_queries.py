@@ -243,6 +243,9 @@ def test_undo_restores_exactly_what_was_there(handmade_url):
     assert after["version"] != before["version"]
     batch = intake.batches(src(handmade_url), SUZHOU)
     assert list(batch["status"]) == ["已撤销"] and list(batch["undone_by"]) == ["测试员"]
+    log = read_frame(get_engine(handmade_url), select(s.audit_log).order_by(s.audit_log.c.log_id))
+    assert list(log["action"]) == ["import", "import_undo"]
+    assert log["detail"][1] == "撤销第 1 次导入（2 条记录恢复原值）"
     again = intake.undo(src(handmade_url), SUZHOU, out.batch_id, ACTOR)
     assert not again.ok and "已于之前撤销" in again.message
 
