@@ -465,6 +465,20 @@ class Outcome:
     preview: Preview | None = None
 
 
+class _Refused(Exception):  # noqa: N818 - carries the answer out of the rolled-back transaction
+    def __init__(self, outcome: Outcome):
+        super().__init__(outcome.message)
+        self.outcome = outcome
+
+
+def _one_at_a_time(conn: Connection) -> None:
+    """Take the write lock first (a no-op update of data_version, which every import changes):
+    a second import or undo waits until this one ends and then reads what it wrote, so the
+    before-values it records are the real ones. SQLite locks the file, PostgreSQL the row."""
+    meta = s.app_meta
+    conn.execute(update(meta).where(meta.c.key == "data_version").values(value=meta.c.value))
+
+
 def write_problem(source: Source) -> str | None:
     """Why an import could not be written now (a read-only database), before a file is read."""
     return _write_problem(source.engine, WRITES)
@@ -513,16 +527,19 @@ def confirm(source: Source, scope: Scope, kind: str, data: bytes, file_name: str
     k = kind_of(kind)
     try:
         with source.engine.begin() as conn:
+            _one_at_a_time(conn)
             pv = _preview(conn, scope, k, data, file_name, limits or UploadLimits.from_env(),
                           today or dt.date.today())
             if not pv.ok:
                 why = ("文件未通过校验" if pv.problems or pv.count(REJECTED)
                        else "文件中没有需要写入的新增或修改")
-                return Outcome(False, f"{why}，未写入任何数据。", preview=pv)
+                raise _Refused(Outcome(False, f"{why}，未写入任何数据。", preview=pv))
             if fingerprint is not None and pv.fingerprint != fingerprint:
-                return Outcome(False, "预览之后数据库中的数据已有变化（可能有人同时导入），"
-                                      "未写入。请重新上传并核对预览。", preview=pv)
+                raise _Refused(Outcome(False, "预览之后数据库中的数据已有变化（可能有人同时导入），"
+                                              "未写入。请重新上传并核对预览。", preview=pv))
             batch_id, version = _write(conn, scope, pv, actor, progress)
+    except _Refused as refused:  # rolled back: nothing was written
+        return refused.outcome
     except SQLAlchemyError as exc:  # the transaction was rolled back as a whole
         return Outcome(False, "写入数据库失败，已全部撤销，未写入任何数据。"
                               f"（{str(exc).splitlines()[0][:120]}）")
@@ -611,12 +628,13 @@ def undo(source: Source, scope: Scope, batch_id: int, actor) -> Outcome:
     b, c = s.import_batch, s.import_change
     try:
         with source.engine.begin() as conn:
+            _one_at_a_time(conn)
             batch = conn.execute(select(b).where(b.c.batch_id == batch_id, _visible(scope))
                                  ).mappings().first()
             if batch is None:
-                return Outcome(False, f"未找到第 {batch_id} 次导入（或不在您的辖区）。")
+                raise _Refused(Outcome(False, f"未找到第 {batch_id} 次导入（或不在您的辖区）。"))
             if batch["status"] != "有效":
-                return Outcome(False, f"第 {batch_id} 次导入已于之前撤销，无需再次撤销。")
+                raise _Refused(Outcome(False, f"第 {batch_id} 次导入已于之前撤销，无需再次撤销。"))
             rows = conn.execute(select(c).where(c.c.batch_id == batch_id)
                                 .order_by(c.c.change_id)).mappings().all()
             later = conn.execute(
@@ -631,8 +649,8 @@ def undo(source: Source, scope: Scope, batch_id: int, actor) -> Outcome:
             if later:
                 names = "；".join(f"第 {m['batch_id']} 次导入（{m['file_name']}，{m['username']}，"
                                  f"{m['n']} 条）" for m in later)
-                return Outcome(False, f"不能撤销第 {batch_id} 次导入：之后的{names}又修改了其中的"
-                                      "记录。请先撤销之后的那次导入。")
+                raise _Refused(Outcome(False, f"不能撤销第 {batch_id} 次导入：之后的{names}"
+                                              "又修改了其中的记录。请先撤销之后的那次导入。"))
             # Each record must still hold what the import wrote (read in chunks, not one by one).
             for name in {ch["table_name"] for ch in rows}:
                 table, key_col = TABLES[name]
@@ -647,9 +665,10 @@ def undo(source: Source, scope: Scope, batch_id: int, actor) -> Outcome:
                     after = json.loads(ch["after_json"])
                     now = current.get(ch["row_key"])
                     if now is None or {k: now[k] for k in after} != after:
-                        return Outcome(False, f"不能撤销第 {batch_id} 次导入：记录 {ch['row_key']} "
-                                              "在导入之后已被修改或删除，撤销会覆盖之后的修改。"
-                                              "请核对该记录后手工更正。")
+                        raise _Refused(Outcome(
+                            False, f"不能撤销第 {batch_id} 次导入：记录 {ch['row_key']} "
+                                   "在导入之后已被修改或删除，撤销会覆盖之后的修改。"
+                                   "请核对该记录后手工更正。"))
                 created = [_db_key(key_col, ch["row_key"]) for ch in mine if ch["action"] == NEW]
                 for part in _chunks(created):
                     conn.execute(delete(table).where(table.c[key_col].in_(part)))
@@ -665,6 +684,8 @@ def undo(source: Source, scope: Scope, batch_id: int, actor) -> Outcome:
             if actor is not None:
                 actor.log(conn, "import_undo", "成功", target=batch["file_name"],
                           detail=f"撤销第 {batch_id} 次导入（{len(rows)} 条记录恢复原值）")
+    except _Refused as refused:
+        return refused.outcome
     except SQLAlchemyError as exc:
         first = str(exc).splitlines()[0]
         if "FOREIGN KEY" in first.upper() or "foreign key" in first:

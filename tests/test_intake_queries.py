@@ -434,3 +434,33 @@ def test_coordinates_outside_the_county_are_a_warning(handmade_url):
     assert [p.message for p in pv.warnings] == [
         "坐标（118.7000，32.2000）不在所填区县（苏州市虎丘区）范围内，请核对坐标（应为 GCJ-02，"
         "如高德地图取点）或区县。"]
+
+
+def test_two_imports_at_once_take_turns(handmade_url):
+    """An import waits for one in progress and then records the values that one wrote as its
+    before-values (so undoing it restores them, not older ones)."""
+    import threading
+
+    engine = get_engine(handmade_url)
+    first = engine.connect()
+    tx = first.begin()
+    intake._one_at_a_time(first)  # another import holds the turn …
+    first.execute(update(s.enterprise).where(s.enterprise.c.uscc == E3).values(scale="大型"))
+    result = {}
+
+    def second():
+        result["out"] = intake.confirm(src(handmade_url), SUZHOU, "enterprises",
+                                       ent([E3, None, None, None, None, None, None, "中型"]),
+                                       "二.xlsx", ACTOR)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(timeout=2)
+    assert thread.is_alive()  # … so this one waits
+    tx.commit()
+    first.close()
+    thread.join(timeout=60)
+    assert result["out"].ok
+    with engine.connect() as conn:
+        before = conn.execute(select(s.import_change.c.before_json)).scalar()
+    assert before == '{"scale": "大型"}'  # what the first one wrote
