@@ -40,6 +40,7 @@ if picked_cities:
     view = view[view["城市"].isin(picked_cities)]
 shown = view.head(1000).assign(档案=[record_link(u, f.as_of)
                                      for u in view.head(1000)["统一社会信用代码"]])
+shown = shown[["城市", "检查项", "统一社会信用代码", "企业名称", "档案", "问题说明"]]
 st.dataframe(shown, hide_index=True, width="stretch",
              column_config={"档案": st.column_config.LinkColumn("档案", display_text="查看档案")})
 if len(view) > 1000:
