@@ -14,8 +14,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rules.calendar import add_working_days
-
 DEFAULT_RULES_FILE = Path(__file__).with_name("expert_rules.toml")
 _INT_LIMITS = {  # key: (lowest, highest, what it is)
     "score_base": (1, 1000, "每年基础分"),
@@ -26,6 +24,7 @@ _INT_LIMITS = {  # key: (lowest, highest, what it is)
     "rotation_months": (1, 240, "轮换统计的月数"),
     "demand_months": (1, 120, "供需统计的月数"),
     "copy_min_clients": (2, 1000, "提示雷同的客户数"),
+    "rank_min_reviews": (1, 1000, "参加排名的最少评估轮次"),
     "publish_working_days": (1, 365, "公示期限（工作日）"),
 }
 _WEIGHTS = ("rank_weight_evaluation", "rank_weight_acceptance", "rank_weight_on_time")
@@ -54,12 +53,13 @@ class ExpertRules:
     score_base: int = 12
     suspend_at: int = 6
     warn_margin: int = 3
-    workload_cap: int = 30
-    rotation_count: int = 4
-    rotation_months: int = 24
+    workload_cap: int = 40
+    rotation_count: int = 8
+    rotation_months: int = 12
     conflict_own_city: bool = False
     demand_months: int = 12
     copy_min_clients: int = 3
+    rank_min_reviews: int = 5
     publish_working_days: int = 7
     rank_weight_evaluation: float = 0.4
     rank_weight_acceptance: float = 0.3
@@ -221,22 +221,48 @@ FIGURES = ("energy_tce", "electricity_mwh", "water_t", "cod_t", "nh3n_t", "so2_t
 FINGERPRINT = ("title", "investment_wan", *FIGURES)
 
 
-def copy_signals(options: pd.DataFrame, rules: ExpertRules) -> pd.DataFrame:
-    """Options repeated figure for figure across clients of one consultancy: the same title,
-    investment and reductions in `copy_min_clients` or more enterprises. Only options that
-    report at least one reduction count: management options without figures (“加强员工培训”,
-    capped at the same round investment) are alike everywhere and prove nothing. Returns one
-    row per repeated option: consultancy_id, title, investment_wan, clients."""
-    cols = ["consultancy_id", "title", "investment_wan", "clients"]
-    if not len(options):
-        return pd.DataFrame(columns=cols)
-    o = options[options[list(FIGURES)].fillna(0).gt(0).any(axis=1)]
-    o = o.assign(**{c: o[c].round(2).fillna(-1.0) for c in FINGERPRINT[1:]})
-    g = (o.groupby(["consultancy_id", *FINGERPRINT])["uscc"].nunique().rename("clients")
-         .reset_index())
-    g = g[g["clients"] >= rules.copy_min_clients]
-    return g[cols].sort_values(["consultancy_id", "clients", "title"],
-                               ascending=[True, False, True]).reset_index(drop=True)
+ACTIVE_STAGES = ("started", "reported", "evaluated")  # started, not yet accepted or failed
+MILESTONE_NAMES = {"disclosure": "信息公开", "start": "启动审核", "report": "提交报告",
+                   "evaluation": "评估", "acceptance": "验收"}
+
+
+def firm_figures(status: pd.DataFrame) -> pd.DataFrame:
+    """Per consultancy, from rounds with their clock status as of a date (rules.clock.
+    derive_status: later dates already blanked): clients, rounds, evaluation and acceptance pass
+    rates and mean scores, the share of clients overdue (all, and at each milestone), failed
+    rounds and how many of them were listed again, and active rounds. Index consultancy_id."""
+    df = status[status["consultancy_id"].notna()].copy()
+    df["consultancy_id"] = df["consultancy_id"].astype("int64")
+    evaluated = df["evaluation_date"].notna()
+    accepted = df["acceptance_date"].notna()
+    failed = df["evaluation_pass"].eq(False).fillna(False) | \
+        df["acceptance_pass"].eq(False).fillna(False)
+    late = df["days_overdue"].fillna(0) > 0
+    g = df.assign(
+        evaluated=evaluated, eval_passed=evaluated & df["evaluation_pass"].eq(True).fillna(False),
+        eval_score=df["evaluation_score"].where(evaluated),
+        accepted=accepted, acc_passed=accepted & df["acceptance_pass"].eq(True).fillna(False),
+        acc_score=df["acceptance_score"].where(accepted),
+        failed=failed, relisted=failed & df["later_round_listed"].fillna(False).astype(bool),
+        active=df["stage"].isin(ACTIVE_STAGES),
+        late_uscc=df["uscc"].where(late),
+        **{f"late_{m}": df["uscc"].where(late & (df["next_milestone"] == m))
+           for m in MILESTONE_NAMES},
+    ).groupby("consultancy_id")
+    out = pd.DataFrame({
+        "clients": g["uscc"].nunique(), "rounds": g.size(),
+        "evaluated": g["evaluated"].sum(), "eval_passed": g["eval_passed"].sum(),
+        "eval_score": g["eval_score"].mean(),
+        "accepted": g["accepted"].sum(), "acc_passed": g["acc_passed"].sum(),
+        "acc_score": g["acc_score"].mean(),
+        "failed": g["failed"].sum(), "relisted": g["relisted"].sum(),
+        "active": g["active"].sum(), "late_clients": g["late_uscc"].nunique(),
+        **{f"late_{m}": g[f"late_{m}"].nunique() for m in MILESTONE_NAMES},
+    })
+    out["eval_rate"] = out["eval_passed"] / out["evaluated"].where(out["evaluated"] > 0)
+    out["acc_rate"] = out["acc_passed"] / out["accepted"].where(out["accepted"] > 0)
+    out["late_share"] = out["late_clients"] / out["clients"].where(out["clients"] > 0)
+    return out
 
 
 def rank_score(eval_rate: pd.Series, acc_rate: pd.Series, overdue_share: pd.Series,
@@ -254,36 +280,18 @@ RANK_DEFINITIONS = (
     "评估通过率 = 评估结论为通过（合格）的轮次 ÷ 已评估轮次；验收通过率同理。",
     "逾期客户占比 = 截至统计日有节点逾期的客户企业 ÷ 在本辖区的客户企业。",
     "综合得分 = 评估通过率 × {e:g} + 验收通过率 × {a:g} + （1 − 逾期客户占比）× {t:g}，"
-    "再乘以 100；尚无评估或验收的按 0.5 计。",
-    "人均在办项目 = 在办审核轮次（已启动、尚未验收）÷ 机构人员数。",
-    "雷同方案：同一机构 {n} 家及以上客户的方案名称、投资额和主要减排量完全相同。",
+    "再乘以 100；尚无验收的按 0.5 计；本辖区评估不足 {m} 轮的机构样本太少，不参加排名。",
+    "每个在办项目人员 = 机构人员数 ÷ 在办审核轮次（已启动，尚未验收、也未评审不通过）。",
+    "雷同方案：同一机构 {n} 家及以上客户的方案名称、投资额和各项减排量完全相同"
+    "（只计报有减排量的方案）。",
 )
 
 
 def rank_definitions(rules: ExpertRules) -> list[str]:
     return [d.format(e=rules.rank_weight_evaluation, a=rules.rank_weight_acceptance,
-                     t=rules.rank_weight_on_time, n=rules.copy_min_clients)
+                     t=rules.rank_weight_on_time, n=rules.copy_min_clients,
+                     m=rules.rank_min_reviews)
             for d in RANK_DEFINITIONS]
-
-
-# -- credit publication ---------------------------------------------------------------------------
-
-PUB_DONE, PUB_LATE_DONE, PUB_DUE, PUB_OVERDUE = "已公示", "已公示（超期）", "待公示", "逾期未公示"
-
-
-def publication_due(decision: dt.date, rules: ExpertRules) -> dt.date:
-    """The last day to publish a penalty: `publish_working_days` working days after the
-    decision (the decision day itself not counted; official calendar)."""
-    return add_working_days(decision, rules.publish_working_days, fallback=True)
-
-
-def publication_status(published: bool, published_date: dt.date | None, due: dt.date,
-                       as_of: dt.date) -> str:
-    """已公示 / 已公示（超期） / 待公示 / 逾期未公示, as of `as_of`: a publication dated after
-    `as_of` has not happened yet on that day."""
-    if published and (published_date is None or published_date <= as_of):
-        return PUB_LATE_DONE if published_date is not None and published_date > due else PUB_DONE
-    return PUB_OVERDUE if as_of > due else PUB_DUE
 
 
 # -- personal data (个人信息保护法) --------------------------------------------------------------

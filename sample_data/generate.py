@@ -117,6 +117,7 @@ def generate(province: str, scale: float, seed: int, as_of: dt.date) -> list[tup
     exp = pool.conflicts(ctx, exp, panel_rows, rounds, cons, dict(zip(ent["uscc"], ent["name"])))
     opts, _copying = pool.copied_options(ctx, rounds, opts, ent_industry)
     plans, sessions = pool.training(ctx, sorted(ent["city_adcode"].unique()))
+    published = pool.publications(ctx, fines)  # before the penalties are written: marks them
     periods = oversight.plan_periods(ctx)
     region_rows = places.region_rows(ctx)
     return [
@@ -138,7 +139,7 @@ def generate(province: str, scale: float, seed: int, as_of: dt.date) -> list[tup
         (schema.penalty, fines),
         (schema.expert_deduction, deductions),
         (schema.expert_contact, pool.contacts(ctx, exp)),
-        (schema.penalty_publication, pool.publications(ctx, fines)),
+        (schema.penalty_publication, published),
         (schema.training_plan, plans),
         (schema.training_session, sessions),
         (schema.account, _demo_accounts(seed, region_rows, ent, parks)),

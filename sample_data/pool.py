@@ -146,17 +146,22 @@ def copied_options(ctx: Context, rounds: pd.DataFrame, opts: pd.DataFrame,
 
 
 def publications(ctx: Context, fines: list[dict]) -> list[dict]:
-    """Publication dates of the penalties marked as published: mostly within 7 working days,
-    some late."""
+    """Publication dates: mostly within 7 working days, some late; most penalties left
+    unpublished by the first draw are published late (after months), a few recent or stubborn
+    ones stay unpublished (what the 信用与公开 list must show). Marks `fines` accordingly."""
     rng = ctx.rng["pool"]
     rows = []
     for p in fines:
-        if not p["published_credit_china"]:
+        if p["published_credit_china"]:
+            n = int(rng.integers(1, 8)) if rng.random() < 0.8 else int(rng.integers(8, 25))
+        elif (ctx.as_of - p["decision_date"]).days > 90 and rng.random() < 0.8:
+            n = int(rng.integers(20, 60))
+        else:
             continue
-        n = int(rng.integers(1, 8)) if rng.random() < 0.8 else int(rng.integers(8, 25))
         when = add_working_days(p["decision_date"], n, fallback=True)
         if when > ctx.as_of:
-            when = ctx.as_of
+            continue
+        p["published_credit_china"] = True
         rows.append({"penalty_id": p["penalty_id"], "published_date": when,
                      "channel": "信用中国"})
     return rows
