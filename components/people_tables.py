@@ -167,7 +167,7 @@ def session_table(held: pd.DataFrame) -> pd.DataFrame:
 
 def ranking_table(df: pd.DataFrame, links: list[str] | None) -> pd.DataFrame:
     out = pd.DataFrame({
-        "排名": [("—" if pd.isna(r) else int(r)) for r in df["rank"]],
+        "排名": [("—" if pd.isna(r) else str(int(r))) for r in df["rank"]],
         "咨询机构": df["name"].to_numpy(),
         "所在城市": df["city"].fillna("—").to_numpy(),
         "综合得分（分）": _num(df["score"], 1),
@@ -193,6 +193,10 @@ def ranking_table(df: pd.DataFrame, links: list[str] | None) -> pd.DataFrame:
     if links is not None:
         out.insert(0, "详情", links)
     return out
+
+
+def definitions_table(lines: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"指标定义": lines})
 
 
 def copied_table(c: pd.DataFrame, firms: dict[int, str]) -> pd.DataFrame:
