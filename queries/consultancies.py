@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, or_, select, true
 from queries import audits
 from queries import schema as s
 from queries.db import Source, read_frame
+from queries.experts import city_shown
 from queries.scope import Filters, Scope, enterprise_where
 from rules import experts as xr
 from rules.clock import ClockRules
@@ -36,9 +37,11 @@ def _visible_where(scope: Scope):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def firms(source: Source, scope: Scope) -> pd.DataFrame:
-    """Visible consultancies: id, name, USCC, city, staff, named publicly."""
+    """Visible consultancies: id, name, USCC, city (another city than the viewer's: 外市),
+    staff, named publicly."""
     stmt = (select(C.c.consultancy_id, C.c.name, C.c.uscc, C.c.city_adcode,
-                   s.region.c.name.label("city"), C.c.staff_count, C.c.named_publicly)
+                   city_shown(scope, C.c.city_adcode, s.region.c.name).label("city"),
+                   C.c.staff_count, C.c.named_publicly)
             .select_from(C.outerjoin(s.region, C.c.city_adcode == s.region.c.adcode))
             .where(_visible_where(scope)).order_by(C.c.consultancy_id))
     df = read_frame(source.engine, stmt)

@@ -80,6 +80,18 @@ def seats(source: Source, scope: Scope, filters: Filters) -> pd.DataFrame:
     return df
 
 
+OTHER_CITY = "外市"
+
+
+def city_shown(scope: Scope, code, name):
+    """A person's or firm's city as a viewer below the province sees it: their own city by
+    name, any other city as 外市 (another city's name says nothing they need)."""
+    if scope.level == "province":
+        return name
+    return case((code.is_(None), null()), (code == _scope_city(scope), name),
+                else_=literal(OTHER_CITY))
+
+
 def _visible_where(scope: Scope):
     """Experts this viewer may see (see the module docstring)."""
     if scope.level == "province":
@@ -96,11 +108,13 @@ def _visible_where(scope: Scope):
 @st.cache_data(show_spinner=False, max_entries=16)
 def pool(source: Source, scope: Scope) -> pd.DataFrame:
     """Visible experts: id, name, industry, organisation, title, city, admitted date, status,
-    stored score, and phone / ID number (masked unless the viewer is province-level)."""
+    stored score, and phone / ID number (masked unless the viewer is province-level); another
+    city than the viewer's is named 外市."""
     CT = s.expert_contact
     stmt = (select(X.c.expert_id, X.c.name, X.c.industry_code, IND.c.name.label("industry"),
                    IND.c.sort_order, X.c.organisation, X.c.title, X.c.city_adcode,
-                   REGION.c.name.label("city"), X.c.admitted_date, X.c.status, X.c.score,
+                   city_shown(scope, X.c.city_adcode, REGION.c.name).label("city"),
+                   X.c.admitted_date, X.c.status, X.c.score,
                    CT.c.phone, CT.c.id_number)
             .select_from(X.join(IND, X.c.industry_code == IND.c.code)
                          .outerjoin(REGION, X.c.city_adcode == REGION.c.adcode)
