@@ -288,3 +288,21 @@ def test_text_from_the_database_is_shown_as_text(monkeypatch, experts_sqlite):
     at = open_page(monkeypatch, experts_sqlite, "pages/experts.py",
                    params={**ASOF, "expert": "4"})
     assert at.header[0].value == safe.text("**刘丁**")
+
+
+# -- links from the enterprise record and the park page ------------------------------------------
+
+def test_enterprise_record_links_to_the_firm_and_the_experts(monkeypatch, experts_sqlite):
+    at = open_page(monkeypatch, experts_sqlite, "pages/enterprise.py",
+                   params={**ASOF, "uscc": handmade_experts.E1})
+    links = {shown(x.proto.label): x.proto.page for x in at.get("page_link")}
+    assert "查看咨询机构“江苏清源环境咨询有限公司”" in links
+    panel = frame(at, "专家库")
+    assert panel["专家库"].tolist()[0] == "experts?asof=2024-12-31&expert=1"
+
+
+def test_park_page_links_to_the_cluster_firm(monkeypatch, parks_sqlite):
+    at = open_page(monkeypatch, parks_sqlite, "pages/park.py",
+                   params={**ASOF, "park": "2"})
+    labels = [shown(x.proto.label) for x in at.get("page_link")]
+    assert any(label.startswith("查看咨询机构“") for label in labels)
