@@ -32,10 +32,9 @@ pool = qx.pool(ctx.source, ctx.scope)
 scored = qx.scores(pool, qx.deductions(ctx.source, ctx.scope), as_of, rules)
 seats = qx.seats(ctx.source, ctx.scope, ctx.filters)
 names = dict(zip(pool["expert_id"], pool["name"]))
-load = xr.workload(seats, as_of.year, rules)
+found = qx.findings(ctx.source, ctx.scope, ctx.filters, rules)
+load, conflicts, rotation = found["workload"], found["conflicts"], found["rotation"]
 reviews = load.set_index("expert_id")["reviews"] if len(load) else {}
-conflicts = xr.conflicts(seats, rules)
-rotation = xr.rotation(seats, as_of, rules)
 params = dict(st.query_params)
 firms_map = dict(zip(seats["consultancy_id"].dropna().astype(int),
                      seats.loc[seats["consultancy_id"].notna(), "consultancy_name"]))

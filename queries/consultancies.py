@@ -69,6 +69,7 @@ def copied_options(source: Source, scope: Scope, filters: Filters,
     return df.astype({"consultancy_id": "int64", "clients": "int64"})
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
 def table(source: Source, scope: Scope, filters: Filters, clock: ClockRules,
           rules: xr.ExpertRules) -> pd.DataFrame:
     """Every visible firm with its figures in scope, copy-paste signals, 综合得分 and rank

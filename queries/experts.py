@@ -13,7 +13,19 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import and_, case, exists, literal, null, or_, select, true, union_all
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    exists,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
 
 from queries import schema as s
 from queries.db import Source, read_frame
@@ -28,56 +40,86 @@ NOT_FOUND = "未找到专家（编号 {code}）：编号不存在，或该专家
 
 def _seat_selects(scope: Scope, filters: Filters | None):
     """Seats on audit panels (enterprise in scope and filters) and on cluster panels (a member
-    in scope and filters), with the reviewed enterprise/cluster, consultancy, date and result."""
+    in scope and filters), with the reviewed enterprise (uscc) or cluster (its name), the
+    consultancy, date and result; with filters, only reviews held by the as-of date."""
     where = enterprise_where(scope, filters)
     is_eval = PA.c.stage == "评估"
+    solo_date = case((is_eval, R.c.evaluation_date), else_=R.c.acceptance_date)
+    cluster_date = case((is_eval, CA.c.evaluation_date), else_=CA.c.acceptance_date)
+    member = (select(literal(1)).select_from(R.join(E, R.c.uscc == E.c.uscc))
+              .where(and_(R.c.cluster_id == CA.c.cluster_id, where)))
+    solo_where, cluster_where = where, exists(member)
+    if filters is not None:
+        solo_where = and_(solo_where, solo_date.isnot(None), solo_date <= filters.as_of)
+        cluster_where = and_(cluster_where, cluster_date.isnot(None),
+                             cluster_date <= filters.as_of)
+    # Dates as text, parsed in one vectorised step; names are added from the small tables
+    # afterwards: row-by-row date objects and repeated names cost more than the query itself.
     solo = (select(PA.c.assignment_id, PA.c.expert_id, PA.c.audit_id, PA.c.cluster_id,
-                   PA.c.stage, PA.c.role,
-                   case((is_eval, R.c.evaluation_date), else_=R.c.acceptance_date)
-                   .label("review_date"),
+                   PA.c.stage, PA.c.role, type_coerce(solo_date, String).label("review_date"),
                    case((is_eval, R.c.evaluation_pass), else_=R.c.acceptance_pass)
                    .label("passed"),
                    case((is_eval, R.c.evaluation_score), else_=R.c.acceptance_score)
                    .label("review_score"),
-                   R.c.consultancy_id, E.c.uscc, E.c.name.label("enterprise_name"),
-                   E.c.city_adcode, E.c.industry_code)
+                   R.c.consultancy_id, E.c.uscc, null().label("cluster_name"), E.c.city_adcode,
+                   E.c.industry_code)
             .select_from(PA.join(R, PA.c.audit_id == R.c.audit_id)
                          .join(E, R.c.uscc == E.c.uscc))
-            .where(where))
-    member = (select(literal(1)).select_from(R.join(E, R.c.uscc == E.c.uscc))
-              .where(and_(R.c.cluster_id == CA.c.cluster_id, where)))
+            .where(solo_where))
     cluster = (select(PA.c.assignment_id, PA.c.expert_id, PA.c.audit_id, PA.c.cluster_id,
-                      PA.c.stage, PA.c.role,
-                      case((is_eval, CA.c.evaluation_date), else_=CA.c.acceptance_date),
+                      PA.c.stage, PA.c.role, type_coerce(cluster_date, String),
                       case((is_eval, CA.c.evaluation_pass), else_=CA.c.acceptance_pass),
                       null(), CA.c.consultancy_id, null(), CA.c.name, CA.c.city_adcode,
                       CA.c.industry_code)
                .select_from(PA.join(CA, PA.c.cluster_id == CA.c.cluster_id))
-               .where(exists(member)))
+               .where(cluster_where))
     return solo, cluster
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=16)
+def _names(source: Source) -> dict[str, pd.DataFrame | dict]:
+    """The small tables seats are named from: experts, consultancies, industries, regions."""
+    experts = read_frame(source.engine, select(X.c.expert_id, X.c.name, X.c.organisation,
+                                               X.c.city_adcode)).set_index("expert_id")
+    firms = read_frame(source.engine, select(C.c.consultancy_id, C.c.name))
+    inds = read_frame(source.engine, select(IND.c.code, IND.c.name))
+    regions = read_frame(source.engine, select(REGION.c.adcode, REGION.c.name))
+    return {"experts": experts, "firms": dict(zip(firms["consultancy_id"], firms["name"])),
+            "industries": dict(zip(inds["code"], inds["name"])),
+            "regions": dict(zip(regions["adcode"], regions["name"]))}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _enterprise_names(source: Source, scope: Scope) -> dict[str, str]:
+    df = read_frame(source.engine, select(E.c.uscc, E.c.name).where(enterprise_where(scope)))
+    return dict(zip(df["uscc"], df["name"]))
+
+
+# cache_resource, not cache_data: the ~30k seats of a province are shared, not pickled on every
+# store and hit; callers only filter the frame and build new ones from it.
+@st.cache_resource(show_spinner=False, max_entries=16)
 def seats(source: Source, scope: Scope, filters: Filters) -> pd.DataFrame:
-    """Panel seats reviewed on or before the as-of date within scope and filters, with the
-    expert's organisation and city and the consultancy's name (what the conflict rules need)."""
+    """Panel seats reviewed on or before the as-of date within scope and filters, oldest
+    first, with the expert's name, organisation and city, the enterprise's (or cluster's) name
+    and the consultancy's name (what the conflict rules compare)."""
     solo, cluster = _seat_selects(scope, filters)
     u = union_all(solo, cluster).subquery()
-    stmt = (select(u, X.c.name.label("expert_name"), X.c.organisation,
-                   X.c.city_adcode.label("expert_city_adcode"),
-                   C.c.name.label("consultancy_name"), IND.c.name.label("industry"),
-                   REGION.c.name.label("city"))
-            .select_from(u.join(X, u.c.expert_id == X.c.expert_id)
-                         .outerjoin(C, u.c.consultancy_id == C.c.consultancy_id)
-                         .outerjoin(IND, u.c.industry_code == IND.c.code)
-                         .outerjoin(REGION, u.c.city_adcode == REGION.c.adcode))
-            .where(and_(u.c.review_date.isnot(None), u.c.review_date <= filters.as_of))
-            .order_by(u.c.review_date, u.c.assignment_id))
-    df = read_frame(source.engine, stmt)
-    df["review_date"] = pd.to_datetime(df["review_date"]).dt.date
+    df = read_frame(source.engine, select(u))
+    df["review_date"] = pd.to_datetime(df["review_date"], format="ISO8601").dt.date
+    df = df.sort_values(["review_date", "assignment_id"]).reset_index(drop=True)
     df["consultancy_id"] = df["consultancy_id"].astype("Int64")
     df["passed"] = df["passed"].astype("boolean")
-    return df
+    names = _names(source)
+    experts = names["experts"]
+    df["expert_name"] = df["expert_id"].map(experts["name"])
+    df["organisation"] = df["expert_id"].map(experts["organisation"])
+    df["expert_city_adcode"] = df["expert_id"].map(experts["city_adcode"])
+    df["enterprise_name"] = df["uscc"].map(_enterprise_names(source, scope)).fillna(
+        df["cluster_name"])
+    df["consultancy_name"] = df["consultancy_id"].map(names["firms"]).astype(object)
+    df["industry"] = df["industry_code"].map(names["industries"])
+    df["city"] = df["city_adcode"].map(names["regions"])
+    return df.drop(columns="cluster_name")
 
 
 OTHER_CITY = "外市"
@@ -234,3 +276,14 @@ def training_years(source: Source) -> list[int]:
     TP = s.training_plan
     return [int(y) for y in read_frame(source.engine, select(TP.c.year).distinct()
                                        .order_by(TP.c.year))["year"]]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def findings(source: Source, scope: Scope, filters: Filters, rules: xr.ExpertRules
+             ) -> dict[str, pd.DataFrame]:
+    """What the rules find in the seats of this scope, filters and date (cached: small
+    results of the largest frame): workload in the as-of year, conflicts, rotation."""
+    seats_df = seats(source, scope, filters)
+    return {"workload": xr.workload(seats_df, filters.as_of.year, rules),
+            "conflicts": xr.conflicts(seats_df, rules),
+            "rotation": xr.rotation(seats_df, filters.as_of, rules)}
