@@ -306,3 +306,43 @@ def test_park_page_links_to_the_cluster_firm(monkeypatch, parks_sqlite):
                    params={**ASOF, "park": "2"})
     labels = [shown(x.proto.label) for x in at.get("page_link")]
     assert any(label.startswith("查看咨询机构“") for label in labels)
+
+
+@pytest.fixture
+def captured(monkeypatch):
+    """Every download button of a run: label -> the bytes it would send (built now)."""
+    import streamlit as st
+    from streamlit.delta_generator import DeltaGenerator
+
+    got: dict[str, bytes] = {}
+    original = DeltaGenerator.download_button
+
+    def record(self, label, data, *args, **kwargs):
+        got[label] = data() if callable(data) else data
+        return original(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", record)
+    monkeypatch.setattr(st, "download_button", lambda *a, **k: record(st._main, *a, **k))
+    return got
+
+
+def _workbook_text(data: bytes) -> str:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return "\n".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row
+                     if c.value is not None)
+
+
+def test_expert_excel_has_contacts_only_for_the_province(monkeypatch, experts_sqlite, captured):
+    open_page(monkeypatch, experts_sqlite, "pages/experts.py", params=ASOF)
+    province = _workbook_text(captured["下载专家库（Excel）"])
+    assert "手机号" in province and "13812345678" in province and "王甲" in province
+    captured.clear()
+    open_page(monkeypatch, experts_sqlite, "pages/experts.py", params=ASOF, user="city:320500")
+    city = _workbook_text(captured["下载专家库（Excel）"])
+    assert "手机号" not in city and "身份证号" not in city and "139" not in city
+    assert "刘丁" in city and "王甲" not in city and "南京" not in city
+    assert "苏州市清洁生产审核专家库" in city
