@@ -25,7 +25,8 @@ except xr.ExpertRulesError as exc:
 if ctx.is_sample:
     st.info("样例数据：咨询机构和企业名称均为虚构。")
 if ctx.scope.level != "province":
-    st.caption("本页显示承担过本辖区审核或注册在本市的咨询机构；各项指标只统计本辖区的审核。")
+    st.caption("本页显示承担过本辖区审核或注册在本市的咨询机构；各项指标只统计本辖区的审核；"
+               "其他城市显示为“外市”。")
 
 table = qc.table(ctx.source, ctx.scope, ctx.filters, ctx.clock, rules)
 copies = qc.copied_options(ctx.source, ctx.scope, ctx.filters, rules)

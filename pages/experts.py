@@ -26,7 +26,7 @@ if ctx.is_sample:
 province = ctx.scope.level == "province"
 if not province:
     st.caption("本页显示参与过本辖区评审或工作地在本市的专家；评审、工作量、轮换和回避只统计本辖区"
-               "的评审。手机号和身份证号已脱敏（仅省级用户可见完整号码）。")
+               "的评审；其他城市显示为“外市”。手机号和身份证号已脱敏（仅省级用户可见完整号码）。")
 
 pool = qx.pool(ctx.source, ctx.scope)
 scored = qx.scores(pool, qx.deductions(ctx.source, ctx.scope), as_of, rules)
