@@ -126,8 +126,7 @@ def copied_options(ctx: Context, rounds: pd.DataFrame, opts: pd.DataFrame,
     rate = done.groupby("consultancy_id")["evaluation_pass"].agg(["mean", "size"])
     worst = [int(i) for i in rate[rate["size"] >= 10].sort_values(["mean", "size"]).index[:2]]
     opts = opts.copy()
-    copy_cols = ["title", "cost_class", "category", "investment_wan",
-                 *[c for c, _l, _u in OUTCOME_COLUMNS]]
+    copy_cols = ["title", "category", "investment_wan", *[c for c, _l, _u in OUTCOME_COLUMNS]]
     by_audit = {a: idx for a, idx in opts.groupby("audit_id").groups.items()}
     for firm in worst:
         mine = rounds[(rounds["consultancy_id"] == firm) & rounds["audit_id"].isin(by_audit)]
@@ -140,8 +139,17 @@ def copied_options(ctx: Context, rounds: pd.DataFrame, opts: pd.DataFrame,
             for audit_id in ids[1:]:
                 if rng.random() >= 0.5:
                     continue
-                target = list(by_audit[audit_id][:len(template)])
-                opts.loc[target, copy_cols] = template[copy_cols].to_numpy()[:len(target)]
+                rows = opts.loc[by_audit[audit_id]]
+                for t in template.itertuples():
+                    if t.title in set(opts.loc[by_audit[audit_id], "title"]):
+                        continue  # already there: a title stays unique within a report
+                    # an option of the same cost class takes the copied text and figures, so
+                    # each report keeps its mix of no/low- and medium/high-cost options
+                    free = rows.index[(rows["cost_class"] == t.cost_class)
+                                      & ~rows["title"].isin(template["title"])]
+                    if len(free):
+                        opts.loc[free[0], copy_cols] = template.loc[t.Index, copy_cols].to_numpy()
+                        rows = opts.loc[by_audit[audit_id]]
     return opts, worst
 
 
