@@ -203,3 +203,32 @@ def pd_isna(v) -> bool:
     import pandas as pd
 
     return bool(pd.isna(v))
+
+
+def test_cluster_panels_count_where_a_member_is(src):
+    """A 行业整体审核 in 苏州 (its member: R6, E5) reviewed by expert 9 (南京) on 2024-11-01:
+    the seat counts for 苏州 and the province, not for 南京 nor before the review."""
+    from sqlalchemy import insert, update
+
+    from queries import schema as s
+
+    with src.engine.begin() as conn:
+        conn.execute(insert(s.cluster_audit).values(
+            cluster_id=1, name="苏州印染行业整体审核", kind="行业", park_id=None,
+            industry_code="dyeing", city_adcode="320500", consultancy_id=1,
+            start_date=D("2024-03-01"), evaluation_date=D("2024-11-01"), evaluation_pass=True,
+            acceptance_date=None, acceptance_pass=None))
+        conn.execute(update(s.audit_round).where(s.audit_round.c.audit_id == 6)
+                     .values(audit_mode="行业整体审核", cluster_id=1))
+        conn.execute(insert(s.panel_assignment).values(
+            assignment_id=11, expert_id=9, audit_id=None, cluster_id=1, stage="评估",
+            role="组长"))
+    src = Source(src.url, "with-cluster")
+    suzhou = qx.seats(src, SUZHOU, _f()).set_index("assignment_id")
+    assert suzhou.loc[11, ["expert_id", "enterprise_name", "industry", "consultancy_name"]] \
+        .tolist() == [9, "苏州印染行业整体审核", "印染", "江苏清源环境咨询有限公司"]
+    assert 11 in set(qx.seats(src, PROVINCE, _f())["assignment_id"])
+    assert 11 not in set(qx.seats(src, Scope("city", "320100"), _f())["assignment_id"])
+    assert 11 not in set(qx.seats(src, SUZHOU, _f(D("2024-10-31")))["assignment_id"])
+    assert 9 in set(qx.pool(src, SUZHOU)["expert_id"])
+    assert 9 not in set(qx.pool(src, HUQIU)["expert_id"])  # 虎丘区 has no member
