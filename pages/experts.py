@@ -207,6 +207,10 @@ def sheets() -> dict:
         "工作量": pt.workload_table(load, names, rules),
         "轮换提示": pt.rotation_table(rotation, names, firms_map),
         "回避": pt.conflict_table(conflicts),
+        f"{as_of.year}年培训计划": pt.training_table(*qx.training(ctx.source, ctx.scope,
+                                                              as_of.year, as_of)),
+        f"{as_of.year}年培训场次": pt.session_table(qx.training(ctx.source, ctx.scope,
+                                                             as_of.year, as_of)[1]),
     }
 
 

@@ -346,3 +346,4 @@ def test_expert_excel_has_contacts_only_for_the_province(monkeypatch, experts_sq
     assert "手机号" not in city and "身份证号" not in city and "139" not in city
     assert "刘丁" in city and "王甲" not in city and "南京" not in city
     assert "苏州市清洁生产审核专家库" in city
+    assert "苏州企业培训" in city and "南京企业培训" not in city  # the training sheets
