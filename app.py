@@ -119,12 +119,12 @@ try:
     meta = read_meta(url)
 except DatabaseNotReady as exc:
     hint = " 当前使用内置样例数据库：运行 make sample 可重新生成。" if url == default_url() else ""
-    stop_with(exc.reason + hint, role=st.session_state.get("_viewer_role"), kind="error",
+    stop_with(exc.reason + hint, role=identity.remembered_role(), kind="error",
               detail=exc.detail)
 
 engine = get_engine(url)
 viewer = signed_in(engine, meta)
-st.session_state["_viewer_role"] = viewer.role
+identity.remember_role(viewer.role)
 # First sign-in, a reset or an expired password: only 我的账号 until the password is changed.
 nav = st.navigation(navigation_for(viewer.role, only="account" if viewer.must_change else None))
 source = Source(url, meta.get("data_version", ""))
