@@ -20,7 +20,7 @@ run: $(RUNTIME) $(SAMPLE_DB)
 	$(PY) serve.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: $(DEV) $(SAMPLE_DB)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 sample: $(RUNTIME)
 	$(PY) -m sample_data.generate --out $(SAMPLE_DB)

@@ -31,6 +31,9 @@ PAGE_SPECS = [
     ("计划对标", "pages/plan.py", "计划对标与年报", ":material/flag:"),
     ("园区整体审核", "pages/parks.py", "园区评比", ":material/domain:"),
     ("园区整体审核", "pages/park.py", "园区详情", ":material/location_city:"),
+    ("专家与机构", "pages/experts.py", "专家库", ":material/groups:"),
+    ("专家与机构", "pages/consultancies.py", "咨询机构", ":material/business_center:"),
+    ("专家与机构", "pages/credit.py", "信用与公开", ":material/gavel:"),
     ("数据", "pages/data_status.py", "数据概况", ":material/database:"),
     ("数据", "pages/data_quality.py", "数据质量", ":material/rule:"),
     ("数据", "pages/intake.py", "数据导入", ":material/upload_file:"),
@@ -118,12 +121,12 @@ try:
     meta = read_meta(url)
 except DatabaseNotReady as exc:
     hint = " 当前使用内置样例数据库：运行 make sample 可重新生成。" if url == default_url() else ""
-    stop_with(exc.reason + hint, role=st.session_state.get("_viewer_role"), kind="error",
+    stop_with(exc.reason + hint, role=identity.remembered_role(), kind="error",
               detail=exc.detail)
 
 engine = get_engine(url)
 viewer = signed_in(engine, meta)
-st.session_state["_viewer_role"] = viewer.role
+identity.remember_role(viewer.role)
 # First sign-in, a reset or an expired password: only 我的账号 until the password is changed.
 nav = st.navigation(navigation_for(viewer.role, only="account" if viewer.must_change else None))
 source = Source(url, meta.get("data_version", ""))

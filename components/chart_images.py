@@ -23,6 +23,16 @@ GREEN, GREY, RED = "#1f6f43", "#9aa5a0", "#c0392b"
 @functools.cache
 def cjk_family() -> str | None:
     """The first installed font family that can draw Chinese, or None."""
+    found = _installed_cjk()
+    if found is None:  # matplotlib's font cache predates the font's installation: add it
+        for path in font_manager.findSystemFonts():
+            if any(k in path for k in ("NotoSansCJK", "NotoSansSC", "wqy-zenhei")):
+                font_manager.fontManager.addfont(path)
+        found = _installed_cjk()
+    return found
+
+
+def _installed_cjk() -> str | None:
     installed = {f.name for f in font_manager.fontManager.ttflist}
     return next((f for f in CJK_FAMILIES if f in installed), None)
 

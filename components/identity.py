@@ -3,13 +3,44 @@ unified-sign-in identity (st.user). One place, so the tests can stand in for a b
 
 from __future__ import annotations
 
+import hashlib
 import os
+import threading
+import time
 
 import streamlit as st
 
 from rules.security import client_address
 
 COOKIE = "cpa_session"  # set by serve.py's /signin, HttpOnly
+# The role of each session this process has verified, by a digest of its token: while the
+# database is down no session can be checked, but an official signed in a moment ago keeps the
+# menu of their role (no data: every page says the database cannot be reached).
+_ROLES_SEEN: dict[str, tuple[str, float]] = {}
+_ROLES_LOCK = threading.Lock()
+REMEMBER_S = 8 * 3600  # the default idle timeout
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def remember_role(role: str) -> None:
+    token = session_token()
+    if token:
+        with _ROLES_LOCK:
+            _ROLES_SEEN[_digest(token)] = (role, time.monotonic())
+
+
+def remembered_role() -> str | None:
+    """The role of this browser's session when this process last verified it (within
+    REMEMBER_S), for the menu while the database is down."""
+    token = session_token()
+    with _ROLES_LOCK:
+        seen = _ROLES_SEEN.get(_digest(token)) if token else None
+    if seen is None or time.monotonic() - seen[1] > REMEMBER_S:
+        return None
+    return seen[0]
 
 
 def trusted_proxies() -> tuple[str, ...]:

@@ -130,6 +130,12 @@ else:
             st.caption(safe.text(f"咨询机构：{r.consultancy or '—'}"
                                  + (f" · 所属整体审核：{r.cluster}" if r.cluster else "")
                                  + (f" · 数据问题：{r.data_issue}" if r.data_issue else "")))
+            if r.consultancy:  # the firm's page (咨询机构): pass rates, other clients in scope
+                st.page_link("pages/consultancies.py",
+                             label=f"查看咨询机构“{safe.text(r.consultancy)}”",
+                             icon=":material/business_center:",
+                             query_params={"consultancy": str(int(r.consultancy_id)),
+                                           "asof": as_of.isoformat()})
             ms = rec["milestones"][rec["milestones"]["audit_id"] == r.audit_id]
             chart_col, table_col = st.columns([1, 1])
             chart_col.altair_chart(timeline_chart(ms, "节点日期与法定期限"), width="stretch")
@@ -143,9 +149,15 @@ else:
                 st.caption("无评审专家组记录。")
             else:
                 st.markdown("**评审专家组**")
-                st.dataframe(mine[["stage", "role", "name", "title", "organisation"]].rename(
-                    columns={"stage": "环节", "role": "角色", "name": "专家", "title": "职称",
-                             "organisation": "单位"}), hide_index=True, width="stretch")
+                shown = mine.assign(link=[f"experts?asof={as_of.isoformat()}&expert={int(i)}"
+                                          for i in mine["expert_id"]])
+                st.dataframe(shown[["stage", "role", "name", "title", "organisation", "link"]]
+                             .rename(columns={"stage": "环节", "role": "角色", "name": "专家",
+                                              "title": "职称", "organisation": "单位",
+                                              "link": "专家库"}),
+                             hide_index=True, width="stretch",
+                             column_config={"专家库": st.column_config.LinkColumn(
+                                 "专家库", display_text="查看", width="small")})
 
     st.subheader("方案与绩效")
     totals = rec["totals"]

@@ -116,6 +116,12 @@ if clusters.empty:
     st.info("本园区尚无园区整体审核记录。")
 else:
     st.dataframe(pc.clusters_table(clusters), hide_index=True, width="stretch")
+    firms = clusters.dropna(subset=["consultancy_id"]).drop_duplicates("consultancy_id")
+    for firm in firms.itertuples():  # the firm's page: its figures within the jurisdiction
+        st.page_link("pages/consultancies.py", label=f"查看咨询机构“{safe.text(firm.consultancy)}”",
+                     icon=":material/business_center:",
+                     query_params={"consultancy": str(int(firm.consultancy_id)),
+                                   "asof": as_of.isoformat()})
     st.caption("通过的园区整体审核计为每家成员企业一轮审核（以评估或验收通过为准，按本省审核完成口径）。"
                "以下为各成员企业在整体审核中的审核轮次：")
     st.dataframe(pc.member_rounds_table(member_rounds, clusters), hide_index=True,

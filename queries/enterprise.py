@@ -112,7 +112,7 @@ def _rounds(source: Source, scope: Scope, uscc: str, as_of: dt.date) -> pd.DataF
 def _panels(source: Source, audit_ids: list[int], cluster_ids: list[int]) -> pd.DataFrame:
     pa, ex = s.panel_assignment, s.expert
     cols = [pa.c.audit_id, pa.c.cluster_id, pa.c.stage, pa.c.role, ex.c.name, ex.c.title,
-            ex.c.organisation]
+            ex.c.organisation, ex.c.expert_id]
     if not audit_ids and not cluster_ids:
         return pd.DataFrame(columns=[c.name for c in cols])
     stmt = (select(*cols).select_from(pa.join(ex, pa.c.expert_id == ex.c.expert_id))

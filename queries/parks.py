@@ -159,7 +159,8 @@ def clusters(source: Source, scope: Scope, filters: Filters, clock: ClockRules) 
     filters.as_of (later dates blanked), consultancy, and `passed` (counts for each member)."""
     stmt = (select(CA.c.cluster_id, CA.c.name, CA.c.park_id, CA.c.start_date,
                    CA.c.evaluation_date, CA.c.evaluation_pass, CA.c.acceptance_date,
-                   CA.c.acceptance_pass, s.consultancy.c.name.label("consultancy"))
+                   CA.c.acceptance_pass, s.consultancy.c.name.label("consultancy"),
+                   CA.c.consultancy_id)
             .select_from(CA.join(P, CA.c.park_id == P.c.park_id)
                          .outerjoin(s.consultancy,
                                     CA.c.consultancy_id == s.consultancy.c.consultancy_id))

@@ -402,6 +402,65 @@ penalty = Table(
 Index("ix_penalty_uscc", penalty.c.uscc)
 Index("ix_penalty_audit", penalty.c.audit_id)
 
+# -- experts, training and publication (issue 18; migration 0003_experts) ----------------------
+
+# 记分考核: one row per deduction; the points left in a year are the base (rules/
+# expert_rules.toml) minus that calendar year's deductions. expert.score is the figure as last
+# reported by the province; the page computes its own from these rows.
+expert_deduction = Table(
+    "expert_deduction", metadata,
+    Column("deduction_id", Integer, primary_key=True, autoincrement=False),
+    Column("expert_id", Integer, ForeignKey("expert.expert_id"), nullable=False),
+    Column("event_date", Date, nullable=False),
+    Column("reason", String(128), nullable=False),
+    Column("points", Integer, nullable=False),
+    CheckConstraint("points > 0", name="ck_deduction_points"),
+)
+Index("ix_deduction_expert", expert_deduction.c.expert_id)
+
+# Personal data (个人信息保护法) apart from the expert row, so reads that do not need it never
+# touch it; shown in full only to province-level users.
+expert_contact = Table(
+    "expert_contact", metadata,
+    Column("expert_id", Integer, ForeignKey("expert.expert_id"), primary_key=True,
+           autoincrement=False),
+    Column("phone", String(20), nullable=True),
+    Column("id_number", String(18), nullable=True),
+)
+
+# When a penalty was published (penalty.published_credit_china says whether).
+penalty_publication = Table(
+    "penalty_publication", metadata,
+    Column("penalty_id", Integer, ForeignKey("penalty.penalty_id"), primary_key=True,
+           autoincrement=False),
+    Column("published_date", Date, nullable=False),
+    Column("channel", String(32), nullable=False),
+)
+
+# 年度培训计划 (§五) per audience, and the sessions held.
+training_plan = Table(
+    "training_plan", metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("audience", String(8), primary_key=True),
+    Column("sessions_planned", Integer, nullable=False),
+    Column("attendees_planned", Integer, nullable=False),
+    _in("audience", vocab.TRAINING_AUDIENCES, "ck_training_plan_audience"),
+    *_nonneg("training_plan", "sessions_planned", "attendees_planned"),
+)
+
+training_session = Table(
+    "training_session", metadata,
+    Column("session_id", Integer, primary_key=True, autoincrement=False),
+    Column("session_date", Date, nullable=False),
+    Column("title", String(128), nullable=False),
+    Column("audience", String(8), nullable=False),
+    Column("attendees", Integer, nullable=False),
+    Column("city_adcode", String(6), ForeignKey("region.adcode"), nullable=True),  # NULL: 省级
+    _in("audience", vocab.TRAINING_AUDIENCES, "ck_training_session_audience"),
+    *_nonneg("training_session", "attendees"),
+)
+Index("ix_training_session_date", training_session.c.session_date)
+
 
 # -- data intake (数据导入): each import, and the values it replaced, so it can be undone --------
 

@@ -37,6 +37,7 @@ OPTION_STATUSES = ("拟实施", "实施中", "已实施", "放弃")
 PANEL_STAGES = ("评估", "验收")
 PANEL_ROLES = ("组长", "成员")
 EXPERT_STATUSES = ("在库", "暂停", "退出")
+TRAINING_AUDIENCES = ("专家", "咨询机构", "企业", "管理人员")  # 年度培训计划的对象
 
 # 企业环境信用评价 (2013 national measure) plus the black list some provinces add.
 CREDIT_GRADES = ("环保诚信", "环保良好", "环保警示", "环保不良", "环保黑名单")

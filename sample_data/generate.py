@@ -29,7 +29,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from queries import accounts, boundaries, rollup, schema
 from queries.db import SAMPLE_DB, describe, get_engine
-from sample_data import audits, firms, options, oversight, people, places
+from sample_data import audits, firms, options, oversight, people, places, pool
 from sample_data.common import MAX_AS_OF, MIN_AS_OF, make_context
 
 DEFAULTS = {"province": "320000", "scale": 1.0, "seed": 20201015, "as_of": dt.date(2026, 11, 24)}
@@ -112,6 +112,12 @@ def generate(province: str, scale: float, seed: int, as_of: dt.date) -> list[tup
     city_of = dict(zip(ent["uscc"], ent["city_adcode"]))
     fines = oversight.penalties(ctx, rounds, dict(zip(batch["batch_id"], batch["name"])), city_of)
     cons = _name_publicly(ctx, cons, rounds, fines)  # domain.md §7
+    # Issue 18 (own random stream): scores explained by deductions, conflicts, copied reports.
+    exp, deductions = pool.deductions(ctx, exp)
+    exp = pool.conflicts(ctx, exp, panel_rows, rounds, cons, dict(zip(ent["uscc"], ent["name"])))
+    opts, _copying = pool.copied_options(ctx, rounds, opts, ent_industry)
+    plans, sessions = pool.training(ctx, sorted(ent["city_adcode"].unique()))
+    published = pool.publications(ctx, fines)  # before the penalties are written: marks them
     periods = oversight.plan_periods(ctx)
     region_rows = places.region_rows(ctx)
     return [
@@ -131,6 +137,11 @@ def generate(province: str, scale: float, seed: int, as_of: dt.date) -> list[tup
         (schema.plan_target, oversight.plan_targets(ctx, periods, rounds, opts, ent)),
         (schema.credit_rating, oversight.credit(ctx, ent, rounds, fines)),
         (schema.penalty, fines),
+        (schema.expert_deduction, deductions),
+        (schema.expert_contact, pool.contacts(ctx, exp)),
+        (schema.penalty_publication, published),
+        (schema.training_plan, plans),
+        (schema.training_session, sessions),
         (schema.account, _demo_accounts(seed, region_rows, ent, parks)),
     ]
 

@@ -23,7 +23,7 @@ def test_benchmark_writes_records_and_table(tmp_path):
         assert set(r) == FIELDS
         assert r["cold_s"] > 0 and r["warm_s"] > 0 and r["payload_bytes"] > 1000
         assert r["sql_s"] > 0 and r["peak_rss_mb"] > 50
-        assert r["floor_cold_s"] < r["cold_s"]
+        assert r["floor_cold_s"] > 0 and r["floor_warm_s"] > 0  # timings: budgets, not here
         assert r["preload_s"] > 0  # the server's start-up imports, kept out of cold_s
     table = (tmp_path / "results.md").read_text("utf-8")
     assert table.count("\n") == len(records) + 2 and "pages/overview.py | demo-city" in table

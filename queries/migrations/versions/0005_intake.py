@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0005_intake'
-down_revision = '0002_accounts'
+down_revision = '0003_experts'
 branch_labels = None
 depends_on = None
 
