@@ -389,3 +389,23 @@ def ageing(cases: pd.DataFrame) -> dict[str, int]:
     waiting = cases[cases["status"].isin(rc.WAITING)]
     buckets = waiting["days_overdue"].map(rc.ageing_bucket).value_counts()
     return {b: int(buckets.get(b, 0)) for b in rc.AGEING_BUCKETS}
+
+
+def today() -> dt.date:
+    """Today in Beijing: reply deadlines and 逾期未回复 are counted in the office's days."""
+    from rules.security import to_local
+
+    return to_local(utc_now()).date()
+
+
+def enterprise_brief(source: Source, scope: Scope, uscc: str) -> dict | None:
+    """Name, city and county of an enterprise in scope (for the new-case form), else None."""
+    city, county = _region("city_r"), _region("county_r")
+    with source.engine.connect() as conn:
+        row = conn.execute(
+            select(e.c.uscc, e.c.name, city.c.name.label("city"),
+                   county.c.name.label("county"))
+            .select_from(e.join(city, city.c.adcode == e.c.city_adcode)
+                         .join(county, county.c.adcode == e.c.county_adcode))
+            .where(and_(e.c.uscc == uscc, scope_where(scope)))).first()
+    return None if row is None else dict(row._mapping)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Pages by file; the navigation shows a role only the pages listed for it.
-DATA_PAGES = ("overview", "map", "supervision", "enterprise", "plan", "parks", "park",
+DATA_PAGES = ("overview", "map", "supervision", "enterprise", "cases", "plan", "parks", "park",
               "data_status")
 ACCOUNT_PAGE = "account"  # 我的账号: every role
 
