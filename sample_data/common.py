@@ -16,7 +16,8 @@ import shapely
 from queries import boundaries
 from sample_data import names, profiles
 
-STREAMS = ("places", "firms", "permits", "people", "audits", "options", "panels", "oversight")
+STREAMS = ("places", "firms", "permits", "people", "audits", "options", "panels", "oversight",
+           "cases")  # new streams go last: the earlier ones keep their draws
 FIRST_YEAR = 2021  # the notice is of October 2020; provinces listed from 2021
 MIN_AS_OF = dt.date(2021, 6, 1)
 MAX_AS_OF = dt.date(2035, 12, 31)
