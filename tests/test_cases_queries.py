@@ -236,7 +236,8 @@ def test_filters_by_city_category_and_dates(handmade_url):
 
 
 def test_suggested_close_when_the_item_has_cleared():
-    cases = pd.DataFrame({"uscc": ["A", "B", "C", "D"], "category": ["逾期", "逾期", "其他", "逾期"],
+    cases = pd.DataFrame({"uscc": ["A", "B", "C", "D"],
+                          "category": ["逾期", "逾期", "其他", "逾期"],
                           "status": ["已发出", "已回复", "已回复", "待发出"]})
     watch = pd.DataFrame({"统一社会信用代码": ["A"], "类别": ["逾期"]})
     assert list(qc.suggested_close(cases, watch)) == [False, True, False, False]

@@ -1,0 +1,164 @@
+"""督办台账 page (issue 17) under AppTest, through the real frame, as the province, a city
+(苏州市 320500) and a read-only user, on the hand-built database with cases written through the
+query layer: the numbers shown, a case's steps taken on the page, the new-case form prefilled
+from the watch list, two people at once, and what a city or a reader may not do."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from queries import cases as qc
+from queries import schema as s
+from queries.db import get_engine
+from rules import cases as rc
+from tests import handmade
+from tests.apptest import metrics, open_page, texts
+from tests.test_cases_queries import PROV, viewer
+
+PAGE = "pages/cases.py"
+
+
+@pytest.fixture
+def cases_db(handmade_sqlite):
+    """Two cases: 苏州 E3 (未通过) sent and overdue; 南京 E2 (逾期) still a draft."""
+    engine = get_engine(handmade_sqlite)
+    today = qc.today()
+    sent = today - dt.timedelta(days=60)
+    suzhou = qc.open_case(engine, PROV, uscc=handmade.E3, category="未通过",
+                          reason="评估不合格，待整改", addressee_kind="企业", addressee="测试企业",
+                          reply_due=today, today=today, issuer="江苏省生态环境厅")
+    qc.take_step(engine, PROV, suzhou, 1, rc.ISSUE, today=sent, step_date=sent,
+                 reply_due=rc.default_reply_due(sent, rc.CaseRules()), province="320000")
+    nanjing = qc.open_case(engine, PROV, uscc=handmade.E2, category="逾期",
+                           reason="提交审核报告逾期", addressee_kind="市级生态环境部门",
+                           addressee="南京市生态环境局", reply_due=today + dt.timedelta(days=30),
+                           today=today, issuer="江苏省生态环境厅")
+    return handmade_sqlite, suzhou, nanjing
+
+
+def status_of(url, case_id):
+    with get_engine(url).connect() as conn:
+        return conn.execute(select(s.supervision_case.c.status, s.supervision_case.c.doc_no)
+                            .where(s.supervision_case.c.case_id == case_id)).one()
+
+
+def test_province_list_counts(monkeypatch, cases_db):
+    url, suzhou, nanjing = cases_db
+    at = open_page(monkeypatch, url, PAGE)
+    m = metrics(at)
+    assert (m["督办事项"], m["在办"], m["待回复"], m["逾期未回复"], m["已办结"]) == (
+        "2 项", "2 项", "1 项", "1 项", "0 项")
+    assert m["逾期30天以上"] == "1 项"
+    table = at.dataframe[1].value
+    assert sorted(table["企业名称"]) == sorted(r["name"] for r in handmade.ROWS["enterprise"]
+                                              if r["uscc"] in (handmade.E2, handmade.E3))
+    cities = at.dataframe[0].value
+    assert cities.set_index("城市").loc["合计", "督办事项"] == 2
+    # The status filter knows 逾期未回复.
+    at.multiselect(key="case_status").set_value(["逾期未回复"]).run()
+    assert metrics(at)["督办事项"] == "1 项"
+    assert list(at.dataframe[1].value["编号"]) == [suzhou]
+
+
+def test_a_city_sees_only_its_cases_and_not_another_citys_by_link(monkeypatch, cases_db):
+    url, suzhou, nanjing = cases_db
+    at = open_page(monkeypatch, url, PAGE, user="city:320500")
+    assert metrics(at)["督办事项"] == "1 项"
+    assert list(at.dataframe[1].value["编号"]) == [suzhou]
+    assert "case_city" not in [w.key for w in at.multiselect]  # one city: no city filter
+    at = open_page(monkeypatch, url, PAGE, params={"case": str(nanjing)}, user="city:320500")
+    assert "未找到该督办事项" in texts(at)
+    assert not at.get("download_button")
+    at = open_page(monkeypatch, url, PAGE, params={"new": handmade.E2}, user="city:320500")
+    assert "未在您的管辖范围内找到该企业" in texts(at)
+
+
+def test_case_moves_through_its_life_on_the_page(monkeypatch, cases_db):
+    url, suzhou, nanjing = cases_db
+    at = open_page(monkeypatch, url, PAGE, params={"case": str(nanjing)})
+    assert metrics(at)["状态"] == "待发出"
+    assert at.radio(key="case_step_kind").options == ["发出"]
+    at.button(key="case_submit_发出").click().run()
+    assert not at.exception
+    status, doc_no = status_of(url, nanjing)
+    year = qc.today().year  # the 苏州 case was sent 60 days ago: number 1 of its year
+    n = 2 if (qc.today() - dt.timedelta(days=60)).year == year else 1
+    assert (status, doc_no) == ("已发出", f"苏环督〔{year}〕{n}号")
+    assert metrics(at)["状态"] == "已发出"
+    at.button(key="case_submit_回复").click().run()
+    assert status_of(url, nanjing)[0] == "已回复"
+    at.radio(key="case_step_kind").set_value("办结").run()
+    at.button(key="case_submit_办结").click().run()
+    assert status_of(url, nanjing)[0] == "已办结"
+    assert "该督办事项已办结" in texts(at)
+    steps = at.dataframe[1].value
+    assert list(steps["办理"]) == ["登记", "发出", "回复", "办结"]
+
+
+def test_a_return_needs_its_reason(monkeypatch, cases_db):
+    url, suzhou, _ = cases_db
+    engine = get_engine(url)
+    qc.take_step(engine, PROV, suzhou, 2, rc.REPLY, today=qc.today(), step_date=qc.today())
+    at = open_page(monkeypatch, url, PAGE, params={"case": str(suzhou)})
+    at.radio(key="case_step_kind").set_value("退回重办").run()
+    at.button(key="case_submit_退回重办").click().run()
+    assert "退回重办须写明理由" in texts(at)
+    assert status_of(url, suzhou)[0] == "已回复"
+
+
+def test_two_people_at_once_the_second_is_told(monkeypatch, cases_db):
+    url, _, nanjing = cases_db
+    at = open_page(monkeypatch, url, PAGE, params={"case": str(nanjing)})
+    # Someone else sends the notice while this page is open.
+    qc.take_step(get_engine(url), viewer(name="other"), nanjing, 1, rc.ISSUE, today=qc.today(),
+                 step_date=qc.today(), reply_due=rc.default_reply_due(qc.today(),
+                                                                     rc.CaseRules()))
+    at.button(key="case_submit_发出").click().run()
+    shown = texts(at)
+    assert "已被他人办理" in shown and "当前状态：已发出" in shown
+    assert metrics(at)["状态"] == "已发出"  # the current state is shown
+    with get_engine(url).connect() as conn:
+        steps = conn.execute(select(s.case_step.c.action)
+                             .where(s.case_step.c.case_id == nanjing)).scalars().all()
+    assert steps == ["登记", "发出"]
+
+
+def test_new_case_prefilled_from_the_watch_list(monkeypatch, handmade_sqlite):
+    at = open_page(monkeypatch, handmade_sqlite, PAGE,
+                   params={"new": handmade.E4, "cat": "逾期"})
+    assert at.selectbox(key="case_new_item").value.startswith("逾期：")
+    reason = at.text_area(key="case_new_reason").value
+    assert "逾期" in reason
+    assert at.selectbox(key="case_new_to").value == ("市级生态环境部门", "苏州市生态环境局")
+    at.button(key="case_new_submit").click().run()
+    assert not at.exception
+    with get_engine(handmade_sqlite).connect() as conn:
+        row = conn.execute(select(s.supervision_case)).one()
+    assert (row.uscc, row.category, row.reason, row.status) == (handmade.E4, "逾期", reason,
+                                                                "待发出")
+    assert at.query_params["case"] == str(row.case_id)
+    assert metrics(at)["状态"] == "待发出"
+
+
+def test_read_only_user_reads_but_cannot_write(monkeypatch, cases_db):
+    url, suzhou, _ = cases_db
+    at = open_page(monkeypatch, url, PAGE, params={"case": str(suzhou)}, user="readonly")
+    assert metrics(at)["状态"] == "逾期未回复"
+    assert "您的角色只能查看督办事项" in texts(at)
+    assert not at.radio and not at.get("download_button")
+    at = open_page(monkeypatch, url, PAGE, params={"new": handmade.E3}, user="readonly")
+    assert qc.NO_RIGHT in texts(at)
+    assert not at.text_area
+
+
+@pytest.mark.parametrize("params,words", [
+    ({"case": "abc"}, "督办事项编号“abc”无效"), ({"case": "007"}, "无效"),
+    ({"new": "<script>"}, "统一社会信用代码无效")])
+def test_bad_links_get_a_short_message_and_the_list(monkeypatch, cases_db, params, words):
+    url, *_ = cases_db
+    at = open_page(monkeypatch, url, PAGE, params=params)
+    assert words in texts(at)
+    assert "督办事项" in metrics(at)
