@@ -17,6 +17,8 @@ from queries.scope import Filters
 from rules import cases as rc
 from rules.roles import SUPERVISE
 
+AGEING_HELP = "已发出或退回重办、尚未回复的督办事项，按超过回复期限的天数计"
+
 ctx = get_context()
 today = qc.today()
 rules = rc.CaseRules.from_env()
@@ -89,7 +91,7 @@ def show_case(case_id: int) -> None:
     st.header(safe.text(case["doc_no"] or f"督办事项 {case_id}（待发出）"))
     st.page_link("pages/enterprise.py", label=safe.text(case["enterprise_name"]),
                  icon=":material/factory:", query_params={"uscc": case["uscc"]})
-    m1, m2, m3, m4 = st.columns(4)
+    m1, m2, m3, m4 = st.columns([1, 1.4, 0.8, 1.4])  # room for written-out dates
     m1.metric("状态", case["shown_status"])
     m2.metric("回复期限", fmt.cn_date(case["reply_due"]))
     m3.metric("逾期天数", f"{case['days_overdue']} 天")
@@ -106,7 +108,7 @@ def show_case(case_id: int) -> None:
             ("办结日期", fmt.cn_date(case["closed_date"])),
             ("登记人", case["opened_by"]), ("登记时间", fmt.cn_datetime(case["opened_at"]))]
     st.dataframe(pd.DataFrame(rows, columns=["项目", "内容"]), hide_index=True,
-                 width="stretch")
+                 width="stretch", height=35 * (len(rows) + 1) + 3)
     label = "下载督办通知书（Word）" if case["doc_no"] else "下载督办通知书送审稿（Word，未编文号）"
     downloads.button(ctx, label, lambda: case_docs.notice_docx(case, ctx.is_sample),
                      export.file_name(f"督办通知书_{case['enterprise_name']}", today, "docx"),
@@ -116,7 +118,8 @@ def show_case(case_id: int) -> None:
     st.dataframe(pd.DataFrame({
         "办理日期": [fmt.cn_date(d) for d in pd.to_datetime(steps["step_date"])],
         "办理": steps["action"],
-        "状态": [f"{a or '—'} → {b}" for a, b in zip(steps["from_status"], steps["to_status"])],
+        "状态": [f"{'—' if pd.isna(a) else a} → {b}"
+               for a, b in zip(steps["from_status"], steps["to_status"])],
         "回复期限": [fmt.cn_date(d) if d is not None and d == d else "—"
                      for d in pd.to_datetime(steps["reply_due"])],
         "说明": steps["note"].fillna("—"),
@@ -248,14 +251,12 @@ def show_list() -> None:
     for col, (label, value) in zip(st.columns(len(numbers)), numbers.items()):
         col.metric(label, f"{value:,} 项")
 
-    left, right = st.columns([1, 2])
-    with left:
-        st.subheader("待回复账龄")
-        for label, n in qc.ageing(listed).items():
-            st.metric(label, f"{n:,} 项")
-    with right:
-        st.subheader("各市督办情况")
-        st.dataframe(qc.city_counts(listed), hide_index=True, width="stretch")
+    st.subheader("待回复账龄")
+    ageing = qc.ageing(listed)
+    for col, (label, n) in zip(st.columns(len(ageing)), ageing.items()):
+        col.metric(label, f"{n:,} 项", help=AGEING_HELP)
+    st.subheader("各市督办情况")
+    st.dataframe(qc.city_counts(listed), hide_index=True, width="stretch")
 
     st.subheader("督办事项")
     if listed.empty:
