@@ -162,3 +162,52 @@ def test_bad_links_get_a_short_message_and_the_list(monkeypatch, cases_db, param
     at = open_page(monkeypatch, url, PAGE, params=params)
     assert words in texts(at)
     assert "督办事项" in metrics(at)
+
+
+# -- from the watch list (审核进度与督办) -------------------------------------------------------
+
+def pick_watch_row(at, row: int):
+    at.session_state["sup_watch_pick"] = {"selection": {"rows": [row], "columns": [],
+                                                        "cells": []}}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def watch_table(at):
+    return next(d.value for d in at.dataframe if "督办" in d.value.columns)
+
+
+def test_two_clicks_from_a_watch_list_row_to_an_open_case(monkeypatch, handmade_sqlite):
+    at = open_page(monkeypatch, handmade_sqlite, "pages/supervision.py",
+                   params={"asof": "2024-12-31"})
+    table = watch_table(at)
+    assert set(table["督办"]) == {"未立案"}
+    row = 1  # 苏州丁印染有限公司 (E4): 启动审核逾期 239 天
+    assert table.iloc[row]["统一社会信用代码"] == handmade.E4
+    pick_watch_row(at, row)  # click 1
+    at.button(key="sup_case_open").click().run()  # click 2
+    assert not at.exception
+    with get_engine(handmade_sqlite).connect() as conn:
+        case = conn.execute(select(s.supervision_case)).one()
+    assert (case.uscc, case.category, case.status, case.days_late) == (
+        handmade.E4, "逾期", "待发出", 239)
+    assert case.reason == table.iloc[row]["事由"]
+    assert (case.addressee_kind, case.addressee) == ("市级生态环境部门", "苏州市生态环境局")
+    assert case.reply_due == rc.default_reply_due(qc.today(), rc.CaseRules())
+    # The watch list now says the item has a case, and offers it instead of a new one.
+    at = open_page(monkeypatch, handmade_sqlite, "pages/supervision.py",
+                   params={"asof": "2024-12-31"})
+    assert watch_table(at).iloc[row]["督办"] == f"在办（编号 {case.case_id}）"
+    pick_watch_row(at, row)
+    labels = [link.proto.label for link in at.get("page_link")]
+    assert f"打开在办的督办事项（编号 {case.case_id}）" in labels
+    assert not [b for b in at.button if b.key == "sup_case_open"]
+
+
+def test_a_read_only_user_is_not_offered_to_open_a_case(monkeypatch, handmade_sqlite):
+    at = open_page(monkeypatch, handmade_sqlite, "pages/supervision.py",
+                   params={"asof": "2024-12-31"}, user="readonly")
+    pick_watch_row(at, 0)
+    assert not [b for b in at.button if b.key == "sup_case_open"]
+    assert all("登记" not in link.proto.label for link in at.get("page_link"))
