@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import case_docs, downloads, export, fmt, safe
+from components import case_docs, case_table, downloads, export, fmt, safe
 from components.context import get_context
 from components.filters import park_id_of
 from queries import cases as qc
@@ -262,15 +262,9 @@ def show_list() -> None:
     if listed.empty:
         st.info("当前范围内没有督办事项。可在“审核进度与督办”页的督办清单中勾选一行登记督办。")
     else:
-        table = qc.ledger(listed, hint)
-        table.insert(1, "查看", [f"/cases?case={i}" for i in listed["case_id"]])
-        for col in ("发出日期", "回复期限", "回复日期", "办结日期"):
-            table[col] = [fmt.cn_date(d) if d is not None else "—" for d in table[col]]
         st.caption(f"共 {len(listed):,} 项，按登记时间从新到旧排序。")
-        st.dataframe(table, hide_index=True, width="stretch", key="case_table",
-                     column_config={
-                         "查看": st.column_config.LinkColumn("查看", display_text="打开"),
-                         "逾期天数": st.column_config.NumberColumn("逾期天数", format="%d 天")})
+        st.dataframe(case_table.view(qc.ledger(listed, hint)), hide_index=True,
+                     width="stretch", key="case_table", column_config=case_table.COLUMN_CONFIG)
 
     st.subheader("导出督办台账")
     start_default = dt.date(today.year, 1, 1)

@@ -33,6 +33,7 @@ OVERDUE = "逾期未回复"  # derived: waiting for a reply past the deadline
 SHOWN_STATUSES = (DRAFT, SENT, OVERDUE, REPLIED, RETURNED, CLOSED)  # what lists filter by
 WAITING = (SENT, RETURNED)  # a reply is expected
 OPEN = (DRAFT, SENT, REPLIED, RETURNED)  # 在办
+OPEN_SHOWN = (DRAFT, SENT, OVERDUE, REPLIED, RETURNED)  # 在办, as shown statuses
 
 # Steps (case_step.action) and the transitions they make.
 OPEN_STEP, ISSUE, REPLY, RETURN, CLOSE = "登记", "发出", "回复", "退回重办", "办结"

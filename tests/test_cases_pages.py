@@ -211,3 +211,42 @@ def test_a_read_only_user_is_not_offered_to_open_a_case(monkeypatch, handmade_sq
     pick_watch_row(at, 0)
     assert not [b for b in at.button if b.key == "sup_case_open"]
     assert all("登记" not in link.proto.label for link in at.get("page_link"))
+
+
+# -- the overview and the enterprise record ----------------------------------------------------
+
+def test_overview_counts_cases_in_progress_and_overdue(monkeypatch, cases_db):
+    url, suzhou, nanjing = cases_db
+    at = open_page(monkeypatch, url, "pages/overview.py", params={"asof": "2024-12-31"})
+    assert "督办事项：在办 2 项，逾期未回复 1 项" in texts(at)
+    listed = next(d.value for d in at.dataframe if "编号" in d.value.columns)
+    assert list(listed["编号"]) == [suzhou, nanjing]  # the overdue one first
+    at = open_page(monkeypatch, url, "pages/overview.py", params={"asof": "2024-12-31"},
+                   user="city:320500")
+    assert "督办事项：在办 1 项，逾期未回复 1 项" in texts(at)
+    # Closing the 南京 case takes it off the province's line.
+    engine = get_engine(url)
+    qc.take_step(engine, PROV, nanjing, 1, rc.ISSUE, today=qc.today(), step_date=qc.today(),
+                 reply_due=rc.default_reply_due(qc.today(), rc.CaseRules()))
+    qc.take_step(engine, PROV, nanjing, 2, rc.REPLY, today=qc.today(), step_date=qc.today())
+    qc.take_step(engine, PROV, nanjing, 3, rc.CLOSE, today=qc.today(), step_date=qc.today())
+    at = open_page(monkeypatch, url, "pages/overview.py", params={"asof": "2024-12-31"})
+    assert "督办事项：在办 1 项，逾期未回复 1 项" in texts(at)
+
+
+def test_enterprise_record_shows_its_cases(monkeypatch, cases_db):
+    url, suzhou, _ = cases_db
+    at = open_page(monkeypatch, url, "pages/enterprise.py",
+                   params={"uscc": handmade.E3, "asof": "2024-12-31"})
+    table = next(d.value for d in at.dataframe if "编号" in d.value.columns)
+    assert list(table["编号"]) == [suzhou]
+    assert list(table["状态"]) == ["逾期未回复"]
+    assert table["查看"].iloc[0] == f"/cases?case={suzhou}"
+    links = {link.proto.label: link.proto.query_string for link in at.get("page_link")}
+    assert links["为该企业登记督办事项"] == f"new={handmade.E3}"
+    at = open_page(monkeypatch, url, "pages/enterprise.py",
+                   params={"uscc": handmade.E3, "asof": "2024-12-31"}, user="readonly")
+    assert "为该企业登记督办事项" not in [link.proto.label for link in at.get("page_link")]
+    at = open_page(monkeypatch, url, "pages/enterprise.py",
+                   params={"uscc": handmade.E4, "asof": "2024-12-31"})
+    assert "该企业没有督办事项。" in texts(at)
