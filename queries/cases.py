@@ -27,6 +27,7 @@ from rules.roles import SUPERVISE, may
 from rules.security import local_day_start_utc
 
 c, e, stp, att = s.supervision_case, s.enterprise, s.case_step, s.case_attachment
+doc = s.case_document
 NOT_FOUND = "未找到该督办事项（编号 {case_id}）。"
 NO_RIGHT = "您的角色只能查看督办事项，不能登记或办理。"
 
@@ -239,13 +240,37 @@ def _next_doc_no(conn: Connection, rules: rc.CaseRules, province: str, year: int
     n = (last or 0) + 1
     while True:  # a number typed by hand may already hold the next one: skip it
         number = rc.doc_no(rules.doc_pattern, province, year, n)
-        if conn.execute(select(c.c.case_id).where(c.c.doc_no == number)).first() is None:
+        if not _doc_exists(conn, number):
             break
         n += 1
     if last is None:
         conn.execute(insert(k).values(counter_key=key, year=year, last_no=n))
     else:
         conn.execute(update(k).where(where).values(last_no=n))
+    return number
+
+
+def _doc_exists(conn: Connection, number: str) -> bool:
+    return conn.execute(select(doc.c.doc_no).where(doc.c.doc_no == number)).first() is not None
+
+
+def _new_document(conn: Connection, viewer, *, kind: str, typed: str, sent: dt.date,
+                  issuer: str, addressee: str, rules: rc.CaseRules, province: str,
+                  now: dt.datetime) -> str:
+    """Register the document that sends one or more cases, under the 文号 typed by hand (well
+    formed and unused) or the next one of the counter; returns the number."""
+    if typed:
+        if _doc_exists(conn, typed):
+            raise rc.CaseError(f"文号“{typed}”已被使用，请换一个文号或留空自动编号。")
+        number = typed
+    else:
+        number = _next_doc_no(conn, rules, province, sent.year)
+    try:  # a failure ends the whole transaction: nothing of the step is written
+        conn.execute(insert(doc).values(doc_no=number, kind=kind, issuer=issuer[:64],
+                                        addressee=addressee[:128], sent_date=sent,
+                                        created_at=now, created_by=viewer.username))
+    except IntegrityError:  # taken by someone else in the same moment
+        raise rc.CaseError(f"文号“{number}”已被使用，请重试。") from None
     return number
 
 
@@ -306,12 +331,9 @@ def _write_step(conn: Connection, viewer, row, version: int, step: str, *, today
     values = {"status": to, "updated_at": now, "updated_by": viewer.username,
               "version": row.version + 1}
     if step == rc.ISSUE:
-        if doc_no:
-            if conn.execute(select(c.c.case_id).where(c.c.doc_no == doc_no)).first():
-                raise rc.CaseError(f"文号“{doc_no}”已被使用，请换一个文号或留空自动编号。")
-            number = doc_no
-        else:
-            number = _next_doc_no(conn, rules, province, step_date.year)
+        number = _new_document(conn, viewer, kind=rc.NOTICE, typed=doc_no, sent=step_date,
+                               issuer=row.issuer, addressee=row.addressee, rules=rules,
+                               province=province, now=now)
         values |= {"doc_no": number, "sent_date": step_date, "reply_due": reply_due}
     elif step == rc.REPLY:
         values |= {"replied_date": step_date}
@@ -319,12 +341,9 @@ def _write_step(conn: Connection, viewer, row, version: int, step: str, *, today
         values |= {"reply_due": reply_due, "replied_date": None}
     elif step == rc.CLOSE:
         values |= {"closed_date": step_date}
-    try:
-        changed = conn.execute(update(c).where(and_(c.c.case_id == case_id,
-                                                    c.c.version == version))
-                               .values(**values)).rowcount
-    except IntegrityError:
-        raise rc.CaseError(f"文号“{values.get('doc_no')}”已被使用，请重试。") from None
+    changed = conn.execute(update(c).where(and_(c.c.case_id == case_id,
+                                                c.c.version == version))
+                           .values(**values)).rowcount
     if changed != 1:
         raise CaseConflict("该督办事项已被他人办理，请刷新后再操作。")
     step_id = conn.execute(insert(stp).values(
@@ -346,6 +365,85 @@ def _write_step(conn: Connection, viewer, row, version: int, step: str, *, today
         detail += "；附件 " + "、".join(n for n, _ in files)
     viewer.log(conn, "case_step", "成功", target=target, detail=detail)
     return row.version + 1
+
+
+def batch_candidates(source: Source, scope: Scope, city_adcode: str, today: dt.date
+                     ) -> pd.DataFrame:
+    """Cases a 批量督办函 to one city can send: that city's unsent cases addressed to the city's
+    bureau, in scope, oldest first."""
+    df = read_frame(source.engine, _case_select().where(and_(
+        scope_where(scope), e.c.city_adcode == city_adcode, c.c.status == rc.DRAFT,
+        c.c.addressee_kind == rc.ADDRESSEE_KINDS[0])).order_by(c.c.opened_at, c.c.case_id))
+    return _derive(df, today)
+
+
+def issue_batch(engine: Engine, viewer, cases: list[tuple[int, int]], *, today: dt.date,
+                sent: dt.date, reply_due: dt.date, addressee: str, issuer: str,
+                doc_no: str = "", rules: rc.CaseRules = rc.CaseRules(), province: str = ""
+                ) -> str:
+    """Send several unsent cases (case id, version read) with one 批量督办函 to a city: one
+    文号 for the letter, every case 已发出 with the same reply deadline; all or nothing.
+    Returns the letter's 文号."""
+    doc_no = doc_no.strip()
+    if not cases:
+        raise rc.CaseError("没有可列入批量督办函的督办事项。")
+    if doc_no:
+        problem = rc.manual_doc_no_problem(doc_no)
+        if problem:
+            raise rc.CaseError(problem)
+    _check_right(engine, viewer, f"批量督办函（{addressee}）")
+    now = utc_now()
+    with engine.begin() as conn:
+        ids = [cid for cid, _ in cases]
+        rows = {r.case_id: r for r in conn.execute(
+            select(c, e.c.name.label("enterprise_name"), e.c.city_adcode)
+            .select_from(c.join(e, c.c.uscc == e.c.uscc))
+            .where(and_(c.c.case_id.in_(ids), scope_where(viewer.scope)))
+            .with_for_update(of=c))}
+        missing = [cid for cid in ids if cid not in rows]
+        if missing:
+            raise rc.CaseError(NOT_FOUND.format(case_id="、".join(map(str, missing))))
+        if len({r.city_adcode for r in rows.values()}) != 1:
+            raise rc.CaseError("批量督办函只能列入同一城市的督办事项。")
+        for cid, version in cases:
+            row = rows[cid]
+            if row.version != version:
+                raise CaseConflict(f"督办事项 {cid} 已被他人办理（当前状态：{row.status}），"
+                                   "请刷新后再操作。")
+            problem = rc.step_problem(rc.ISSUE, row.status, today=today, step_date=sent,
+                                      reply_due=reply_due)
+            if problem:
+                raise rc.CaseError(f"督办事项 {cid}：{problem}")
+        number = _new_document(conn, viewer, kind=rc.BATCH_LETTER, typed=doc_no, sent=sent,
+                               issuer=issuer, addressee=addressee, rules=rules,
+                               province=province, now=now)
+        for cid, version in cases:
+            conn.execute(update(c).where(and_(c.c.case_id == cid, c.c.version == version))
+                         .values(status=rc.SENT, doc_no=number, sent_date=sent,
+                                 reply_due=reply_due, updated_at=now,
+                                 updated_by=viewer.username, version=version + 1))
+            conn.execute(insert(stp).values(
+                case_id=cid, action=rc.ISSUE, from_status=rc.DRAFT, to_status=rc.SENT,
+                step_date=sent, reply_due=reply_due, note=f"以批量督办函 {number} 发出",
+                actor=viewer.username, actor_name=_actor_name(viewer), at=now))
+        viewer.log(conn, "case_step", "成功", target=number,
+                   detail=f"批量督办函主送 {addressee}，列入督办事项 {len(cases)} 项："
+                          + "、".join(str(cid) for cid, _ in cases))
+    return number
+
+
+def document(source: Source, scope: Scope, doc_no: str, today: dt.date
+             ) -> tuple[dict, pd.DataFrame] | None:
+    """A document sent (its row) and the cases in scope it sent; None when it sent none of
+    the viewer's cases."""
+    cases = read_frame(source.engine, _case_select().where(and_(c.c.doc_no == doc_no,
+                                                                scope_where(scope)))
+                       .order_by(c.c.case_id))
+    if cases.empty:
+        return None
+    with source.engine.connect() as conn:
+        row = conn.execute(select(doc).where(doc.c.doc_no == doc_no)).one()
+    return dict(row._mapping), _derive(cases, today)
 
 
 def ledger(cases: pd.DataFrame, suggested: pd.Series | None = None) -> pd.DataFrame:

@@ -544,6 +544,20 @@ for _dialect, _statements in LOG_GUARDS.items():
 # enterprise and applies the viewer's scope). 逾期未回复 and 建议办结 are derived, not stored
 # (rules/cases.py). Times are UTC without a zone, dates are calendar dates.
 
+# Every document sent, by its 文号 (the key: a number is never given twice). A 督办通知书 sends
+# one case; a 批量督办函 sends the cases of one city together.
+case_document = Table(
+    "case_document", metadata,
+    Column("doc_no", String(40), primary_key=True),
+    Column("kind", String(8), nullable=False),
+    Column("issuer", String(64), nullable=False),  # 落款
+    Column("addressee", String(128), nullable=False),  # 主送
+    Column("sent_date", Date, nullable=False),  # 成文日期
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    _in("kind", cases.DOCUMENT_KINDS, "ck_case_document_kind"),
+)
+
 supervision_case = Table(
     "supervision_case", metadata,
     Column("case_id", Integer, primary_key=True, autoincrement=True),
@@ -559,7 +573,8 @@ supervision_case = Table(
     Column("contact", String(64), nullable=True),  # 联系人及电话
     Column("issuer", String(64), nullable=False),  # 落款: the office that sends the notice
     Column("status", String(8), nullable=False),
-    Column("doc_no", String(40), nullable=True, unique=True),  # 文号, given when sent
+    # 文号 of the document that sent it (a notice of its own, or a city's batch letter).
+    Column("doc_no", String(40), ForeignKey("case_document.doc_no"), nullable=True),
     Column("reply_due", Date, nullable=True),
     Column("sent_date", Date, nullable=True),
     Column("replied_date", Date, nullable=True),
@@ -581,6 +596,7 @@ supervision_case = Table(
 )
 Index("ix_case_uscc", supervision_case.c.uscc)
 Index("ix_case_status", supervision_case.c.status)
+Index("ix_case_doc_no", supervision_case.c.doc_no)
 
 case_step = Table(
     "case_step", metadata,
@@ -617,7 +633,7 @@ case_attachment = Table(
 Index("ix_case_attachment_case", case_attachment.c.case_id)
 
 # 文号 counters: the last number given per pattern and year. Taken inside the transaction that
-# sends the notice, and supervision_case.doc_no is unique, so a number is never given twice.
+# sends the document, and case_document.doc_no is its key, so a number is never given twice.
 doc_counter = Table(
     "doc_counter", metadata,
     Column("counter_key", String(64), primary_key=True),

@@ -62,6 +62,10 @@ _OUT_OF_ORDER = {
 # What a case is about: a watch-list category, or 其他 (opened by hand).
 CATEGORIES = (*WATCH_CATEGORIES, "其他")
 
+# What sends a case: its own notice, or a letter to a city listing its enterprises.
+NOTICE, BATCH_LETTER = "督办通知书", "批量督办函"
+DOCUMENT_KINDS = (NOTICE, BATCH_LETTER)
+
 # To whom a notice goes (主送).
 ADDRESSEE_KINDS = ("市级生态环境部门", "县级生态环境部门", "企业")
 

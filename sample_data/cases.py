@@ -48,8 +48,8 @@ def _items(rounds: pd.DataFrame, start: dt.date, as_of: dt.date) -> list[dict]:
 
 
 def make_cases(ctx: Context, rounds: pd.DataFrame, ent: pd.DataFrame, province_name: str,
-               demo_city: str) -> tuple[list[dict], list[dict], list[dict]]:
-    """(supervision_case, case_step, doc_counter) rows."""
+               demo_city: str) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
+    """(case_document, supervision_case, case_step, doc_counter) rows."""
     rng = ctx.rng["cases"]
     as_of = ctx.as_of
     start = as_of - dt.timedelta(days=HISTORY_DAYS)
@@ -138,17 +138,24 @@ def make_cases(ctx: Context, rounds: pd.DataFrame, ent: pd.DataFrame, province_n
         cases.append(case)
     # 文号 in the order the notices were sent, one sequence per year.
     counters: dict[int, int] = {}
+    documents = []
+    sent_at = {st["case_id"]: st["at"] for st in steps if st["action"] == rc.ISSUE}
     pattern = rc.CaseRules().doc_pattern
     for case in sorted((c for c in cases if c["sent_date"]), key=lambda c: (c["sent_date"],
                                                                             c["case_id"])):
         year = case["sent_date"].year
         counters[year] = counters.get(year, 0) + 1
         case["doc_no"] = rc.doc_no(pattern, ctx.province, year, counters[year])
+        documents.append(dict(doc_no=case["doc_no"], kind=rc.NOTICE, issuer=case["issuer"],
+                              addressee=case["addressee"], sent_date=case["sent_date"],
+                              created_at=sent_at[case["case_id"]],
+                              created_by=case["opened_by"]))
     key = rc.counter_key(pattern, ctx.province)
     counter_rows = [dict(counter_key=key, year=y, last_no=n) for y, n in sorted(counters.items())]
     columns = ["case_id", "uscc", "audit_id", "category", "reason", "item_due", "days_late",
                "demand", "addressee_kind", "addressee", "contact", "issuer", "status", "doc_no",
                "reply_due", "sent_date", "replied_date", "closed_date", "opened_at",
                "opened_by", "updated_at", "updated_by", "version"]
-    return [{k: c[k] for k in columns} for c in cases], steps, counter_rows
+    return (sorted(documents, key=lambda d: d["doc_no"]),
+            [{k: c[k] for k in columns} for c in cases], steps, counter_rows)
 

@@ -116,7 +116,7 @@ def generate(province: str, scale: float, seed: int, as_of: dt.date) -> list[tup
     region_rows = places.region_rows(ctx)
     demo_city = "320500" if "320500" in set(ent["city_adcode"]) else str(
         ent.groupby("city_adcode").size().sort_index().idxmax())
-    case_rows, step_rows, counter_rows = cases.make_cases(ctx, rounds, ent,
+    doc_rows, case_rows, step_rows, counter_rows = cases.make_cases(ctx, rounds, ent,
                                                           region_rows[0]["name"], demo_city)
     return [
         (schema.region, region_rows),
@@ -136,6 +136,7 @@ def generate(province: str, scale: float, seed: int, as_of: dt.date) -> list[tup
         (schema.credit_rating, oversight.credit(ctx, ent, rounds, fines)),
         (schema.penalty, fines),
         (schema.account, _demo_accounts(seed, region_rows, ent, parks)),
+        (schema.case_document, doc_rows),
         (schema.supervision_case, case_rows),
         (schema.case_step, step_rows),
         (schema.doc_counter, counter_rows),

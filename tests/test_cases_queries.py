@@ -256,3 +256,45 @@ def test_city_counts_and_ageing():
         {"城市": "苏州市", "督办事项": 2, "在办": 1, "待回复": 1, "逾期未回复": 1, "已办结": 1},
         {"城市": "合计", "督办事项": 4, "在办": 3, "待回复": 2, "逾期未回复": 1, "已办结": 1}]
     assert qc.ageing(cases) == {"未到期": 1, "逾期1–15天": 0, "逾期16–30天": 0, "逾期30天以上": 1}
+
+
+def test_a_batch_letter_sends_a_citys_cases_under_one_number(handmade_url):
+    engine, source = get_engine(handmade_url), Source(handmade_url, "t")
+    kw = dict(addressee_kind="市级生态环境部门", addressee="苏州市生态环境局")
+    a = new_case(engine, uscc=handmade.E3, **kw)
+    b = new_case(engine, uscc=handmade.E4, category="逾期", **kw)
+    new_case(engine, uscc=handmade.E2, category="逾期", addressee_kind="市级生态环境部门",
+             addressee="南京市生态环境局")
+    own = new_case(engine, uscc=handmade.E4, category="即将到期")  # addressed to the enterprise
+    candidates = qc.batch_candidates(source, PROV.scope, "320500", TODAY)
+    assert list(candidates["case_id"]) == [a, b]  # 苏州 only, to the city's bureau only
+    number = qc.issue_batch(engine, PROV, [(a, 1), (b, 1)], today=TODAY, sent=TODAY,
+                            reply_due=DUE, addressee="苏州市生态环境局", issuer="江苏省生态环境厅",
+                            province="320000")
+    assert number == "苏环督〔2026〕1号"
+    letter, listed = qc.document(source, PROV.scope, number, TODAY)
+    assert (letter["kind"], letter["addressee"]) == ("批量督办函", "苏州市生态环境局")
+    assert list(listed["case_id"]) == [a, b]
+    assert set(listed["status"]) == {"已发出"} and set(listed["reply_due"]) == {DUE}
+    assert qc.document(source, NANJING.scope, number, TODAY) is None
+    # The next notice gets the next number; a case of another city cannot join a letter.
+    qc.take_step(engine, PROV, own, 1, rc.ISSUE, today=TODAY, step_date=TODAY, reply_due=DUE,
+                 province="320000")
+    assert qc.case_detail(source, PROV.scope, own, TODAY)["case"]["doc_no"] == "苏环督〔2026〕2号"
+    nanjing = int(qc.batch_candidates(source, PROV.scope, "320100", TODAY)["case_id"].iloc[0])
+    c = new_case(engine, uscc=handmade.E3, category="逾期", **kw)
+    with pytest.raises(rc.CaseError, match="同一城市"):
+        qc.issue_batch(engine, PROV, [(c, 1), (nanjing, 1)], today=TODAY, sent=TODAY,
+                       reply_due=DUE, addressee="苏州市生态环境局", issuer="江苏省生态环境厅")
+    with pytest.raises(qc.CaseConflict):
+        qc.issue_batch(engine, PROV, [(c, 1), (a, 1)], today=TODAY, sent=TODAY,
+                       reply_due=DUE, addressee="苏州市生态环境局", issuer="江苏省生态环境厅")
+    with pytest.raises(rc.CaseError, match="已被使用"):
+        qc.issue_batch(engine, PROV, [(c, 1)], today=TODAY, sent=TODAY, reply_due=DUE,
+                       addressee="苏州市生态环境局", issuer="江苏省生态环境厅",
+                       doc_no="苏环督〔2026〕2号")
+    with pytest.raises(rc.CaseError, match="未找到"):  # a city cannot send another's case
+        qc.issue_batch(engine, SUZHOU, [(nanjing, 1)], today=TODAY, sent=TODAY,
+                       reply_due=DUE, addressee="南京市生态环境局", issuer="苏州市生态环境局")
+    assert qc.case_detail(source, PROV.scope, c, TODAY)["case"]["status"] == "待发出"
+    assert count(engine, s.case_document) == 2
