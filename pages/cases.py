@@ -109,10 +109,16 @@ def show_case(case_id: int) -> None:
             ("登记人", case["opened_by"]), ("登记时间", fmt.cn_datetime(case["opened_at"]))]
     st.dataframe(pd.DataFrame(rows, columns=["项目", "内容"]), hide_index=True,
                  width="stretch", height=35 * (len(rows) + 1) + 3)
-    label = "下载督办通知书（Word）" if case["doc_no"] else "下载督办通知书送审稿（Word，未编文号）"
-    downloads.button(ctx, label, lambda: case_docs.notice_docx(case, ctx.is_sample),
-                     export.file_name(f"督办通知书_{case['enterprise_name']}", today, "docx"),
-                     key="case_notice", icon=":material/description:")
+    sent_by = (qc.document(ctx.source, ctx.scope, case["doc_no"], today)
+               if case["doc_no"] else None)
+    if sent_by is not None and sent_by[0]["kind"] == rc.BATCH_LETTER:
+        letter_download(*sent_by, key="case_letter")
+    else:
+        label = ("下载督办通知书（Word）" if case["doc_no"]
+                 else "下载督办通知书送审稿（Word，未编文号）")
+        downloads.button(ctx, label, lambda: case_docs.notice_docx(case, ctx.is_sample),
+                         export.file_name(f"督办通知书_{case['enterprise_name']}", today, "docx"),
+                         key="case_notice", icon=":material/description:")
 
     st.subheader("办理记录")
     st.dataframe(pd.DataFrame({
@@ -167,6 +173,68 @@ def show_case(case_id: int) -> None:
         st.form_submit_button(f"确认{step}", type="primary", on_click=do_step,
                               args=(case_id, int(case["version"]), step),
                               key=f"case_submit_{step}")
+
+
+def letter_download(letter: dict, listed: pd.DataFrame, key: str) -> None:
+    """The download of a 批量督办函 already sent (its 文号, its cases in the viewer's scope)."""
+    city = listed["city"].iloc[0]
+    contact = next((c for c in listed["contact"] if isinstance(c, str) and c), None)
+    downloads.button(
+        ctx, f"下载批量督办函 {letter['doc_no']}（Word）",
+        lambda: case_docs.batch_letter_docx(
+            city, listed, letter["issuer"], letter["doc_no"], letter["sent_date"],
+            listed["reply_due"].iloc[0], contact, ctx.is_sample),
+        export.file_name(f"批量督办函_{city}", letter["sent_date"], "docx"), key=key,
+        icon=":material/description:")
+
+
+def do_batch(city: str, chosen: list[tuple[int, int]]) -> None:
+    s = st.session_state
+    try:
+        number = qc.issue_batch(
+            ctx.source.engine, ctx.viewer, chosen, today=today, sent=s["case_batch_date"],
+            reply_due=s["case_batch_due"], addressee=f"{city}生态环境局",
+            issuer=rc.issuer_name(ctx.scope.level, ctx.area_name),
+            doc_no=s.get("case_batch_docno", ""), rules=rules, province=province)
+    except rc.CaseError as exc:
+        s["cases_flash"] = ("error", str(exc))
+        return
+    s["cases_flash"] = ("success",
+                        f"已以批量督办函 {number} 发出{city}的督办事项 {len(chosen)} 项。")
+    s["case_batch_sent"] = number
+
+
+def show_batch() -> None:
+    """批量督办函: the province sends one city's unsent cases (addressed to the city's bureau)
+    with one letter and one 文号."""
+    st.subheader("批量督办函")
+    sent = st.session_state.get("case_batch_sent")
+    if sent and (found := qc.document(ctx.source, ctx.scope, sent, today)) is not None:
+        letter_download(*found, key="case_batch_letter")
+    everything = qc.case_list(ctx.source, ctx.scope, today,
+                              qc.CaseFilters(statuses=(rc.DRAFT,)))
+    ready = everything[everything["addressee_kind"] == rc.ADDRESSEE_KINDS[0]]
+    if ready.empty:
+        st.caption("没有待发出、主送市级生态环境部门的督办事项。")
+        return
+    per_city = ready.groupby(["city_adcode", "city"]).size()
+    options = {code: f"{name}（{n} 项）" for (code, name), n in per_city.items()}
+    city_code = st.selectbox("城市", list(options), format_func=options.get, key="case_batch_city")
+    chosen = qc.batch_candidates(ctx.source, ctx.scope, city_code, today)
+    city = options[city_code].split("（")[0]
+    st.dataframe(case_table.view(qc.ledger(chosen)), hide_index=True, width="stretch",
+                 column_config=case_table.COLUMN_CONFIG)
+    with st.form("case_batch_form"):
+        c1, c2, c3 = st.columns(3)
+        c1.date_input("发出日期", value=today, max_value=today, key="case_batch_date",
+                      format="YYYY-MM-DD")
+        c2.date_input("回复期限", value=rc.default_reply_due(today, rules), min_value=today,
+                      key="case_batch_due", format="YYYY-MM-DD")
+        c3.text_input("文号（留空则自动编号）", key="case_batch_docno")
+        st.form_submit_button(
+            f"以一份批量督办函发出{city}的 {len(chosen)} 项督办事项", type="primary",
+            on_click=do_batch, key="case_batch_submit",
+            args=(city, [(int(i), int(v)) for i, v in zip(chosen["case_id"], chosen["version"])]))
 
 
 # -- a new case ------------------------------------------------------------------------------
@@ -265,6 +333,9 @@ def show_list() -> None:
         st.caption(f"共 {len(listed):,} 项，按登记时间从新到旧排序。")
         st.dataframe(case_table.view(qc.ledger(listed, hint)), hide_index=True,
                      width="stretch", key="case_table", column_config=case_table.COLUMN_CONFIG)
+
+    if may_act and ctx.scope.level == "province":
+        show_batch()
 
     st.subheader("导出督办台账")
     start_default = dt.date(today.year, 1, 1)

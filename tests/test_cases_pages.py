@@ -250,3 +250,26 @@ def test_enterprise_record_shows_its_cases(monkeypatch, cases_db):
     at = open_page(monkeypatch, url, "pages/enterprise.py",
                    params={"uscc": handmade.E4, "asof": "2024-12-31"})
     assert "该企业没有督办事项。" in texts(at)
+
+
+def download_labels(at) -> list[str]:
+    return [b.proto.label for b in at.get("download_button")]
+
+
+def test_batch_letter_sends_a_citys_cases_with_one_number(monkeypatch, cases_db):
+    url, suzhou, nanjing = cases_db
+    at = open_page(monkeypatch, url, PAGE)
+    assert at.selectbox(key="case_batch_city").value == "320100"  # 南京: one draft to its bureau
+    at.button(key="case_batch_submit").click().run()
+    assert not at.exception
+    status, doc_no = status_of(url, nanjing)
+    assert status == "已发出" and doc_no.startswith("苏环督〔")
+    assert f"已以批量督办函 {doc_no} 发出南京市的督办事项 1 项。" in texts(at)
+    assert f"下载批量督办函 {doc_no}（Word）" in download_labels(at)
+    at = open_page(monkeypatch, url, PAGE, params={"case": str(nanjing)})
+    assert f"下载批量督办函 {doc_no}（Word）" in download_labels(at)
+    steps = at.dataframe[1].value
+    assert steps["说明"].tolist()[-1] == f"以批量督办函 {doc_no} 发出"
+    # A city official is not offered batch letters.
+    at = open_page(monkeypatch, url, PAGE, user="city:320500")
+    assert "case_batch_city" not in [w.key for w in at.selectbox]
