@@ -273,3 +273,55 @@ def test_batch_letter_sends_a_citys_cases_with_one_number(monkeypatch, cases_db)
     # A city official is not offered batch letters.
     at = open_page(monkeypatch, url, PAGE, user="city:320500")
     assert "case_batch_city" not in [w.key for w in at.selectbox]
+
+
+@pytest.fixture
+def offered(monkeypatch):
+    """Every download button of a run: label -> (file name, data or the function building it)."""
+    from streamlit.delta_generator import DeltaGenerator
+
+    got: dict[str, tuple[str, object]] = {}
+    original = DeltaGenerator.download_button
+
+    def record(self, label, data, *args, **kwargs):
+        got[label] = (kwargs.get("file_name", ""), data)
+        return original(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", record)
+    return got
+
+
+def ledger_rows(downloads) -> list[tuple]:
+    import io
+
+    import openpyxl
+
+    label = [k for k in downloads if k.startswith("下载督办台账")][-1]  # of the last run
+    name, data = downloads[label]
+    ws = openpyxl.load_workbook(io.BytesIO(data() if callable(data) else data))["督办台账"]
+    rows = list(ws.iter_rows(values_only=True))
+    return name, rows[:3], rows[4], rows[5:]
+
+
+@pytest.mark.parametrize("user,expected", [("province", "E2 E3"), ("city:320500", "E3")])
+def test_ledger_export_holds_the_jurisdiction_only(monkeypatch, cases_db, offered, user,
+                                                   expected):
+    url, *_ = cases_db
+    at = open_page(monkeypatch, url, PAGE, user=user)
+    assert not at.exception
+    name, header, columns, rows = ledger_rows(offered)
+    area = "江苏省" if user == "province" else "苏州市"
+    assert name.startswith(f"{area}督办台账_")
+    assert header[0][0] == f"{area}清洁生产审核督办台账"
+    assert columns[:3] == ("编号", "文号", "企业名称")
+    usccs = {getattr(handmade, e) for e in expected.split()}
+    assert {r[columns.index("统一社会信用代码")] for r in rows} == usccs
+
+
+def test_ledger_export_date_range(monkeypatch, cases_db, offered):
+    url, *_ = cases_db
+    at = open_page(monkeypatch, url, PAGE)
+    yesterday = qc.today() - dt.timedelta(days=1)
+    at.date_input(key="case_export_span").set_value((yesterday - dt.timedelta(days=30),
+                                                     yesterday)).run()
+    assert ledger_rows(offered)[3] == []  # both cases were opened today
