@@ -278,6 +278,7 @@ def test_batch_letter_sends_a_citys_cases_with_one_number(monkeypatch, cases_db)
 @pytest.fixture
 def offered(monkeypatch):
     """Every download button of a run: label -> (file name, data or the function building it)."""
+    import streamlit as st
     from streamlit.delta_generator import DeltaGenerator
 
     got: dict[str, tuple[str, object]] = {}
@@ -288,6 +289,7 @@ def offered(monkeypatch):
         return original(self, label, data, *args, **kwargs)
 
     monkeypatch.setattr(DeltaGenerator, "download_button", record)
+    monkeypatch.setattr(st, "download_button", lambda *a, **k: record(st._main, *a, **k))
     return got
 
 
