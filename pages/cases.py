@@ -298,10 +298,12 @@ def show_new(uscc: str, category: str | None) -> None:
 def show_list() -> None:
     everything = qc.case_list(ctx.source, ctx.scope, today)
     cities = dict(zip(everything["city_adcode"], everything["city"]))
-    c1, c2, c3, c4 = st.columns([1, 1, 1, 1.3])
-    sel_cities = (c1.multiselect("城市", sorted(cities), format_func=cities.get,
-                                 key="case_city", placeholder="全部城市")
-                  if ctx.scope.level == "province" else [])
+    province_wide = ctx.scope.level == "province"  # a city has one city: no city filter
+    cols = st.columns([1, 1, 1, 1.3] if province_wide else [1, 1, 1.3])
+    sel_cities = (cols.pop(0).multiselect("城市", sorted(cities), format_func=cities.get,
+                                          key="case_city", placeholder="全部城市")
+                  if province_wide else [])
+    c2, c3, c4 = cols
     statuses = c2.multiselect("状态", rc.SHOWN_STATUSES, key="case_status",
                               placeholder="全部状态")
     categories = c3.multiselect("类别", rc.CATEGORIES, key="case_cat", placeholder="全部类别")

@@ -93,9 +93,9 @@ with tab_watch:
             case_of = {(u, c): int(i) for u, c, i in zip(
                 open_cases["uscc"], open_cases["category"], open_cases["case_id"])}
             shown = listed.head(sv.WATCH_SHOWN)
-            shown = shown.assign(督办=[
-                f"在办（编号 {case_of[k]}）" if k in case_of else "未立案"
-                for k in zip(shown["统一社会信用代码"], shown["类别"])])
+            shown = shown.copy()
+            shown.insert(1, "督办", [f"在办（编号 {case_of[k]}）" if k in case_of else "未立案"
+                                   for k in zip(shown["统一社会信用代码"], shown["类别"])])
             more = (f"；此处显示前 {len(shown):,} 项，完整清单请下载 Excel"
                     if len(shown) < len(listed) else "")
             st.caption(f"共 {len(listed):,} 项，按紧急程度排序（{' → '.join(sv.CATEGORIES)}）"
