@@ -17,6 +17,7 @@ from queries.scope import Filters
 from rules import cases as rc
 from rules.roles import SUPERVISE
 
+SHOWN = 500  # ledger rows sent to the browser; the Excel file has them all
 AGEING_HELP = "已发出或退回重办、尚未回复的督办事项，按超过回复期限的天数计"
 
 ctx = get_context()
@@ -332,8 +333,11 @@ def show_list() -> None:
     if listed.empty:
         st.info("当前范围内没有督办事项。可在“审核进度与督办”页的督办清单中勾选一行登记督办。")
     else:
-        st.caption(f"共 {len(listed):,} 项，按登记时间从新到旧排序。")
-        st.dataframe(case_table.view(qc.ledger(listed, hint)), hide_index=True,
+        more = (f"；此处显示最新的 {SHOWN:,} 项，完整台账请下载 Excel" if len(listed) > SHOWN
+                else "")
+        st.caption(f"共 {len(listed):,} 项，按登记时间从新到旧排序{more}。")
+        st.dataframe(case_table.view(qc.ledger(listed.head(SHOWN), hint.head(SHOWN))),
+                     hide_index=True,
                      width="stretch", key="case_table", column_config=case_table.COLUMN_CONFIG)
 
     if may_act and ctx.scope.level == "province":
