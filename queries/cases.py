@@ -9,6 +9,7 @@ changed since the person read it (the version column), with the current state in
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from queries import schema as s
 from queries.auditlog import utc_now
@@ -168,6 +169,42 @@ def suggested_close(cases: pd.DataFrame, watch: pd.DataFrame) -> pd.Series:
 # Writes
 # --------------------------------------------------------------------------------------------
 
+BUSY = "数据库正忙（他人正在办理），请稍后重试。"
+
+
+@contextlib.contextmanager
+def _writing(engine: Engine):
+    """One write transaction; a database locked by another writer (SQLite) is told in words."""
+    try:
+        with engine.begin() as conn:
+            yield conn
+    except OperationalError as exc:
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise rc.CaseError(BUSY) from None
+        raise
+
+
+def _claim(conn: Connection, case_ids: list[int]) -> None:
+    """Take the write lock on the cases first (a no-op update): a second writer waits here
+    until the first has committed and then reads the new version, instead of both reading the
+    old one (SQLite has no row locks; on PostgreSQL this locks the rows)."""
+    conn.execute(update(c).where(c.c.case_id.in_(case_ids)).values(version=c.c.version))
+
+
+def _ensure_counter(engine: Engine, rules: rc.CaseRules, province: str, year: int) -> None:
+    """Make sure the counter row of the pattern and year exists before a sending transaction
+    locks it (two first numbers of a year at once would otherwise both insert it)."""
+    k = s.doc_counter
+    key = rc.counter_key(rules.doc_pattern, province)
+    try:
+        with _writing(engine) as conn:
+            if conn.execute(select(k.c.last_no).where(and_(k.c.counter_key == key,
+                                                           k.c.year == year))).first() is None:
+                conn.execute(insert(k).values(counter_key=key, year=year, last_no=0))
+    except IntegrityError:
+        pass  # someone else made it meanwhile: that is all we wanted
+
+
 def _check_right(engine: Engine, viewer, target: str) -> None:
     """Refuse (and log, in a transaction of its own) a write by a role that may only read."""
     if viewer.scope is None or not may(viewer.role, SUPERVISE):
@@ -192,7 +229,7 @@ def open_case(engine: Engine, viewer, *, uscc: str, category: str, reason: str,
         raise rc.CaseError(problem)
     _check_right(engine, viewer, uscc)
     now = utc_now()
-    with engine.begin() as conn:
+    with _writing(engine) as conn:
         name = conn.execute(select(e.c.name).where(and_(e.c.uscc == uscc,
                                                         scope_where(viewer.scope)))).scalar()
         if name is None:
@@ -296,7 +333,10 @@ def take_step(engine: Engine, viewer, case_id: int, version: int, step: str, *,
     now = utc_now()
     target = f"督办事项{case_id}"
     _check_right(engine, viewer, target)
-    with engine.begin() as conn:
+    if step == rc.ISSUE and not doc_no:
+        _ensure_counter(engine, rules, province, step_date.year)
+    with _writing(engine) as conn:
+        _claim(conn, [case_id])
         row = conn.execute(
             select(c, e.c.name.label("enterprise_name"))
             .select_from(c.join(e, c.c.uscc == e.c.uscc))
@@ -392,9 +432,12 @@ def issue_batch(engine: Engine, viewer, cases: list[tuple[int, int]], *, today: 
         if problem:
             raise rc.CaseError(problem)
     _check_right(engine, viewer, f"批量督办函（{addressee}）")
+    if not doc_no:
+        _ensure_counter(engine, rules, province, sent.year)
     now = utc_now()
-    with engine.begin() as conn:
+    with _writing(engine) as conn:
         ids = [cid for cid, _ in cases]
+        _claim(conn, ids)
         rows = {r.case_id: r for r in conn.execute(
             select(c, e.c.name.label("enterprise_name"), e.c.city_adcode)
             .select_from(c.join(e, c.c.uscc == e.c.uscc))

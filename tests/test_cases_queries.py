@@ -53,6 +53,12 @@ def count(engine, table) -> int:
         return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
+def numbers_given(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.coalesce(func.sum(s.doc_counter.c.last_no), 0))
+                            ).scalar_one()
+
+
 def test_life_cycle_with_steps_attachments_and_log(handmade_url):
     engine, source = get_engine(handmade_url), Source(handmade_url, "t")
     case_id = new_case(engine)
@@ -133,7 +139,52 @@ def test_second_writer_on_an_old_version_is_refused_and_nothing_written(handmade
         qc.take_step(engine, SUZHOU, case_id, 1, rc.ISSUE, today=TODAY, step_date=TODAY,
                      reply_due=DUE)
     assert count(engine, s.case_step) == 2
-    assert count(engine, s.doc_counter) == 1
+    assert numbers_given(engine) == 1
+
+
+def test_two_writers_at_the_same_moment(handmade_url):
+    """Two people send the same case at once (threads, one connection each): one succeeds, the
+    other is told; and two different cases sent at once get two different numbers."""
+    import threading
+
+    engine = get_engine(handmade_url)
+    same = new_case(engine)
+    a = new_case(engine, uscc=handmade.E1, category="逾期")
+    b = new_case(engine, uscc=handmade.E2, category="逾期")
+
+    def race(jobs):
+        barrier, results = threading.Barrier(len(jobs)), []
+
+        def run(case_id, who):
+            barrier.wait()
+            try:
+                qc.take_step(engine, who, case_id, 1, rc.ISSUE, today=TODAY, step_date=TODAY,
+                             reply_due=DUE, province="320000")
+                results.append("ok")
+            except rc.CaseError as exc:
+                results.append(str(exc))
+
+        threads = [threading.Thread(target=run, args=job) for job in jobs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return results
+
+    results = race([(same, PROV), (same, SUZHOU)])
+    assert results.count("ok") == 1, results
+    assert any("他人" in r for r in results if r != "ok"), results
+    for attempt in range(3):  # SQLite may refuse one writer as busy: that one tries again
+        results = race([(a, PROV), (b, PROV)] if attempt == 0 else
+                       [(i, PROV) for i in (a, b)
+                        if qc.case_detail(Source(handmade_url, "t"), PROV.scope, i,
+                                          TODAY)["case"]["status"] == "待发出"])
+        if all(r == "ok" for r in results):
+            break
+    with engine.connect() as conn:
+        numbers = conn.execute(select(s.supervision_case.c.doc_no)
+                               .where(s.supervision_case.c.doc_no.is_not(None))).scalars().all()
+    assert sorted(numbers) == ["苏环督〔2026〕1号", "苏环督〔2026〕2号", "苏环督〔2026〕3号"]
 
 
 @pytest.mark.parametrize("step,kw,words", [
@@ -146,11 +197,11 @@ def test_bad_steps_write_nothing(handmade_url, step, kw, words):
     engine = get_engine(handmade_url)
     case_id = new_case(engine)
     before = (count(engine, s.case_step), count(engine, s.case_attachment),
-              count(engine, s.doc_counter))
+              count(engine, s.case_document), numbers_given(engine))
     with pytest.raises(rc.CaseError, match=words):
         qc.take_step(engine, PROV, case_id, 1, step, today=TODAY, step_date=TODAY, **kw)
     assert (count(engine, s.case_step), count(engine, s.case_attachment),
-            count(engine, s.doc_counter)) == before
+            count(engine, s.case_document), numbers_given(engine)) == before
 
 
 def test_an_attachment_that_fails_midway_leaves_the_step_unwritten(handmade_url):
