@@ -131,7 +131,8 @@ with tab_watch:
                             st.switch_page("pages/cases.py",
                                            query_params={"case": str(case_id)})
                     right_link.page_link("pages/cases.py",
-                                         label="填写后登记（可改事由、主送、期限）",
+                                         label=f"为“{safe.text(row['企业名称'])}”填写后登记"
+                                               "（可改事由、主送、期限）",
                                          icon=":material/edit_note:",
                                          query_params={"new": row["统一社会信用代码"],
                                                        "cat": row["类别"]})
