@@ -6,7 +6,9 @@ from the watch list, two people at once, and what a city or a reader may not do.
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 
@@ -294,10 +296,6 @@ def offered(monkeypatch):
 
 
 def ledger_rows(downloads) -> list[tuple]:
-    import io
-
-    import openpyxl
-
     label = [k for k in downloads if k.startswith("下载督办台账")][-1]  # of the last run
     name, data = downloads[label]
     ws = openpyxl.load_workbook(io.BytesIO(data() if callable(data) else data))["督办台账"]
@@ -327,3 +325,36 @@ def test_ledger_export_date_range(monkeypatch, cases_db, offered):
     at.date_input(key="case_export_span").set_value((yesterday - dt.timedelta(days=30),
                                                      yesterday)).run()
     assert ledger_rows(offered)[3] == []  # both cases were opened today
+
+
+def test_hostile_names_and_reasons_are_shown_as_text(monkeypatch, tmp_path, offered):
+    """Enterprise, city and county names, the reason and the contact of a case drawn literally
+    on the list, the case and the new-case form; the ledger keeps them text in Excel."""
+    from tests import hostile
+    from tests.conftest import sqlite_with
+    from tests.test_hardening_markup import MARKUP, assert_no_markup, excel_files
+
+    url = sqlite_with(tmp_path, hostile.build, "hostile.db")
+    engine = get_engine(url)
+    today = qc.today()
+    case_id = qc.open_case(engine, PROV, uscc=handmade.E4, category="逾期",
+                           reason=hostile.BOLD + hostile.LINK, addressee_kind="企业",
+                           addressee=hostile.HTML + "{d}", contact=hostile.FORMULA,
+                           reply_due=rc.default_reply_due(today, rc.CaseRules()), today=today,
+                           issuer=hostile.PROVINCE + "生态环境厅")
+    assert {hostile.BOLD, hostile.LINK, hostile.HTML + "{d}"} <= set(MARKUP)
+    at = open_page(monkeypatch, url, PAGE)
+    assert_no_markup(at, "cases list")
+    at = open_page(monkeypatch, url, PAGE, params={"case": str(case_id)})
+    assert_no_markup(at, "case")
+    at.button(key="case_submit_发出").click().run()
+    assert_no_markup(at, "case sent")
+    at = open_page(monkeypatch, url, PAGE, params={"new": handmade.E3})
+    assert_no_markup(at, "new case")
+    at = open_page(monkeypatch, url, PAGE)
+    book = [data for label, data in excel_files(offered).items()
+            if label.startswith("下载督办台账")]
+    ws = openpyxl.load_workbook(io.BytesIO(book[-1]))["督办台账"]
+    cells = [c for row in ws.iter_rows() for c in row
+             if c.value in (hostile.AT + "丁" + hostile.TEMPLATE, hostile.BOLD + hostile.LINK)]
+    assert len(cells) == 2 and all(c.data_type == "s" for c in cells)
