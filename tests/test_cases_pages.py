@@ -65,6 +65,18 @@ def test_province_list_counts(monkeypatch, cases_db):
     assert list(at.dataframe[1].value["编号"]) == [suzhou]
 
 
+def test_suggested_close_when_the_watch_list_item_has_cleared(monkeypatch, cases_db):
+    # As of 2024-12-31 苏州丙's failed round 3 is superseded by round 2 in audit (no 未通过
+    # item): its sent case is suggested for closing. The 南京 draft is not (not sent yet).
+    url, suzhou, nanjing = cases_db
+    at = open_page(monkeypatch, url, PAGE, params={"asof": "2024-12-31"})
+    assert metrics(at)["建议办结"] == "1 项"
+    table = at.dataframe[1].value.set_index("编号")
+    assert (table.loc[suzhou, "建议办结"], table.loc[nanjing, "建议办结"]) == ("是", "")
+    at = open_page(monkeypatch, url, PAGE, params={"asof": "2024-12-31", "case": str(suzhou)})
+    assert "建议办结" in texts(at) and metrics(at)["状态"] == "逾期未回复"  # not closed by itself
+
+
 def test_a_city_sees_only_its_cases_and_not_another_citys_by_link(monkeypatch, cases_db):
     url, suzhou, nanjing = cases_db
     at = open_page(monkeypatch, url, PAGE, user="city:320500")

@@ -256,6 +256,22 @@ def test_a_city_sees_and_acts_only_on_its_own_cases(handmade_url):
     assert refusals == [("suzhou", "denied", "拒绝")] * 2
 
 
+def test_a_round_of_another_enterprise_is_not_linked(handmade_url):
+    engine, source = get_engine(handmade_url), Source(handmade_url, "t")
+    own = new_case(engine, uscc=handmade.E3, audit_id=3)  # R3 is E3's
+    other = new_case(engine, uscc=handmade.E4, category="逾期", audit_id=1)  # R1 is E1's
+    assert qc.case_detail(source, PROV.scope, own, TODAY)["case"]["audit_id"] == 3
+    assert pd.isna(qc.case_detail(source, PROV.scope, other, TODAY)["case"]["audit_id"])
+
+
+def test_batch_candidates_are_scoped(handmade_url):
+    engine, source = get_engine(handmade_url), Source(handmade_url, "t")
+    new_case(engine, uscc=handmade.E2, category="逾期", addressee_kind="市级生态环境部门",
+             addressee="南京市生态环境局")
+    assert len(qc.batch_candidates(source, PROV.scope, "320100", TODAY)) == 1
+    assert qc.batch_candidates(source, SUZHOU.scope, "320100", TODAY).empty
+
+
 def test_read_only_roles_cannot_write(handmade_url):
     engine = get_engine(handmade_url)
     case_id = new_case(engine)
@@ -284,6 +300,7 @@ def test_filters_by_city_category_and_dates(handmade_url):
     today = qc.today()
     assert sorted(ids(opened_from=today, opened_to=today)) == [a, b]
     assert ids(opened_to=today - dt.timedelta(days=1)) == []
+    assert ids(opened_from=today + dt.timedelta(days=1)) == []
 
 
 def test_suggested_close_when_the_item_has_cleared():
