@@ -267,7 +267,7 @@ def show_new(uscc: str, category: str | None) -> None:
     if cat != "其他" and not same.empty:
         cid = int(same.iloc[0]["case_id"])
         st.warning(f"该企业已有在办的同类督办事项（编号 {cid}），请在该事项中继续办理。")
-        st.page_link("pages/cases.py", label=f"打开督办事项 {cid}", query_params={"case": cid})
+        st.page_link("pages/cases.py", label=f"打开督办事项 {cid}", query_params={"case": str(cid)})
         return
     # Prefilled from the chosen item: reset the text when another item is chosen.
     if st.session_state.get("case_new_for") != pick:

@@ -370,3 +370,24 @@ def test_hostile_names_and_reasons_are_shown_as_text(monkeypatch, tmp_path, offe
     cells = [c for row in ws.iter_rows() for c in row
              if c.value in (hostile.AT + "丁" + hostile.TEMPLATE, hostile.BOLD + hostile.LINK)]
     assert len(cells) == 2 and all(c.data_type == "s" for c in cells)
+
+
+def test_new_case_form_points_to_the_case_already_in_progress(monkeypatch, cases_db):
+    url, suzhou, _ = cases_db
+    at = open_page(monkeypatch, url, PAGE, params={"new": handmade.E3, "cat": "未通过"})
+    # 其他 (no watch-list item): the reason is left for the official to write.
+    at.selectbox(key="case_new_item").set_value("其他（手工填写事由）").run()
+    assert not at.exception
+    assert at.text_area(key="case_new_reason").value == ""
+    # A case of the same kind in progress: the form is replaced by a link to it.
+    engine = get_engine(url)
+    qc.open_case(engine, PROV, uscc=handmade.E4, category="逾期", reason="启动审核逾期",
+                 addressee_kind="企业", addressee="测试企业",
+                 reply_due=rc.default_reply_due(qc.today(), rc.CaseRules()), today=qc.today(),
+                 issuer="江苏省生态环境厅")
+    at = open_page(monkeypatch, url, PAGE, params={"new": handmade.E4, "cat": "逾期",
+                                                   "asof": "2024-12-31"})
+    assert "该企业已有在办的同类督办事项（编号 3）" in texts(at)
+    links = {link.proto.label: link.proto.query_string for link in at.get("page_link")}
+    assert links["打开督办事项 3"] == "case=3"
+    assert not [b for b in at.button if b.key == "case_new_submit"]
