@@ -28,6 +28,7 @@ PAGE_SPECS = [
     ("领导视图", "pages/map.py", "地图", ":material/map:"),
     ("日常督办", "pages/supervision.py", "审核进度与督办", ":material/pending_actions:"),
     ("日常督办", "pages/enterprise.py", "企业档案", ":material/factory:"),
+    ("日常督办", "pages/cases.py", "督办台账", ":material/assignment_turned_in:"),
     ("计划对标", "pages/plan.py", "计划对标与年报", ":material/flag:"),
     ("园区整体审核", "pages/parks.py", "园区评比", ":material/domain:"),
     ("园区整体审核", "pages/park.py", "园区详情", ":material/location_city:"),

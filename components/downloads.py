@@ -26,7 +26,7 @@ def button(ctx, label: str, data, file_name: str, *, key: str, right: str | None
                 detail=label + (f"；数据截至 {as_of.isoformat()}" if as_of else ""))
         return payload
 
-    where.download_button(label, data=build, file_name=file_name,
-                          mime=MIME[file_name.rsplit(".", 1)[-1]], key=key, on_click="ignore",
-                          **kw)
+    mime = kw.pop("mime", None) or MIME[file_name.rsplit(".", 1)[-1]]
+    where.download_button(label, data=build, file_name=file_name, mime=mime, key=key,
+                          on_click="ignore", **kw)
     return True

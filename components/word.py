@@ -116,3 +116,140 @@ def read_back(data: bytes) -> tuple[str, list[pd.DataFrame]]:
         rows = [[c.text for c in r.cells] for r in t.rows]
         tables.append(pd.DataFrame(rows[1:], columns=rows[0]))
     return "\n".join(parts), tables
+
+
+# --------------------------------------------------------------------------------------------
+# Official documents (公文), GB/T 9704-2012: A4; top margin 37 mm, left 28 mm, text block
+# 156 × 225 mm; body 3号仿宋 (16 pt), 22 lines of 28 characters; title 2号小标宋 (22 pt);
+# 文号 under the issuing office's mark; page numbers 4号 (14 pt) as "— 1 —" at the foot.
+# --------------------------------------------------------------------------------------------
+
+OFFICIAL_BODY = "仿宋_GB2312"  # falls back to 仿宋 where the GB2312 cut is not installed
+OFFICIAL_TITLE = "方正小标宋简体"
+BODY_PT, TITLE_PT, PAGE_NO_PT = 16, 22, 14
+LINE_PT = 28.95  # 225 mm / 22 lines
+
+
+def _official_font(run, name: str, size: float, bold: bool = False) -> None:
+    _set_font(run, name, size, bold)
+    # 仿宋_GB2312 first, 仿宋 as the Latin/alt name: Word and WPS pick the one installed.
+    if name == OFFICIAL_BODY:
+        run._element.get_or_add_rPr().get_or_add_rFonts().set(_docx().qn("w:ascii"), "仿宋")
+
+
+def _page_number_footer(section) -> None:
+    """"— PAGE —" centred at the foot, 4号 宋体 (a PAGE field: Word fills in the number)."""
+    from docx.oxml import OxmlElement
+
+    p = section.footer.paragraphs[0]
+    p.alignment = _docx().CENTER
+
+    def field_char(kind: str):
+        el = OxmlElement("w:fldChar")
+        el.set(_docx().qn("w:fldCharType"), kind)
+        return el
+
+    _set_font(p.add_run("— "), "宋体", PAGE_NO_PT)
+    run = p.add_run()
+    _set_font(run, "宋体", PAGE_NO_PT)
+    instr = OxmlElement("w:instrText")
+    instr.set(_docx().qn("xml:space"), "preserve")
+    instr.text = " PAGE "
+    for el in (field_char("begin"), instr, field_char("separate")):
+        run._element.append(el)
+    num = p.add_run("1")
+    _set_font(num, "宋体", PAGE_NO_PT)
+    end = p.add_run()
+    end._element.append(field_char("end"))
+    _set_font(p.add_run(" —"), "宋体", PAGE_NO_PT)
+
+
+def _line(doc, text: str = "", *, align=None, indent: bool = False, font: str = OFFICIAL_BODY,
+          size: float = BODY_PT, bold: bool = False, colour=None):
+    p = doc.add_paragraph()
+    fmt = p.paragraph_format
+    fmt.line_spacing = _docx().Pt(LINE_PT)
+    fmt.space_before = fmt.space_after = _docx().Pt(0)
+    if indent:
+        fmt.first_line_indent = _docx().Pt(2 * BODY_PT)
+    if align is not None:
+        p.alignment = align
+    if text:
+        run = p.add_run(text)
+        _official_font(run, font, size, bold)
+        if colour is not None:
+            run.font.color.rgb = colour
+    return p
+
+
+def _red_rule(paragraph) -> None:
+    """The red separator line under the 文号 (a bottom border of that paragraph)."""
+    from docx.oxml import OxmlElement
+
+    ppr = paragraph._p.get_or_add_pPr()
+    border = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("val", "single"), ("sz", "12"), ("space", "4"), ("color", "C00000")):
+        bottom.set(_docx().qn(f"w:{k}"), v)
+    border.append(bottom)
+    ppr.append(border)
+
+
+def official_document(*, office: str, doc_no: str, title: str, addressee: str,
+                      paragraphs: list[str], signature: str, date_text: str,
+                      table_df: pd.DataFrame | None = None, after_table: list[str] = (),
+                      note: str | None = None, sample: bool = False):
+    """A 公文 in GB/T 9704-2012 layout: the office's red mark (发文机关标志), 文号, red rule,
+    title, 主送, body paragraphs (optionally a table and more paragraphs), 落款, 成文日期 and an
+    附注 in parentheses (contact). Returns the python-docx Document."""
+    d = _docx()
+    doc = d.Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = d.Cm(21.0), d.Cm(29.7)
+    section.top_margin, section.bottom_margin = d.Cm(3.7), d.Cm(3.5)
+    section.left_margin, section.right_margin = d.Cm(2.8), d.Cm(2.6)
+    section.footer_distance = d.Cm(2.8)
+    normal = doc.styles["Normal"]
+    normal.font.name = OFFICIAL_BODY
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(d.qn("w:eastAsia"), OFFICIAL_BODY)
+    normal.font.size = d.Pt(BODY_PT)
+    if sample:
+        header = section.header.paragraphs[0]
+        header.alignment = d.RIGHT
+        run = header.add_run(SAMPLE_MARK)
+        _set_font(run, HEAD_FONT, 10, True)
+        run.font.color.rgb = d.RGBColor(0xC0, 0x39, 0x2B)
+    _page_number_footer(section)
+    red = d.RGBColor(0xC0, 0x00, 0x00)
+    _line(doc, office, align=d.CENTER, font=OFFICIAL_TITLE, size=26, colour=red)
+    _line(doc)
+    _red_rule(_line(doc, doc_no, align=d.CENTER))
+    _line(doc)
+    _line(doc, title, align=d.CENTER, font=OFFICIAL_TITLE, size=TITLE_PT)
+    _line(doc)
+    _line(doc, f"{addressee}：")
+    for text in paragraphs:
+        _line(doc, text, indent=True)
+    if table_df is not None:
+        table(doc, table_df, font_size=12)
+        for text in after_table:
+            _line(doc, text, indent=True)
+    _line(doc)
+    _line(doc)
+    _line(doc, signature, align=d.RIGHT)
+    _line(doc, date_text, align=d.RIGHT)
+    if note:
+        _line(doc, f"（{note}）", indent=True)
+    return doc
+
+
+def page_setup(data: bytes) -> dict:
+    """Page size and margins (mm) of a .docx and whether its footer has a PAGE field: what
+    tests check against GB/T 9704-2012."""
+    doc = _docx().Document(io.BytesIO(data))
+    s = doc.sections[0]
+    footer_xml = s.footer._element.xml
+    return {"width_mm": round(s.page_width.mm), "height_mm": round(s.page_height.mm),
+            "top_mm": round(s.top_margin.mm), "left_mm": round(s.left_margin.mm),
+            "page_numbers": "PAGE" in footer_xml and "— " in "".join(
+                p.text for p in s.footer.paragraphs)}

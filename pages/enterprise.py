@@ -3,11 +3,13 @@ sidebar's date; deep link ?uscc=…; a one-page Word sheet for a site visit."""
 
 import streamlit as st
 
-from components import downloads, export, fmt, safe
+from components import case_table, downloads, export, fmt, safe
 from components.context import get_context
 from components.record_sheet import permit_rows, profile_rows, record_sheet_docx, rounds_rows
 from components.timeline import milestone_notes, milestone_table, timeline_chart
+from queries import cases as qc
 from queries import enterprise as en
+from rules.roles import SUPERVISE
 from rules.vocab import OUTCOME_COLUMNS
 
 ctx = get_context()
@@ -81,6 +83,17 @@ else:
         lambda: record_sheet_docx(rec, ctx.area_name, ctx.is_sample),  # on click
         export.file_name(f"企业档案_{p['name']}", as_of, "docx"),
         key="ent_sheet", icon=":material/description:")
+
+    st.subheader("督办事项")
+    own = qc.case_list(ctx.source, ctx.scope, qc.today(), qc.CaseFilters(uscc=p["uscc"]))
+    if own.empty:
+        st.caption("该企业没有督办事项。")
+    else:
+        st.dataframe(case_table.view(qc.ledger(own), drop=case_table.ENTERPRISE_KNOWN),
+                     hide_index=True, width="stretch", column_config=case_table.COLUMN_CONFIG)
+    if ctx.viewer.may(SUPERVISE):
+        st.page_link("pages/cases.py", label="为该企业登记督办事项",
+                     icon=":material/assignment_add:", query_params={"new": p["uscc"]})
 
     left, right = st.columns([2, 3])
     with left:

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import briefing, downloads, export, fmt, html_table, kpi, safe, vega
+from components import briefing, case_table, downloads, export, fmt, html_table, kpi, safe, vega
 from components import overview_charts as charts
 from components.context import get_context
 from components.filters import link_params
+from queries import cases as qc
 from queries import overview as ov
+from rules import cases as rc
 from rules.clock import OVERDUE_BUCKETS
 from rules.plan_status import PLAN_MARK_COLOURS
 
@@ -76,6 +78,26 @@ if chosen:
     link = ((SUPERVISION, link_params(st.query_params.to_dict()))
             if Path(__file__).with_name("supervision.py").exists() else None)
     kpi.render_list(next(c for c in cards if c.key == chosen), rows, total, firms, as_of, link)
+
+# ---- 督办事项 (督办台账): the cases in progress and those waiting past their reply deadline ---
+today = qc.today()
+open_cases = qc.case_list(src, scope, today, qc.CaseFilters(statuses=rc.OPEN_SHOWN))
+overdue_cases = int((open_cases["shown_status"] == rc.OVERDUE).sum())
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.markdown(f"**督办事项：在办 {len(open_cases):,} 项，逾期未回复 {overdue_cases:,} 项**",
+                help=f"督办台账中尚未办结的事项；逾期未回复指已发出但超过回复期限"
+                     f"（截至今天 {fmt.cn_date(today)}）仍未回复。")
+    with st.popover("查看在办督办事项", icon=":material/list:"):
+        if open_cases.empty:
+            st.caption("当前没有在办的督办事项。")
+        else:
+            listed = open_cases.sort_values(["days_overdue", "case_id"], ascending=[False, True])
+            st.dataframe(case_table.view(qc.ledger(listed.head(200))), hide_index=True,
+                         width="stretch", column_config=case_table.COLUMN_CONFIG)
+            st.caption(f"共 {len(listed):,} 项，逾期未回复的在前" +
+                       ("；此处显示前 200 项" if len(listed) > 200 else "") + "。")
+    if Path(__file__).with_name("cases.py").exists():
+        st.page_link("pages/cases.py", label="打开督办台账", icon=":material/assignment_turned_in:")
 
 # ---- plan progress and achievements --------------------------------------------------------
 left, right = st.columns(2, gap="large")

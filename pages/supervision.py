@@ -1,14 +1,19 @@
 """审核进度与督办: the watch list, the progress funnel, overdue ageing and every audit round
 against the statutory clock, as of the sidebar's date."""
 
+import datetime as dt
+
 import streamlit as st
 
 from components import downloads, export, safe
 from components.context import get_context
 from components.funnel import funnel_chart
+from queries import cases as qc
 from queries import inventory
 from queries import supervision as sv
 from queries.meta import region_names
+from rules import cases as rc
+from rules.roles import SUPERVISE
 from rules.vocab import AUDIT_MODES, LISTING_REASONS
 
 ctx = get_context()
@@ -21,6 +26,29 @@ if ctx.is_sample:
     st.info("样例数据：企业名称均为虚构，仅供演示。")
 for problem in inventory.clock_problems(ctx.source, ctx.clock):
     st.warning(problem)
+
+
+
+def open_case_from(row):
+    """A case for one watch-list row with the defaults (the row's reason, the nearest
+    authority as addressee, the default reply deadline); its id, or None with the reason
+    shown."""
+    today = qc.today()
+    kind, addressee = rc.addressee_choices(ctx.scope.level, row["城市"], row["区县"],
+                                           row["企业名称"])[0]
+    due = row["应完成/到期日期"]
+    try:
+        return qc.open_case(
+            ctx.source.engine, ctx.viewer, uscc=row["统一社会信用代码"], category=row["类别"],
+            reason=row["事由"], addressee_kind=kind, addressee=addressee,
+            reply_due=rc.default_reply_due(today, rc.CaseRules.from_env()), today=today,
+            issuer=rc.issuer_name(ctx.scope.level, ctx.area_name),
+            item_due=dt.date.fromisoformat(due) if isinstance(due, str) else None,
+            days_late=int(row["逾期天数"]))
+    except rc.CaseError as exc:
+        st.error(safe.text(str(exc)))
+        return None
+
 
 counties = sv.county_choices(ctx.source, ctx.scope, ctx.filters, ctx.clock)
 # A county left over from another city filter is dropped rather than breaking the widget.
@@ -60,11 +88,18 @@ with tab_watch:
         if listed.empty:
             st.success(f"截至 {as_of:%Y-%m-%d}，当前范围内没有需要督办的事项。")
         else:
+            # Which items already have a case in progress (督办台账).
+            open_cases = qc.open_items(ctx.source, ctx.scope)
+            case_of = {(u, c): int(i) for u, c, i in zip(
+                open_cases["uscc"], open_cases["category"], open_cases["case_id"])}
             shown = listed.head(sv.WATCH_SHOWN)
+            shown = shown.copy()
+            shown.insert(1, "督办", [f"在办（编号 {case_of[k]}）" if k in case_of else "未立案"
+                                   for k in zip(shown["统一社会信用代码"], shown["类别"])])
             more = (f"；此处显示前 {len(shown):,} 项，完整清单请下载 Excel"
                     if len(shown) < len(listed) else "")
             st.caption(f"共 {len(listed):,} 项，按紧急程度排序（{' → '.join(sv.CATEGORIES)}）"
-                       f"{more}。勾选一行可打开该企业档案。")
+                       f"{more}。勾选一行可打开该企业档案或登记督办事项。")
             picked = st.dataframe(
                 shown, hide_index=True, width="stretch", key="sup_watch_pick",
                 on_select="rerun", selection_mode="single-row",
@@ -79,6 +114,28 @@ with tab_watch:
                              icon=":material/factory:",
                              query_params={"uscc": row["统一社会信用代码"],
                                            "asof": as_of.isoformat()})
+                key = (row["统一社会信用代码"], row["类别"])
+                if key in case_of:
+                    st.page_link("pages/cases.py",
+                                 label=f"打开在办的督办事项（编号 {case_of[key]}）",
+                                 icon=":material/assignment_turned_in:",
+                                 query_params={"case": str(case_of[key])})
+                elif ctx.viewer.may(SUPERVISE):
+                    left_btn, right_link = st.columns([1, 2])
+                    if left_btn.button("登记督办事项", key="sup_case_open", type="primary",
+                                       icon=":material/assignment_add:",
+                                       help="以督办清单中的事由、默认主送单位和默认回复期限登记，"
+                                            "登记后可在督办台账中修改并发出。"):
+                        case_id = open_case_from(row)
+                        if case_id is not None:
+                            st.switch_page("pages/cases.py",
+                                           query_params={"case": str(case_id)})
+                    right_link.page_link("pages/cases.py",
+                                         label=f"为“{safe.text(row['企业名称'])}”填写后登记"
+                                               "（可改事由、主送、期限）",
+                                         icon=":material/edit_note:",
+                                         query_params={"new": row["统一社会信用代码"],
+                                                       "cat": row["类别"]})
         header = sv.watch_header(
             ctx.area_name, as_of,
             sv.filter_text(ctx.area_name, ctx.filters, page_filters,

@@ -30,7 +30,7 @@ ACTIONS = {
     "account_reset": "重置密码", "account_unlock": "解锁账号", "settings": "修改安全设置",
     "download": "下载", "import": "导入数据", "import_undo": "撤销导入", "denied": "越权访问",
     "log_export": "导出日志",
-    "log_archive": "归档日志",
+    "log_archive": "归档日志", "case_open": "登记督办事项", "case_step": "办理督办事项",
 }
 LOG_LIMIT = 5000  # rows a query of the log page returns at most (newest first)
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -26,7 +27,7 @@ from sqlalchemy import (
     text,
 )
 
-from rules import roles, vocab
+from rules import cases, roles, vocab
 
 metadata = MetaData()
 
@@ -643,6 +644,110 @@ for _dialect, _statements in LOG_GUARDS.items():
     for _sql in _statements:
         # After the archive table exists: the audit_log guard reads it.
         event.listen(audit_log_archive, "after_create", DDL(_sql).execute_if(dialect=_dialect))
+
+
+# -- 督办事项: cases from the watch list to the notice, the reply and the closing -----------------
+# A case belongs to one enterprise; its jurisdiction is the enterprise's (every read joins
+# enterprise and applies the viewer's scope). 逾期未回复 and 建议办结 are derived, not stored
+# (rules/cases.py). Times are UTC without a zone, dates are calendar dates.
+
+# Every document sent, by its 文号 (the key: a number is never given twice). A 督办通知书 sends
+# one case; a 批量督办函 sends the cases of one city together.
+case_document = Table(
+    "case_document", metadata,
+    Column("doc_no", String(40), primary_key=True),
+    Column("kind", String(8), nullable=False),
+    Column("issuer", String(64), nullable=False),  # 落款
+    Column("addressee", String(128), nullable=False),  # 主送
+    Column("sent_date", Date, nullable=False),  # 成文日期
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    _in("kind", cases.DOCUMENT_KINDS, "ck_case_document_kind"),
+)
+
+supervision_case = Table(
+    "supervision_case", metadata,
+    Column("case_id", Integer, primary_key=True, autoincrement=True),
+    Column("uscc", String(18), ForeignKey("enterprise.uscc"), nullable=False),
+    Column("audit_id", Integer, ForeignKey("audit_round.audit_id"), nullable=True),
+    Column("category", String(16), nullable=False),  # the watch list's 类别, or 其他
+    Column("reason", Text, nullable=False),  # 督办事由, from the watch list's row
+    Column("item_due", Date, nullable=True),  # the statutory date the item is about
+    Column("days_late", Integer, nullable=True),  # days overdue when the case was opened
+    Column("demand", Text, nullable=False),  # 督办要求: what the addressee is asked to do
+    Column("addressee_kind", String(16), nullable=False),
+    Column("addressee", String(128), nullable=False),  # 主送
+    Column("contact", String(64), nullable=True),  # 联系人及电话
+    Column("issuer", String(64), nullable=False),  # 落款: the office that sends the notice
+    Column("status", String(8), nullable=False),
+    # 文号 of the document that sent it (a notice of its own, or a city's batch letter).
+    Column("doc_no", String(40), ForeignKey("case_document.doc_no"), nullable=True),
+    Column("reply_due", Date, nullable=True),
+    Column("sent_date", Date, nullable=True),
+    Column("replied_date", Date, nullable=True),
+    Column("closed_date", Date, nullable=True),
+    Column("opened_at", DateTime, nullable=False),
+    Column("opened_by", String(64), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    # Bumped by every step: a step taken on an older version is refused (two people at once).
+    Column("version", Integer, nullable=False, server_default=text("1")),
+    _in("category", cases.CATEGORIES, "ck_case_category"),
+    _in("addressee_kind", cases.ADDRESSEE_KINDS, "ck_case_addressee_kind"),
+    _in("status", cases.STATUSES, "ck_case_status"),
+    CheckConstraint("(status = '待发出') = (doc_no IS NULL)", name="ck_case_doc_no"),
+    CheckConstraint("(status = '待发出') = (sent_date IS NULL)", name="ck_case_sent"),
+    CheckConstraint("status = '待发出' OR reply_due IS NOT NULL", name="ck_case_reply_due"),
+    CheckConstraint("(status = '已办结') = (closed_date IS NOT NULL)", name="ck_case_closed"),
+    CheckConstraint("version >= 1", name="ck_case_version"),
+)
+Index("ix_case_uscc", supervision_case.c.uscc)
+Index("ix_case_status", supervision_case.c.status)
+Index("ix_case_doc_no", supervision_case.c.doc_no)
+
+case_step = Table(
+    "case_step", metadata,
+    Column("step_id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("supervision_case.case_id"), nullable=False),
+    Column("action", String(8), nullable=False),
+    Column("from_status", String(8), nullable=True),  # NULL for 登记
+    Column("to_status", String(8), nullable=False),
+    Column("step_date", Date, nullable=False),  # the day it happened
+    Column("reply_due", Date, nullable=True),  # the deadline set by 发出 / 退回重办
+    Column("note", Text, nullable=True),
+    Column("actor", String(64), nullable=False),  # user name
+    Column("actor_name", String(64), nullable=True),  # name and unit as shown then
+    Column("at", DateTime, nullable=False),
+    _in("action", cases.STEPS, "ck_case_step_action"),
+    _in("to_status", cases.STATUSES, "ck_case_step_to"),
+)
+Index("ix_case_step_case", case_step.c.case_id)
+
+case_attachment = Table(
+    "case_attachment", metadata,
+    Column("attachment_id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("supervision_case.case_id"), nullable=False),
+    Column("step_id", Integer, ForeignKey("case_step.step_id"), nullable=True),
+    Column("file_name", String(128), nullable=False),
+    Column("mime", String(128), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_at", DateTime, nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    CheckConstraint("size_bytes > 0", name="ck_case_attachment_size"),
+)
+Index("ix_case_attachment_case", case_attachment.c.case_id)
+
+# 文号 counters: the last number given per pattern and year. Taken inside the transaction that
+# sends the document, and case_document.doc_no is its key, so a number is never given twice.
+doc_counter = Table(
+    "doc_counter", metadata,
+    Column("counter_key", String(64), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("last_no", Integer, nullable=False),
+    CheckConstraint("last_no >= 0", name="ck_doc_counter_last_no"),
+)
 
 
 def create_all(engine) -> None:

@@ -17,7 +17,7 @@ from queries import boundaries
 from sample_data import names, profiles
 
 STREAMS = ("places", "firms", "permits", "people", "audits", "options", "panels", "oversight",
-           "pool")  # appended streams leave the earlier ones unchanged (spawn keys)
+           "pool", "cases")  # appended streams leave the earlier ones unchanged (spawn keys)
 FIRST_YEAR = 2021  # the notice is of October 2020; provinces listed from 2021
 MIN_AS_OF = dt.date(2021, 6, 1)
 MAX_AS_OF = dt.date(2035, 12, 31)

@@ -29,7 +29,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from queries import accounts, boundaries, rollup, schema
 from queries.db import SAMPLE_DB, describe, get_engine
-from sample_data import audits, firms, options, oversight, people, places, pool
+from sample_data import audits, cases, firms, options, oversight, people, places, pool
 from sample_data.common import MAX_AS_OF, MIN_AS_OF, make_context
 
 DEFAULTS = {"province": "320000", "scale": 1.0, "seed": 20201015, "as_of": dt.date(2026, 11, 24)}
@@ -120,6 +120,10 @@ def generate(province: str, scale: float, seed: int, as_of: dt.date) -> list[tup
     published = pool.publications(ctx, fines)  # before the penalties are written: marks them
     periods = oversight.plan_periods(ctx)
     region_rows = places.region_rows(ctx)
+    demo_city = "320500" if "320500" in set(ent["city_adcode"]) else str(
+        ent.groupby("city_adcode").size().sort_index().idxmax())
+    doc_rows, case_rows, step_rows, counter_rows = cases.make_cases(ctx, rounds, ent,
+                                                          region_rows[0]["name"], demo_city)
     return [
         (schema.region, region_rows),
         (schema.industry, industry_rows),
@@ -143,6 +147,10 @@ def generate(province: str, scale: float, seed: int, as_of: dt.date) -> list[tup
         (schema.training_plan, plans),
         (schema.training_session, sessions),
         (schema.account, _demo_accounts(seed, region_rows, ent, parks)),
+        (schema.case_document, doc_rows),
+        (schema.supervision_case, case_rows),
+        (schema.case_step, step_rows),
+        (schema.doc_counter, counter_rows),
     ]
 
 
@@ -260,7 +268,8 @@ def build(engine: Engine, province: str = DEFAULTS["province"], scale: float = D
             ix.create(conn)
         rollup.refresh(conn, meta["data_version"])  # per-audit totals the pages read
         if conn.dialect.name == "postgresql":  # ids written explicitly: move the counters on
-            for table in (schema.account, schema.audit_log):
+            for table in (schema.account, schema.audit_log, schema.supervision_case,
+                          schema.case_step):
                 key = next(iter(table.primary_key.columns)).name
                 conn.exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{table.name}', '{key}'), "

@@ -46,6 +46,10 @@ def rules(k: str) -> tuple[str, ...]:
     return (RULES, "-k", k)
 
 
+def cases_q(k: str) -> tuple[str, ...]:
+    return ("tests/test_cases_queries.py", "-k", f"sqlite and ({k})")
+
+
 MUTANTS = [
     # ---- the five the issue names --------------------------------------------------------------
     Mutant("a_park_filter", "queries/scope.py",
@@ -216,6 +220,41 @@ MUTANTS = [
            'FORMULA_START = ("=", "+", "-", "@", "\\t", "\\r")',
            'FORMULA_START = ("=", "+", "@")',
            ("tests/test_hardening_markup.py", "-k", "numbers_stay")),
+    # ---- 督办事项 (issue 17): every scope clause, the version check, the deadline rules --------
+    Mutant("case_list_scope", "queries/cases.py",
+           "    clauses = [scope_where(scope)]", "    clauses = [scope_where(Scope())]",
+           cases_q("city_sees")),
+    Mutant("case_detail_scope", "queries/cases.py",
+           " " * 61 + "scope_where(scope))))", " " * 61 + "True)))",
+           cases_q("city_sees")),
+    Mutant("case_attachment_scope", "queries/cases.py",
+           " " * 39 + "scope_where(scope)))).first()", " " * 39 + "True))).first()",
+           cases_q("city_sees")),
+    Mutant("case_open_scope", "queries/cases.py",
+           " " * 56 + "scope_where(viewer.scope)))).scalar()", " " * 56 + "True))).scalar()",
+           cases_q("city_sees")),
+    Mutant("case_step_scope", "queries/cases.py",
+           "            .where(and_(c.c.case_id == case_id, scope_where(viewer.scope)))",
+           "            .where(and_(c.c.case_id == case_id))", cases_q("city_sees")),
+    Mutant("case_batch_scope", "queries/cases.py",
+           "            .where(and_(c.c.case_id.in_(ids), scope_where(viewer.scope)))",
+           "            .where(and_(c.c.case_id.in_(ids)))", cases_q("batch_letter")),
+    Mutant("case_batch_candidates_scope", "queries/cases.py",
+           "        scope_where(scope), e.c.city_adcode == city_adcode, c.c.status == rc.DRAFT,",
+           "        e.c.city_adcode == city_adcode, c.c.status == rc.DRAFT,",
+           cases_q("candidates")),
+    Mutant("case_document_scope", "queries/cases.py",
+           " " * 64 + "scope_where(scope)))", " " * 64 + "True))",
+           cases_q("batch_letter")),
+    Mutant("case_enterprise_scope", "queries/cases.py",
+           "            .where(and_(e.c.uscc == uscc, scope_where(scope)))).first()",
+           "            .where(and_(e.c.uscc == uscc))).first()", cases_q("city_sees")),
+    Mutant("case_version_check", "queries/cases.py",
+           "    case_id = row.case_id\n    if row.version != version:",
+           "    case_id = row.case_id\n    if False:", cases_q("second_writer")),
+    Mutant("case_reply_due_past", "rules/cases.py",
+           "    if due < today:", "    if due < today - dt.timedelta(days=1):",
+           ("tests/test_cases_rules.py", "-k", "deadline_validation")),
 ]
 
 

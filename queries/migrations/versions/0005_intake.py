@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0005_intake'
-down_revision = '0003_experts'
+down_revision = '0004_cases'
 branch_labels = None
 depends_on = None
 
