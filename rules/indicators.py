@@ -22,13 +22,14 @@ from rules.clock import ClockRules
 from rules.vocab import OUTCOME_COLUMNS
 
 PAGE_PATH = "/indicators"  # the 指标说明 page (pages/indicators.py)
+LINK = f" 详见[指标说明]({PAGE_PATH})。"  # ends every help text on a page
 COMPLETION_WORDS = {"report": "提交审核报告", "evaluation": "评估通过", "acceptance": "验收通过"}
 
 # Who and what a count covers, in the same words everywhere.
 SCOPE_ROUNDS = ("您的管辖范围内、符合左侧城市、行业、园区筛选的企业的审核轮次；选了列入年度时只计"
                 "该年度批次列入的轮次。")
-SCOPE_ROUNDS_ALL_YEARS = ("您的管辖范围内、符合左侧城市、行业、园区筛选的企业的审核轮次；不受列入年度"
-                          "筛选影响（某年完成的审核不论哪年列入都计入该年）。")
+SCOPE_ROUNDS_ALL_YEARS = ("您的管辖范围内、符合左侧城市、行业、园区筛选的企业的审核轮次；"
+                          "不受列入年度筛选影响（某年完成的审核不论哪年列入都计入该年）。")
 SCOPE_ENTERPRISES = ("您的管辖范围内、符合左侧城市、行业、园区筛选的企业；选了列入年度时只计该年度"
                      "批次列入的企业。")
 SCOPE_OPTIONS = "您的管辖范围内、符合左侧城市、行业、园区筛选的企业的方案。"
@@ -86,13 +87,13 @@ _LIST = [
               "应提交报告的日期所在年度 = 截至日期所在年度。", SCOPE_ROUNDS,
               "queries.overview.kpis", (_OV, _BRIEF)),
     Indicator("due_rounds_done", "本年到期审核中已完成", "轮",
-              "“本年到期审核”中截至日期已{done}的轮次（不论在哪一年完成）。与“本年完成审核”"
+              "“本年到期审核”中截至日期已{done}的轮次（不论在哪一年完成）。与“当年完成审核”"
               "不同：后者按完成日期所在年度计。",
               "应提交报告的日期所在年度 = 截至日期所在年度，且完成日期不晚于截至日期。",
               SCOPE_ROUNDS, "queries.overview.kpis", (_OV, _BRIEF)),
-    Indicator("completed_in_year", "本年完成审核", "轮",
-              "{done}（完成审核）的日期落在截至日期所在年度1月1日至截至日期的审核轮次，不论哪年"
-              "列入、何时到期；用于对照年度计划目标。",
+    Indicator("completed_in_year", "当年完成审核", "轮",
+              "{done}（完成审核）的日期落在该年度1月1日至12月31日（或截至日期，取较早者）的审核"
+              "轮次，不论哪年列入、何时到期；总览中“当年”为截至日期所在年度。用于对照年度计划目标。",
               "完成日期（{done}之日）所在年度。", SCOPE_ROUNDS_ALL_YEARS,
               "queries.overview.plan_progress、queries.plan.yearly_actuals",
               (_OV, _BRIEF, _PLAN, _REPORT)),
@@ -151,13 +152,14 @@ _LIST = [
               "queries.geo.region_metrics", (_MAP,)),
     # ---- plans ----------------------------------------------------------------------------------
     Indicator("year_target_rate", "年度目标完成率", "%",
-              "本年完成审核 ÷ 本年度完成审核目标。目标按所选城市或全省取“全部行业”目标行，没有时取"
+              "当年完成审核 ÷ 该年度完成审核目标（总览为截至日期所在年度）。目标按所选城市或全省"
+              "取“全部行业”目标行，没有时取"
               "分行业目标之和，全省没有时取各市目标之和。",
               "完成日期所在年度 = 截至日期所在年度（计划年度）。", SCOPE_ROUNDS_ALL_YEARS,
               "queries.overview.plan_progress", (_OV, _BRIEF)),
     Indicator("period_completed", "规划期完成审核", "轮",
               "规划期首年1月1日至截至日期（或规划期末，取较早者）{done}的审核轮次；各年之和，某年"
-              "的数等于该年的“本年完成审核”。", "完成日期所在年度。", SCOPE_ROUNDS_ALL_YEARS,
+              "的数等于该年的“当年完成审核”。", "完成日期所在年度。", SCOPE_ROUNDS_ALL_YEARS,
               "queries.plan.yearly_actuals → queries.plan.scoreboard", (_PLAN,)),
     Indicator("period_target_rate", "规划期目标完成率", "%",
               "规划期内实际完成 ÷ 规划期目标（各年目标之和）。衡量对计划的完成程度；与“每百家"
@@ -244,7 +246,7 @@ def help_text(indicator_id: str, clock: ClockRules, link: bool = True) -> str:
     every indicator is explained."""
     i = INDICATORS[indicator_id]
     text = f"{definition(indicator_id, clock)}时间口径：{i.date_rule.format(**_clock_words(clock))}"
-    return text + (f" 详见[指标说明]({PAGE_PATH})。" if link else "")
+    return text + (LINK if link else "")
 
 
 def definitions(ids, clock: ClockRules) -> list[str]:
