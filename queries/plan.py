@@ -392,7 +392,8 @@ def shortfall_drivers(units: list[tuple[str, str, str]], industry_names: dict[st
         projected = project(actual, start_year, end_year, as_of) or 0.0
         if target - projected > 1e-9:
             rows.append({"地区": labels[code], "行业": industry_names[industry],
-                         "目标": float(target), "实际": actual, "预计期末": projected, "缺口": target - projected})
+                         "目标": float(target), "实际": actual, "预计期末": projected,
+                         "缺口": target - projected})
     df = pd.DataFrame(rows, columns=columns)
     return df.sort_values(["缺口", "地区", "行业"], ascending=[False, True, True]
                           ).head(limit).reset_index(drop=True)
