@@ -135,7 +135,7 @@ with tabs[2]:
             vega.chart(charts.industry_chart, by_industry)
 with tabs[3]:
     if tabs[3].open:
-        st.subheader("逾期时间最长的企业", help=ov.kpi_help(clock)["overdue"])
+        st.subheader("逾期时间最长的企业", help=ov.kpi_help(clock, link=True)["overdue"])
         if top_late.empty:
             st.success(f"{as_of}，当前范围内没有逾期企业。")
         else:

@@ -130,7 +130,7 @@ def briefing_definitions(clock: ClockRules) -> dict[str, str]:
     return dict(zip(BRIEFING_INDICATORS, ind.definitions(BRIEFING_INDICATORS, clock)))
 
 
-def kpi_help(clock: ClockRules, link: bool = True) -> dict[str, str]:
+def kpi_help(clock: ClockRules, link: bool = False) -> dict[str, str]:
     """Definitions of the KPIs (the registry's help texts), shown as help text on the page
     (`link`: with a link to the 指标说明 page) and in the briefing."""
     return {k: ind.help_text(KPI_INDICATORS[k], clock, link) for k in KPI_KEYS}
