@@ -73,7 +73,8 @@ ACHIEVED = pd.DataFrame({"key": ["low", "investment_wan", "energy_tce", "no_figu
 
 def test_plan_table_shows_rounds_share_and_a_dash_without_target():
     styler = charts.plan_table(PLAN)
-    assert list(styler.data.columns) == ["指标", "年度目标（轮）", "完成（轮）", "年度目标完成率", "状态"]
+    assert list(styler.data.columns) == ["指标", "年度目标（轮）", "完成（轮）", "年度目标完成率",
+                                         "状态"]
     text, _ = cells(styler)
     assert [text[(0, c)] for c in range(5)] == ["列入审核名单", "1,024", "900", "87.9%", "存在风险"]
     assert [text[(1, c)] for c in range(5)] == ["完成审核", "—", "675", "—", "未设定目标"]
