@@ -32,6 +32,7 @@ PAGE_SPECS = [
     ("园区整体审核", "pages/parks.py", "园区评比", ":material/domain:"),
     ("园区整体审核", "pages/park.py", "园区详情", ":material/location_city:"),
     ("数据", "pages/data_status.py", "数据概况", ":material/database:"),
+    ("数据", "pages/indicators.py", "指标说明", ":material/menu_book:"),
     ("系统管理", "pages/accounts.py", "账号管理", ":material/manage_accounts:"),
     ("系统管理", "pages/security.py", "安全设置", ":material/shield_lock:"),
     ("系统管理", "pages/audit_log.py", "操作日志", ":material/receipt_long:"),

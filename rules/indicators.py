@@ -55,7 +55,7 @@ class Indicator:
         return f"{self.name}（{self.unit}）" if self.unit else self.name
 
 
-def _clock_words(clock: ClockRules) -> dict[str, str]:
+def clock_words(clock: ClockRules) -> dict[str, str]:
     months = clock.reaudit_months
     span = f"{months // 12}年" if months % 12 == 0 else f"{months}个月"
     reasons = "、".join(clock.reaudit_reasons) or "（未设定）"
@@ -219,6 +219,28 @@ _LIST = [
 INDICATORS: dict[str, Indicator] = {i.id: i for i in _LIST}
 assert len(INDICATORS) == len(_LIST), "indicator ids must be unique"
 
+# The 指标说明 page's sections, in the order of _LIST.
+GROUPS = (
+    ("企业与审核轮次（截至日期的状态）", ("listed_enterprises", "rounds", "due_rounds",
+                                   "due_rounds_done", "completed_in_year", "completed_total",
+                                   "started", "reported", "eval_passed", "eval_failed",
+                                   "accepted", "overdue_enterprises", "reaudit_lapsed",
+                                   "reaudit_soon")),
+    ("地区之间的比较（总览排名、地图）", ("completed_per_100", "overdue_per_100",
+                                   "latest_completed", "latest_completed_share",
+                                   "overdue_share", "latest_accepted_share")),
+    ("计划对标", ("year_target_rate", "period_completed", "period_target_rate",
+              "period_projection")),
+    ("某一年度发生的事项（计划对标、年度报告）", ("listed_in_year", "started_in_year",
+                                       "eval_passed_in_year", "eval_failed_in_year",
+                                       "accepted_in_year", "accept_failed_in_year",
+                                       "listed_by_year_end")),
+    ("清洁生产方案与绩效", ("low_cost_done", "high_cost_done", "investment_wan",
+                   *(c for c, _l, _u in OUTCOME_COLUMNS))),
+    ("园区", ("cluster_audits",)),
+)
+assert sorted(i for _g, ids in GROUPS for i in ids) == sorted(INDICATORS), "every indicator once"
+
 
 def get(indicator_id: str) -> Indicator:
     return INDICATORS[indicator_id]
@@ -238,14 +260,14 @@ def label(indicator_id: str) -> str:
 
 def definition(indicator_id: str, clock: ClockRules) -> str:
     """What is counted, with the province's clock words filled in."""
-    return INDICATORS[indicator_id].counts.format(**_clock_words(clock))
+    return INDICATORS[indicator_id].counts.format(**clock_words(clock))
 
 
 def help_text(indicator_id: str, clock: ClockRules, link: bool = True) -> str:
     """The help of a number: its definition, the deciding date and, on a page (`link`), where
     every indicator is explained."""
     i = INDICATORS[indicator_id]
-    text = f"{definition(indicator_id, clock)}时间口径：{i.date_rule.format(**_clock_words(clock))}"
+    text = f"{definition(indicator_id, clock)}时间口径：{i.date_rule.format(**clock_words(clock))}"
     return text + (LINK if link else "")
 
 
@@ -256,7 +278,7 @@ def definitions(ids, clock: ClockRules) -> list[str]:
 
 def clock_rules_in_force(clock: ClockRules) -> list[tuple[str, str]]:
     """The statutory clock as (rule, value) rows in words, for the 指标说明 page."""
-    w = _clock_words(clock)
+    w = clock_words(clock)
     acceptance = (f"列入名单后{clock.acceptance_months}个月" if clock.acceptance_basis == "listing"
                   else f"评估后{clock.acceptance_months}个月")
     rows = [("信息公开期限", f"列入名单后{clock.disclosure_months}个月"),
@@ -276,8 +298,10 @@ def clock_rules_in_force(clock: ClockRules) -> list[tuple[str, str]]:
 
 
 def table_rows(clock: ClockRules) -> list[dict[str, str]]:
-    """Every indicator as a row of the 指标说明 page and its Excel."""
-    return [{"指标": i.name, "单位": i.unit or "—", "统计什么": definition(i.id, clock),
-             "按哪个日期": i.date_rule.format(**_clock_words(clock)),
-             "范围与筛选": i.scope_rule, "出现在": "、".join(i.shown_on) or "—",
-             "计算位置": i.computed_by} for i in _LIST]
+    """Every indicator as a row of the 指标说明 page's Excel, by section. (Where it is computed
+    is for developers: it stays in the code, not in what users read.)"""
+    return [{"类别": group, "指标": i.name, "单位": i.unit or "同所选指标",
+             "统计什么": definition(i.id, clock),
+             "按哪个日期": i.date_rule.format(**clock_words(clock)),
+             "范围与筛选": i.scope_rule, "出现在": "、".join(i.shown_on) or "—"}
+            for group, ids in GROUPS for i in (INDICATORS[x] for x in ids)]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 # Pages by file; the navigation shows a role only the pages listed for it.
 DATA_PAGES = ("overview", "map", "supervision", "enterprise", "plan", "parks", "park",
-              "data_status")
+              "data_status", "indicators")
 ACCOUNT_PAGE = "account"  # 我的账号: every role
 
 
