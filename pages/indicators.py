@@ -36,18 +36,21 @@ st.dataframe(pd.DataFrame(ind.clock_rules_in_force(clock), columns=["规则", "�
 st.subheader("指标口径")
 wanted = st.text_input("查找指标", key="ind_find", placeholder="输入指标名称中的字，如“完成”“逾期”")
 found = 0
-for group, ids in ind.GROUPS:
+for n, (group, ids) in enumerate(ind.GROUPS):
     shown = [ind.get(i) for i in ids if not wanted or wanted.strip() in ind.name(i)]
     if not shown:
         continue
-    st.markdown(f"#### {group}")
-    for i in shown:
-        found += 1
-        with st.container(border=True):
-            st.markdown(f"**{i.name}**" + (f"（{i.unit}）" if i.unit else "（单位同所选对标指标）"))
-            st.markdown(f"{ind.definition(i.id, clock)}  \n"
-                        f"**按哪个日期：** {i.date_rule.format(**ind.clock_words(clock))}  \n"
-                        f"**范围与筛选：** {i.scope_rule}  \n"
-                        f"**出现在：** {'、'.join(i.shown_on) or '—'}")
+    found += len(shown)
+    # one section open at a time keeps the page short; a search opens every section it found
+    with st.expander(f"{group}（{len(shown)}项）", expanded=bool(wanted) or n == 0):
+        cols = st.columns(2)
+        for k, i in enumerate(shown):
+            with cols[k % 2].container(border=True):
+                st.markdown(f"**{i.name}**" + (f"（{i.unit}）" if i.unit
+                                              else "（单位同所选对标指标）"))
+                st.markdown(f"{ind.definition(i.id, clock)}  \n"
+                            f"**按哪个日期：** {i.date_rule.format(**ind.clock_words(clock))}  \n"
+                            f"**范围与筛选：** {i.scope_rule}  \n"
+                            f"**出现在：** {'、'.join(i.shown_on) or '—'}")
 if not found:
     st.info(f"没有名称含“{safe.text(wanted)}”的指标。")
