@@ -28,6 +28,9 @@ PROGRESS_IDS = [("listed_enterprises", "listed_by_year_end"), ("listed", "listed
                 ("acceptances", "accepted_in_year"),
                 ("acceptances_failed", "accept_failed_in_year")]
 PROGRESS = [(col, ind.label(i)) for col, i in PROGRESS_IDS]
+# What the report's 指标口径 section defines (from the registry, with the province's clock).
+REPORT_INDICATORS = (*(i for _c, i in PROGRESS_IDS), "low_cost_done", "high_cost_done",
+                     "investment_wan", "cluster_audits")
 DONE = ind.label("completed_in_year")
 OPTIONS = [("low_cost_done", "无/低费方案（项）"), ("high_cost_done", "中/高费方案（项）"),
            ("investment", "方案投资（万元）"), ("econ_benefit_wan", "经济效益（万元/年）"),
@@ -64,6 +67,7 @@ class ReportData:
     plan_detail: pd.DataFrame  # target_detail rows of the year (may be empty)
     period_name: str | None  # the plan period the year belongs to
     sample: bool = False
+    definitions: tuple[str, ...] = ()  # the 指标口径 lines (rules.indicators.definitions)
 
 
 def _by(data: ReportData, key: str, names: pd.DataFrame, code: str, label: str
@@ -252,7 +256,11 @@ def docx_bytes(data: ReportData, tables: dict[str, pd.DataFrame]) -> bytes:
         word.paragraph(doc, p)
     word.heading(doc, "三、与实施方案目标对比")
     word.paragraph(doc, paras[-1])
-    word.heading(doc, "四、统计表")
+    if data.definitions:
+        word.heading(doc, "四、指标口径")
+        for n, line in enumerate(data.definitions, start=1):
+            word.paragraph(doc, f"{n}. {line}", indent=False)
+    word.heading(doc, "五、统计表" if data.definitions else "四、统计表")
     for key, df in tables.items():
         word.heading(doc, TABLE_TITLES[key].format(year=data.year), level=2)
         if df.empty:
@@ -273,5 +281,7 @@ def xlsx_bytes(data: ReportData, tables: dict[str, pd.DataFrame]) -> bytes:
     head = [title(data), f"统计范围：{data.scope_label}",
             f"数据截至：{cn_date(data.as_of)}" + ("（样例数据）" if data.sample else "")]
     sheets = {"说明": pd.DataFrame({"报告正文": narrative(data, tables)})}
+    if data.definitions:
+        sheets["指标口径"] = pd.DataFrame({"指标口径": list(data.definitions)})
     sheets.update(tables)
     return excel_bytes(sheets, head)

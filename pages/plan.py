@@ -282,7 +282,8 @@ with report_tab:
             industries=all_inds[all_inds["code"].isin(ind_names)][["code", "name"]],
             clusters=plan.cluster_audits(src, scope, f, year),
             plan_detail=plan.target_detail(year_targets, year_actuals),
-            period_name=py.period_name if py else None, sample=ctx.is_sample)
+            period_name=py.period_name if py else None, sample=ctx.is_sample,
+            definitions=tuple(ind.definitions(annual_report.REPORT_INDICATORS, ctx.clock)))
         tables = annual_report.report_tables(data)
         st.caption(f"{safe.text(annual_report.title(data))} · 数据截至 {cn_date(report_as_of)}")
         for para in annual_report.narrative(data, tables):

@@ -17,7 +17,9 @@ from queries import plan_import, schema
 from queries.db import Source, get_engine
 from queries.meta import read_meta
 from queries.scope import Scope
+from rules import indicators as ind
 from rules import target_template as tt
+from rules.clock import ClockRules
 from tests import plan_handmade
 from tests.apptest import metrics, open_page, texts
 from tests.conftest import sqlite_with
@@ -185,6 +187,12 @@ def test_annual_report_docx_and_xlsx_equal_the_page(monkeypatch, plan_sqlite):
     text, tables = word.read_back(made["docx_bytes"])
     assert "江苏省2024年度清洁生产审核实施情况报告" in text and "数据截至2024年12月31日" in text
     assert "完成审核1轮" in text and "对照《2024—2025年实施方案》2024年度目标" in text
+    # the 指标口径 section: the registry's definitions with this province's clock
+    lines = text.splitlines()
+    assert "四、指标口径" in lines
+    for n, line in enumerate(ind.definitions(annual_report.REPORT_INDICATORS, ClockRules()), 1):
+        assert f"{n}. {line}" in lines
+    assert "completion_milestone" not in text
     docx = {tuple(t.columns): t for t in tables}
     book = load_workbook(io.BytesIO(made["xlsx_bytes"]), data_only=True)
     for key, df in page.items():
