@@ -39,7 +39,8 @@ def brief_of(url: str, version: str, sample: bool, scope: Scope = PROVINCE,
         quarterly=ov.quarterly(src, scope, filters, CLOCK),
         industries=ov.industry_table(ov.industries(src, scope, filters, CLOCK)),
         most_overdue=ov.most_overdue(src, scope, filters, CLOCK),
-        issues=ov.data_issues(src, scope, filters, CLOCK), definitions=ov.kpi_help(CLOCK))
+        issues=ov.data_issues(src, scope, filters, CLOCK),
+        definitions=ov.briefing_definitions(CLOCK))
 
 
 @pytest.fixture
@@ -190,3 +191,16 @@ def test_briefing_before_any_listing(handmade_sqlite):
     assert "2021年无到期审核的轮次；无逾期企业。" in text
     assert "2021年度未设定完成审核目标" in text
     assert "截至目前无逾期企业。" in text
+
+
+def test_definitions_section_comes_from_the_registry(hand):
+    """附：指标口径 of the Word briefing: the registry's “名称（单位）：定义” lines (no link, no
+    configuration key), then the plan mark rule."""
+    from rules import indicators as ind
+
+    text, _ = word.read_back(briefing.build_docx(hand))
+    lines = text.splitlines()
+    part = lines[lines.index("附：指标口径") + 1:]
+    wanted = ind.definitions(ov.BRIEFING_INDICATORS, CLOCK)
+    assert part[:len(wanted)] == [f"{n}. {t}" for n, t in enumerate(wanted, 1)]
+    assert "completion_milestone" not in text and "](" not in text
