@@ -70,6 +70,8 @@ def clock_words(clock: ClockRules) -> dict[str, str]:
 
 _OV, _PLAN, _MAP, _DATA, _PARKS = "总览", "计划对标与年报", "地图", "数据概况", "园区评比"
 _BRIEF, _REPORT = "领导简报（Word、Excel）", "年度实施情况报告（Word、Excel）"
+_SUP = "审核进度与督办"
+_SUP_FILTERS = "在“审核进度与督办”页还随该页的列入原因、审核方式筛选变化。"
 _ROUND_STATUS = "queries.audits.rounds_with_status（rules.clock.derive_status）"
 
 _LIST = [
@@ -78,9 +80,25 @@ _LIST = [
               "已列入强制性清洁生产审核名单的企业，同一企业多轮审核只计一次。", AS_OF_LISTED,
               SCOPE_ENTERPRISES, f"{_ROUND_STATUS} → queries.overview.kpis、"
               "queries.inventory.record_counts", (_OV, _BRIEF, _DATA, _MAP)),
-    Indicator("rounds", "审核轮次", "轮",
+    Indicator("rounds", "列入审核轮次", "轮",
               "已列入名单的审核轮次（一家企业每列入一次为一轮）。", AS_OF_LISTED, SCOPE_ROUNDS,
-              "queries.inventory.record_counts", (_DATA,)),
+              "queries.inventory.record_counts、queries.supervision.kpis",
+              (_DATA, _SUP, _BRIEF)),
+    Indicator("rounds_in_progress", "进行中", "轮",
+              "尚未评估、验收结束的审核轮次（已列入、已公开、已启动、已提交报告或已评估待验收），"
+              "不含已被新一轮取代的轮次。", AS_OF_STATE, SCOPE_ROUNDS + _SUP_FILTERS,
+              "queries.supervision.kpis", (_SUP,)),
+    Indicator("overdue_rounds", "逾期轮次", "轮",
+              "至少一个法定节点已过期限仍未完成的审核轮次（逾期天数>0，{rest_days}），不含已被新一轮"
+              "取代的轮次。与“逾期企业”不同：一家企业有两轮逾期时计2轮、1家。", AS_OF_STATE,
+              SCOPE_ROUNDS + _SUP_FILTERS, "queries.supervision.kpis", (_SUP,)),
+    Indicator("failed_pending", "未通过待处理", "轮",
+              "评估或验收未通过、尚未列入新一轮的审核轮次。", AS_OF_STATE,
+              SCOPE_ROUNDS + _SUP_FILTERS, "queries.supervision.kpis", (_SUP,)),
+    Indicator("watch_items", "督办事项", "项",
+              "督办清单中的事项：逾期、即将到期、未通过、再审核到期等需要督促的节点，数据显示已办理后"
+              "自动移出。", AS_OF_STATE, SCOPE_ROUNDS + _SUP_FILTERS,
+              "queries.supervision.watch（rules.watchlist）", (_SUP,)),
     Indicator("due_rounds", "本年到期审核", "轮",
               "审核报告应提交日期（列入名单后{report_months}个月）落在截至日期所在年度的审核轮次，"
               "不论是否已完成。",
@@ -226,6 +244,8 @@ GROUPS = (
                                    "started", "reported", "eval_passed", "eval_failed",
                                    "accepted", "overdue_enterprises", "reaudit_lapsed",
                                    "reaudit_soon")),
+    ("督办（审核进度与督办）", ("rounds_in_progress", "overdue_rounds", "failed_pending",
+                         "watch_items")),
     ("地区之间的比较（总览排名、地图）", ("completed_per_100", "overdue_per_100",
                                    "latest_completed", "latest_completed_share",
                                    "overdue_share", "latest_accepted_share")),

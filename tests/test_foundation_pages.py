@@ -15,7 +15,7 @@ def test_data_status_known_counts(monkeypatch, handmade_sqlite):
     at = open_page(monkeypatch, handmade_sqlite, "pages/data_status.py")
     m = metrics(at)
     assert m["列入审核企业（家）"] == "4"  # E5 is never listed
-    assert m["审核轮次（轮）"] == "5"
+    assert m["列入审核轮次（轮）"] == "5"
     assert m["审核方案（项）"] == "4"
     assert m["排污许可证/登记（份）"] == "5"
     assert m["工业园区（个）"] == "1"
@@ -39,7 +39,7 @@ def test_city_filter_from_link_and_back_to_url(monkeypatch, handmade_sqlite):
 
 def test_listing_year_filter(monkeypatch, handmade_sqlite):
     at = open_page(monkeypatch, handmade_sqlite, DATA_PAGE, params={"time": "y2024"})
-    assert metrics(at)["审核轮次（轮）"] == "2"
+    assert metrics(at)["列入审核轮次（轮）"] == "2"
 
 
 def test_bad_link_values_are_ignored_with_a_message(monkeypatch, handmade_sqlite):

@@ -123,6 +123,22 @@ def test_map_regions_equal_the_league(sample, view, as_of):
         assert regions.at[code, "overdue"] == league.at[code, "逾期企业"], code
 
 
+# ---- 审核进度与督办 and the overview ----------------------------------------------------------
+
+@pytest.mark.parametrize(("view", "as_of"), CASES)
+def test_supervision_kpis_equal_the_overview(sample, view, as_of):
+    from queries import supervision as sv
+
+    scope, f = _view(view, as_of)
+    rounds = sv.status(sample, scope, f, CLOCK, sv.PageFilters())
+    numbers = sv.kpis(rounds, rounds.iloc[:0])
+    k = _kpis(sample, scope, f)
+    assert numbers[ind.name("rounds")] == k["rounds"]
+    late = rounds[sv._live_overdue(rounds)]
+    assert late["uscc"].nunique() == k["overdue"]  # 逾期轮次 belong to the 逾期企业
+    assert numbers[ind.name("overdue_rounds")] >= k["overdue"]
+
+
 # ---- 数据概况 follows the as-of date and the listing year like every page --------------------
 
 @pytest.mark.parametrize(("view", "as_of"), CASES)
