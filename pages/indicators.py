@@ -30,8 +30,8 @@ downloads.button(ctx, "下载指标说明（Excel）",
 
 st.subheader("法定时限（本省现行规则）")
 st.caption("逾期、到期和“完成审核”都按这些规则计算；规则由系统管理员在时限配置中设定。")
-st.dataframe(pd.DataFrame(ind.clock_rules_in_force(clock), columns=["规则", "现行设定"]),
-             hide_index=True, width="stretch", key="ind_clock")
+# a list, not a grid: the settings are sentences, and a grid would cut them off
+st.markdown("\n".join(f"- **{rule}**：{value}" for rule, value in ind.clock_rules_in_force(clock)))
 
 st.subheader("指标口径")
 wanted = st.text_input("查找指标", key="ind_find", placeholder="输入指标名称中的字，如“完成”“逾期”")
