@@ -172,16 +172,37 @@ def test_park_cluster_audits_respect_the_as_of_date(sample, view, as_of):
     assert (cl["start_date"].dt.date <= as_of).all()
 
 
-def test_park_cluster_audit_not_started_is_not_counted(parks_sqlite):
-    from queries.db import get_engine  # noqa: F401 - the fixture built it
+def test_park_cluster_audit_not_started_is_not_counted(db_url):
+    """tests/handmade_parks.py: park 2's cluster audit starts on 2024-04-01 (SQLite and
+    PostgreSQL)."""
+    from queries.db import get_engine
+    from tests import handmade_parks
 
-    src = Source(parks_sqlite, "t")
+    handmade_parks.build(get_engine(db_url))
+    src = Source(db_url, "t")
     early = Filters(as_of=dt.date(2023, 12, 31))
     assert parks.clusters(src, Scope(), early, CLOCK).empty
     card = parks.scorecard(src, Scope(), early, CLOCK)
     assert card["clusters"].fillna(0).sum() == 0
     later = Filters(as_of=dt.date(2024, 6, 30))
     assert len(parks.clusters(src, Scope(), later, CLOCK)) == 1
+    counts = inventory.record_counts(src, Scope(), early).set_index("类别")["记录数"]
+    assert counts["整体审核（园区/行业）"] == 0
+
+
+@pytest.mark.parametrize("as_of, listed, rounds, batches", [
+    (dt.date(2023, 2, 28), 0, 0, 0),  # before the first list
+    (dt.date(2023, 12, 31), 3, 3, 1),  # E4 is listed in 2024, E5 never
+    (dt.date(2024, 12, 31), 4, 5, 2),
+])
+def test_data_status_known_answers_on_both_backends(handmade_url, as_of, listed, rounds,
+                                                    batches):
+    src = Source(handmade_url, "t")
+    f = Filters(as_of=as_of)
+    counts = inventory.record_counts(src, Scope(), f).set_index("类别")["记录数"]
+    assert (counts[ind.name("listed_enterprises")], counts[ind.name("rounds")]) == (listed, rounds)
+    assert len(inventory.batches(src, Scope(), f)) == batches
+    assert _kpis(src, Scope(), f)["listed"] == listed
 
 
 # ---- the annual report counts no enterprise listed after its year ------------------------------
