@@ -229,6 +229,18 @@ _LIST = [
                 (_OV, _BRIEF, _PLAN, _REPORT, _MAP))
       for col, label, unit in OUTCOME_COLUMNS],
     # ---- parks -----------------------------------------------------------------------------------
+    Indicator("park_members", "成员企业", "家",
+              "登记为该园区成员的企业（不论是否列入审核名单）。", "按当前登记（成员关系没有日期）。",
+              SCOPE_PARKS, "queries.parks.scorecard", (_PARKS, "园区详情")),
+    Indicator("park_audited", "已完成审核企业", "家",
+              "园区成员企业中，至少有一轮审核截至日期已{done}的，或参加的园区整体审核已通过的企业；"
+              "同一企业只计一次。与“累计完成审核”（轮）不同：按企业计，且计入整体审核。",
+              AS_OF_STATE, SCOPE_PARKS, "queries.parks.scorecard（rules.park_rules）",
+              (_PARKS, "园区详情")),
+    Indicator("park_audit_rate", "审核完成率", "%",
+              "已完成审核企业 ÷ 已列入审核名单的成员企业（园区评比、园区详情）。与地图的“最近一轮"
+              "已完成的企业占比”不同：计入通过的园区整体审核，且不只看最近一轮。", AS_OF_STATE,
+              SCOPE_PARKS, "queries.parks.scorecard（rules.park_rules）", (_PARKS, "园区详情")),
     Indicator("cluster_audits", "园区整体审核", "个",
               "已启动的园区整体审核（启动日期不晚于截至日期；其后才启动的不计）。",
               "启动日期不晚于截至日期。", SCOPE_PARKS, "queries.parks.clusters",
@@ -257,7 +269,7 @@ GROUPS = (
                                        "listed_by_year_end")),
     ("清洁生产方案与绩效", ("low_cost_done", "high_cost_done", "investment_wan",
                    *(c for c, _l, _u in OUTCOME_COLUMNS))),
-    ("园区", ("cluster_audits",)),
+    ("园区", ("park_members", "park_audited", "park_audit_rate", "cluster_audits")),
 )
 assert sorted(i for _g, ids in GROUPS for i in ids) == sorted(INDICATORS), "every indicator once"
 
