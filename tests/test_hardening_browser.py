@@ -126,7 +126,7 @@ def test_a_hostile_link_then_the_database_down(handmade_sqlite):
             page.goto(base + "/data_status")
             page.get_by_text("审核数据库暂时无法连接").wait_for(timeout=60_000)
             wait_for_app(page)
-            assert page.locator(NAV + " a").count() == 8  # every page is still offered
+            assert page.locator(NAV + " a").count() == 9  # every page is still offered
             assert "make sample" not in page.inner_text("body")  # not the sample database
             page.screenshot(path=str(SCREENS / "hardening_database_down.png"))
             assert not path.exists()  # nothing created in its place
@@ -134,7 +134,7 @@ def test_a_hostile_link_then_the_database_down(handmade_sqlite):
             away.rename(path)
         page.reload()
         wait_for_app(page, heading="数据概况")
-        assert "重点企业" in page.inner_text("body")
+        assert "列入审核企业" in page.inner_text("body")
     assert traffic.page_errors == []
 
 
@@ -146,7 +146,7 @@ def test_postgresql_down_is_told_not_crashed(tmp_path):
         page.goto(base + "/")
         page.get_by_text("审核数据库暂时无法连接").wait_for(timeout=60_000)
         wait_for_app(page)
-        assert page.locator(NAV + " a").count() == 8
+        assert page.locator(NAV + " a").count() == 9
         assert page.locator('[data-testid="stException"]').count() == 0
 
 
