@@ -322,11 +322,14 @@ def excel_sheets(d: BriefingData) -> dict[str, pd.DataFrame]:
         "主要指标": k.rename(columns={"label": "指标", "unit": "单位", "value": "截至日期",
                                   "last_year": "去年同期", "change": "增减", "help": "口径"})
         .drop(columns="key"),
-        "年度计划": (d.plan["table"].drop(columns=["mark_key", "figure"])
+        "年度计划": (d.plan["table"].drop(columns=["mark_key", "figure"]).rename(columns={
+            "年度目标": "年度目标（轮）", "已完成": "完成（轮）",
+            "完成率": ind.name("year_target_rate")})
                  if len(d.plan.get("table", pd.DataFrame())) else pd.DataFrame(
                      {"说明": [d.plan.get("message") or "无"]})),
         "审核成效": d.achievements.drop(columns="key"),
-        f"各{d.places}排名": d.league.drop(columns="adcode"),
+        f"各{d.places}排名": d.league.drop(columns="adcode").rename(
+            columns={"地区": d.places, **LEAGUE_HEADINGS}),
         "季度完成": d.quarterly,
         "行业分布": d.industries,
         "逾期最久企业": d.most_overdue,

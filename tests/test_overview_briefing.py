@@ -160,7 +160,10 @@ def test_excel_workbook_of_the_tables_behind_the_page(hand):
     row = kpis.set_index("指标").loc["逾期企业"]
     assert (row["截至日期"], row["去年同期"], row["增减"]) == (2, 0, 2)
     league = pd.read_excel(io.BytesIO(data), sheet_name="各城市排名", skiprows=3)
-    assert league["每百家完成"].tolist() == [50.0, 0.0]
+    # the same headings as on the page and in the Word briefing (the registry's labels)
+    assert league["每百家列入企业累计完成审核（轮）"].tolist() == [50.0, 0.0]
+    plan = pd.read_excel(io.BytesIO(data), sheet_name="年度计划", skiprows=3)
+    assert "年度目标完成率" in plan.columns or "说明" in plan.columns
 
 
 def test_words_for_big_numbers_and_changes():
