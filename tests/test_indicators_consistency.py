@@ -277,3 +277,13 @@ def test_data_status_at_a_past_date(monkeypatch, handmade_sqlite):
     assert m[ind.label("rounds")] == "3"
     batches = [d.value for d in at.dataframe if "批次" in d.value.columns][0]
     assert list(batches["批次"]) == ["2023年第一批"]
+
+
+def test_annual_report_title_names_the_chosen_city(monkeypatch, handmade_sqlite):
+    at = open_page(monkeypatch, handmade_sqlite, "pages/plan.py",
+                   params={"city": SUZHOU, "asof": "2024-12-31"})
+    at.session_state["plan_section"] = "年度实施情况报告"
+    at.run()
+    words = main_texts(at)
+    assert "苏州市2023年度清洁生产审核实施情况报告" in words
+    assert "江苏省" not in words
