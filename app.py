@@ -38,6 +38,7 @@ PAGE_SPECS = [
     ("数据", "pages/data_status.py", "数据概况", ":material/database:"),
     ("数据", "pages/data_quality.py", "数据质量", ":material/rule:"),
     ("数据", "pages/intake.py", "数据导入", ":material/upload_file:"),
+    ("数据", "pages/indicators.py", "指标说明", ":material/menu_book:"),
     ("系统管理", "pages/accounts.py", "账号管理", ":material/manage_accounts:"),
     ("系统管理", "pages/security.py", "安全设置", ":material/shield_lock:"),
     ("系统管理", "pages/audit_log.py", "操作日志", ":material/receipt_long:"),

@@ -16,11 +16,22 @@ import streamlit as st
 from components import word
 from components.export import excel_bytes
 from components.fmt import cn_date, num, pct
+from rules import indicators as ind
 
-PROGRESS = [("enterprises", "重点企业（家）"), ("listed", "当年列入名单（家）"),
-            ("started", "启动审核（家）"), ("completed", "完成审核（家）"),
-            ("evaluations_passed", "评估通过（家）"), ("evaluations_failed", "评估未通过（家）"),
-            ("acceptances", "验收通过（家）"), ("acceptances_failed", "验收未通过（家）")]
+# Column of queries.plan (listed_enterprises, yearly_actuals) -> the registry's indicator. The
+# enterprises are those listed by the end of the report year (not every enterprise in the
+# register today); the year's events are rounds (轮), as everywhere else.
+PROGRESS_IDS = [("listed_enterprises", "listed_by_year_end"), ("listed", "listed_in_year"),
+                ("started", "started_in_year"), ("completed", "completed_in_year"),
+                ("evaluations_passed", "eval_passed_in_year"),
+                ("evaluations_failed", "eval_failed_in_year"),
+                ("acceptances", "accepted_in_year"),
+                ("acceptances_failed", "accept_failed_in_year")]
+PROGRESS = [(col, ind.label(i)) for col, i in PROGRESS_IDS]
+# What the report's 指标口径 section defines (from the registry, with the province's clock).
+REPORT_INDICATORS = (*(i for _c, i in PROGRESS_IDS), "low_cost_done", "high_cost_done",
+                     "investment_wan", "cluster_audits")
+DONE = ind.label("completed_in_year")
 OPTIONS = [("low_cost_done", "无/低费方案（项）"), ("high_cost_done", "中/高费方案（项）"),
            ("investment", "方案投资（万元）"), ("econ_benefit_wan", "经济效益（万元/年）"),
            ("energy_tce", "节能量（吨标准煤/年）"), ("water_t", "节水量（吨/年）"),
@@ -56,6 +67,7 @@ class ReportData:
     plan_detail: pd.DataFrame  # target_detail rows of the year (may be empty)
     period_name: str | None  # the plan period the year belongs to
     sample: bool = False
+    definitions: tuple[str, ...] = ()  # the 指标口径 lines (rules.indicators.definitions)
 
 
 def _by(data: ReportData, key: str, names: pd.DataFrame, code: str, label: str
@@ -63,7 +75,7 @@ def _by(data: ReportData, key: str, names: pd.DataFrame, code: str, label: str
     a = data.actuals.assign(investment=data.actuals["investment_low_wan"]
                             + data.actuals["investment_high_wan"])
     sums = a.groupby(key)[[k for k, _ in PROGRESS[1:]] + [k for k, _ in OPTIONS]].sum()
-    ents = data.denominators.groupby(key)["enterprises"].sum()
+    ents = data.denominators.groupby(key)["listed_enterprises"].sum()
     frame = names[[code, "name"]].rename(columns={code: key, "name": label})
     frame = frame[frame[key].isin(set(ents.index) | set(sums.index))]
     frame = frame.join(sums, on=key).join(ents, on=key).fillna(0.0).reset_index(drop=True)
@@ -106,7 +118,7 @@ def _cluster_table(clusters: pd.DataFrame) -> pd.DataFrame:
 def _plan_table(detail: pd.DataFrame) -> pd.DataFrame:
     out = detail.rename(columns={"目标": "年度目标", "实际": "实际完成"})
     out = out[["地区", "行业", "指标", "单位", "年度目标", "实际完成", "完成率"]].copy()
-    whole = out["单位"] == "家"
+    whole = out["单位"].isin(("家", "轮"))
     out["年度目标"] = out["年度目标"].astype("float64").round(1)
     out["实际完成"] = out["实际完成"].astype("float64").round(1)
     out["完成率"] = out["完成率"].astype("float64").round(3)
@@ -125,16 +137,9 @@ def report_tables(data: ReportData) -> dict[str, pd.DataFrame]:
     p, o = city_progress.iloc[-1], city_options.iloc[-1]
     listed_total = float(data.denominators["listed_enterprises"].sum())
     cl = data.clusters
-    summary = [
-        ("重点企业", p["重点企业（家）"], "家"),
-        ("累计列入审核名单企业", listed_total, "家"),
-        ("当年列入审核名单", p["当年列入名单（家）"], "家"),
-        ("当年启动审核", p["启动审核（家）"], "家"),
-        ("当年完成审核", p["完成审核（家）"], "家"),
-        ("当年评估通过", p["评估通过（家）"], "家"),
-        ("当年评估未通过", p["评估未通过（家）"], "家"),
-        ("当年验收通过", p["验收通过（家）"], "家"),
-        ("当年验收未通过", p["验收未通过（家）"], "家"),
+    summary = [(ind.name(i), listed_total if col == "listed_enterprises" else p[ind.label(i)],
+                ind.unit(i)) for col, i in PROGRESS_IDS]
+    summary += [
         ("园区和行业整体审核", float(len(cl)), "个"),
         ("整体审核涉及企业", float(cl["members"].sum()) if len(cl) else 0.0, "家"),
         ("当年实施无/低费方案", o["无/低费方案（项）"], "项"),
@@ -161,13 +166,13 @@ def narrative(data: ReportData, tables: dict[str, pd.DataFrame]) -> list[str]:
     """Paragraphs of the report, written from the figures."""
     s = dict(zip(tables["总体情况"]["指标"], tables["总体情况"]["数值"]))
     y = data.year
+    n = {col: num(s[ind.name(i)]) for col, i in PROGRESS_IDS}
     paras = [
-        f"截至{cn_date(data.as_of)}，{data.scope_label}共有重点行业重点企业{num(s['重点企业'])}家，"
-        f"累计列入强制性清洁生产审核名单{num(s['累计列入审核名单企业'])}家。{y}年新列入名单"
-        f"{num(s['当年列入审核名单'])}家，启动审核{num(s['当年启动审核'])}家，完成审核"
-        f"{num(s['当年完成审核'])}家；通过评估{num(s['当年评估通过'])}家、评估未通过"
-        f"{num(s['当年评估未通过'])}家，通过验收{num(s['当年验收通过'])}家、验收未通过"
-        f"{num(s['当年验收未通过'])}家。",
+        f"截至{cn_date(data.as_of)}，{data.scope_label}累计列入强制性清洁生产审核名单企业"
+        f"{n['listed_enterprises']}家。{y}年新列入名单{n['listed']}轮，启动审核{n['started']}轮，"
+        f"完成审核{n['completed']}轮；通过评估{n['evaluations_passed']}轮、评估未通过"
+        f"{n['evaluations_failed']}轮，通过验收{n['acceptances']}轮、验收未通过"
+        f"{n['acceptances_failed']}轮。",
     ]
     if s["园区和行业整体审核"]:
         paras.append(f"开展园区和行业整体审核{num(s['园区和行业整体审核'])}个，涉及企业"
@@ -183,16 +188,16 @@ def narrative(data: ReportData, tables: dict[str, pd.DataFrame]) -> list[str]:
         f"氮氧化物{num(s['氮氧化物减排量'], 1)}吨/年、挥发性有机物"
         f"{num(s['挥发性有机物(VOCs)减排量'], 1)}吨/年。")
     cities = tables["按市审核进展"].iloc[:-1]
-    if len(cities) > 1 and cities["完成审核（家）"].sum() > 0:
-        top = cities.sort_values(["完成审核（家）", "城市"], ascending=[False, True]).head(3)
-        listed = "、".join(f"{r['城市']}（{num(r['完成审核（家）'])}家）"
-                           for _, r in top.iterrows() if r["完成审核（家）"] > 0)
+    if len(cities) > 1 and cities[DONE].sum() > 0:
+        top = cities.sort_values([DONE, "城市"], ascending=[False, True]).head(3)
+        listed = "、".join(f"{r['城市']}（{num(r[DONE])}轮）"
+                           for _, r in top.iterrows() if r[DONE] > 0)
         paras.append(f"从地区看，完成审核较多的是{listed}。")
     inds = tables["按行业审核进展"].iloc[:-1]
-    if inds["完成审核（家）"].sum() > 0:
-        top = inds.sort_values(["完成审核（家）", "行业"], ascending=[False, True]).head(3)
-        listed = "、".join(f"{r['行业']}（{num(r['完成审核（家）'])}家）"
-                           for _, r in top.iterrows() if r["完成审核（家）"] > 0)
+    if inds[DONE].sum() > 0:
+        top = inds.sort_values([DONE, "行业"], ascending=[False, True]).head(3)
+        listed = "、".join(f"{r['行业']}（{num(r[DONE])}轮）"
+                           for _, r in top.iterrows() if r[DONE] > 0)
         paras.append(f"从行业看，完成审核较多的是{listed}。")
     plan = tables["与实施方案对比"]
     if data.period_name is None:
@@ -210,8 +215,8 @@ def narrative(data: ReportData, tables: dict[str, pd.DataFrame]) -> list[str]:
             worst = order.sort_values(["_ind", "完成率", "_neg"]).head(5)
             text += "未完成的主要有：" + "；".join(
                 f"{r['地区']}{'' if r['行业'] == '全部行业' else r['行业']}{r['指标']}目标"
-                f"{num(r['年度目标'], 0 if r['单位'] == '家' else 1)}{r['单位']}、实际"
-                f"{num(r['实际完成'], 0 if r['单位'] == '家' else 1)}{r['单位']}"
+                f"{num(r['年度目标'], 0 if r['单位'] in ('家', '轮') else 1)}{r['单位']}、实际"
+                f"{num(r['实际完成'], 0 if r['单位'] in ('家', '轮') else 1)}{r['单位']}"
                 f"（完成率{pct(r['完成率'])}）" for _, r in worst.iterrows()) + "。"
         paras.append(text)
     return paras
@@ -226,7 +231,7 @@ def _formatted(name: str, df: pd.DataFrame) -> pd.DataFrame:
         elif c in COUNT_HEADERS:
             out[c] = df[c].map(lambda v: num(v, 0))
         elif c == "数值":
-            out[c] = [num(v, 0 if u in ("家", "个", "项") else 1)
+            out[c] = [num(v, 0 if u in ("家", "轮", "个", "项") else 1)
                       for v, u in zip(df[c], df["单位"])]
         elif pd.api.types.is_numeric_dtype(df[c]):
             out[c] = df[c].map(lambda v: num(v, 1))
@@ -251,7 +256,11 @@ def docx_bytes(data: ReportData, tables: dict[str, pd.DataFrame]) -> bytes:
         word.paragraph(doc, p)
     word.heading(doc, "三、与实施方案目标对比")
     word.paragraph(doc, paras[-1])
-    word.heading(doc, "四、统计表")
+    if data.definitions:
+        word.heading(doc, "四、指标口径")
+        for n, line in enumerate(data.definitions, start=1):
+            word.paragraph(doc, f"{n}. {line}", indent=False)
+    word.heading(doc, "五、统计表" if data.definitions else "四、统计表")
     for key, df in tables.items():
         word.heading(doc, TABLE_TITLES[key].format(year=data.year), level=2)
         if df.empty:
@@ -261,8 +270,9 @@ def docx_bytes(data: ReportData, tables: dict[str, pd.DataFrame]) -> bytes:
         if key == "按市审核进展" and len(df) > 2:
             body = df.iloc[:-1]
             word.image(doc, chart_images.bar_png(
-                list(body["城市"]), [float(v) for v in body["完成审核（家）"]],
-                f"{data.year}年各市完成审核数", "家"), caption=f"图1 {data.year}年各市完成审核数")
+                list(body["城市"]), [float(v) for v in body[DONE]],
+                f"{data.year}年各市完成审核轮次", "轮"),
+                caption=f"图1 {data.year}年各市完成审核轮次")
     return word.to_bytes(doc)
 
 
@@ -271,5 +281,7 @@ def xlsx_bytes(data: ReportData, tables: dict[str, pd.DataFrame]) -> bytes:
     head = [title(data), f"统计范围：{data.scope_label}",
             f"数据截至：{cn_date(data.as_of)}" + ("（样例数据）" if data.sample else "")]
     sheets = {"说明": pd.DataFrame({"报告正文": narrative(data, tables)})}
+    if data.definitions:
+        sheets["指标口径"] = pd.DataFrame({"指标口径": list(data.definitions)})
     sheets.update(tables)
     return excel_bytes(sheets, head)

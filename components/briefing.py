@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from components import fmt, word
+from components.overview_charts import LEAGUE_HEADINGS
+from rules import indicators as ind
 from rules.plan_status import PLAN_MARK_HELP
 
 TITLE = "强制性清洁生产审核工作简报"
@@ -106,10 +108,10 @@ def narrative(d: BriefingData) -> list[str]:
     due, done = v("due"), v("due_completed")
     year = d.as_of.year
     if due:
-        this_year = (f"{year}年应完成审核{_n(due)}轮，已完成{_n(done)}轮，"
-                     f"完成率{fmt.pct(done / due)}")
+        this_year = (f"{year}年到期审核{_n(due)}轮（审核报告应在{year}年内提交），其中已完成"
+                     f"{_n(done)}轮（{fmt.pct(done / due)}）")
     else:
-        this_year = f"{year}年无应完成审核的轮次"
+        this_year = f"{year}年无到期审核的轮次"
     late = v("overdue")
     if late:
         where = concentration(d.league, d.places)
@@ -137,9 +139,10 @@ def plan_sentence(plan: dict) -> str:
     year = plan["year"]
     if pd.isna(row["年度目标"]):
         return (f"按《{plan['period']}》，{year}年度未设定完成审核目标，"
-                f"已完成{_n(row['已完成'])}轮。")
+                f"{year}年完成审核{_n(row['已完成'])}轮。")
     return (f"按《{plan['period']}》，{year}年度计划完成审核{_n(row['年度目标'])}轮"
-            f"（{plan['basis']}），已完成{_n(row['已完成'])}轮，完成率{fmt.pct(row['完成率'])}，"
+            f"（{plan['basis']}），{year}年完成审核{_n(row['已完成'])}轮，年度目标完成率"
+            f"{fmt.pct(row['完成率'])}，"
             f"时间进度{fmt.pct(plan['elapsed'])}，{row['状态']}。")
 
 
@@ -188,7 +191,8 @@ def plan_table(plan: dict) -> pd.DataFrame:
         return pd.DataFrame()
     return pd.DataFrame({
         "指标": t["指标"], "年度目标（轮）": t["年度目标"].map(_n),
-        "已完成（轮）": t["已完成"].map(_n), "完成率": t["完成率"].map(fmt.pct), "状态": t["状态"]})
+        "完成（轮）": t["已完成"].map(_n), ind.name("year_target_rate"): t["完成率"].map(fmt.pct),
+        "状态": t["状态"]})
 
 
 def achievement_table(ach: pd.DataFrame) -> pd.DataFrame:
@@ -198,11 +202,8 @@ def achievement_table(ach: pd.DataFrame) -> pd.DataFrame:
 
 
 def league_table(league: pd.DataFrame, places: str) -> pd.DataFrame:
-    t = league.drop(columns="adcode").rename(columns={
-        "地区": places, "列入企业": "列入企业（家）", "已完成审核": "已完成审核（轮）",
-        "每百家完成": "每百家完成（轮）", "逾期企业": "逾期企业（家）",
-        "每百家逾期": "每百家逾期（家）", "评估未通过": "评估未通过（轮）"})
-    for c in ("每百家完成（轮）", "每百家逾期（家）"):
+    t = league.drop(columns="adcode").rename(columns={"地区": places, **LEAGUE_HEADINGS})
+    for c in (LEAGUE_HEADINGS["每百家完成"], LEAGUE_HEADINGS["每百家逾期"]):
         t[c] = t[c].map(lambda x: fmt.num(x, 1))
     return t
 
@@ -237,8 +238,8 @@ def chart_pngs(d: BriefingData) -> list[tuple[bytes, str]]:
         note = f"（红色为排名后{sum(flags)}位的{d.places}）" if any(flags) else ""
         out.append((chart_images.bar_png(
             list(d.league["地区"]), [float(x) for x in d.league["每百家完成"]],
-            f"各{d.places}每百家列入企业已完成审核轮次", "轮/百家列入企业", highlight=flags),
-            f"图1 各{d.places}每百家列入企业已完成审核轮次{note}"))
+            f"各{d.places}每百家列入企业累计完成审核轮次", "轮/百家列入企业", highlight=flags),
+            f"图1 各{d.places}每百家列入企业累计完成审核轮次{note}"))
     if len(d.quarterly):
         out.append((chart_images.line_png(
             [_short_quarter(q) for q in d.quarterly["季度"]],
@@ -279,7 +280,8 @@ def build_docx(d: BriefingData) -> bytes:
     word.table(doc, achievement_table(d.achievements))
     charts = chart_pngs(d)
     word.heading(doc, f"五、各{d.places}进展排名")
-    word.paragraph(doc, f"按每百家列入企业已完成审核轮次排名（相同时逾期少者在前），"
+    word.paragraph(doc, "按每百家列入企业累计完成审核轮次排名（相同时逾期少者在前；"
+                        f"不是计划完成率），"
                         f"消除各{d.places}列入企业数量差异的影响。")
     word.table(doc, league_table(d.league, d.places))
     if charts:
@@ -320,11 +322,14 @@ def excel_sheets(d: BriefingData) -> dict[str, pd.DataFrame]:
         "主要指标": k.rename(columns={"label": "指标", "unit": "单位", "value": "截至日期",
                                   "last_year": "去年同期", "change": "增减", "help": "口径"})
         .drop(columns="key"),
-        "年度计划": (d.plan["table"].drop(columns=["mark_key", "figure"])
+        "年度计划": (d.plan["table"].drop(columns=["mark_key", "figure"]).rename(columns={
+            "年度目标": "年度目标（轮）", "已完成": "完成（轮）",
+            "完成率": ind.name("year_target_rate")})
                  if len(d.plan.get("table", pd.DataFrame())) else pd.DataFrame(
                      {"说明": [d.plan.get("message") or "无"]})),
         "审核成效": d.achievements.drop(columns="key"),
-        f"各{d.places}排名": d.league.drop(columns="adcode"),
+        f"各{d.places}排名": d.league.drop(columns="adcode").rename(
+            columns={"地区": d.places, **LEAGUE_HEADINGS}),
         "季度完成": d.quarterly,
         "行业分布": d.industries,
         "逾期最久企业": d.most_overdue,

@@ -28,7 +28,14 @@ class PageContext:
 
     @property
     def area_name(self) -> str:
-        """The jurisdiction in words (江苏省 / 苏州市 / …): what titles and documents name."""
+        """The area shown, in words: what titles, captions and documents name. The cities chosen
+        in the sidebar (苏州市 / 苏州市、南京市) when there are any, else the jurisdiction
+        (江苏省 / 苏州市 / …) — a province official looking at 苏州 sees 苏州's figures."""
+        if self.filters is not None and self.filters.cities:
+            from queries.meta import region_names
+
+            names = region_names(self.source)
+            return "、".join(names.get(c, c) for c in self.filters.cities)
         return self.viewer.scope_name or self.province_name
 
     def log(self, action: str, outcome: str = "成功", **kw) -> None:

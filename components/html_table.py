@@ -23,8 +23,10 @@ from pandas.io.formats.style import Styler
 CSS = """
 .cpa-table { width: 100%; border-collapse: collapse; font-size: 0.875rem; line-height: 1.5;
              color: rgb(49, 51, 63); margin-bottom: 0.5rem; }
+/* Headings may wrap: the registry's names say what is counted (每百家列入企业累计完成审核) and
+   are longer than the figures under them. */
 .cpa-table th { font-weight: 600; color: rgba(49, 51, 63, 0.75); text-align: left;
-                background: rgba(240, 242, 246, 0.6); white-space: nowrap; }
+                background: rgba(240, 242, 246, 0.6); white-space: normal; }
 .cpa-table th, .cpa-table td { border-bottom: 1px solid rgba(49, 51, 63, 0.1);
                                padding: 0.3rem 0.5rem; vertical-align: middle; }
 /* Only the first column may wrap (the plan's and achievements' row labels); figures, units,

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from components import fmt
+from rules.indicators import LINK
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def render_row(items: list[Card], per_row: int = 4, since: str = "较去年同�
             with col:
                 st.metric(c.label, f"{fmt.num(c.value)} {c.unit}", delta(c.change),
                           delta_color="inverse" if c.lower_is_better else "normal",
-                          delta_description=since, help=c.help, border=True)
+                          delta_description=since, help=c.help + LINK, border=True)
                 if c.note:
                     st.caption(c.note)
 

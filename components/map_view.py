@@ -22,6 +22,7 @@ import pydeck as pdk
 
 from components import deck as d
 from components import fmt, safe
+from rules import indicators as ind
 from rules.clock import MAP_STATUS_LABELS, MAP_STATUSES
 
 TILE_URL_ENV = "MAP_TILE_URL"
@@ -412,22 +413,25 @@ def classes_legend_html(title: str, edges: list[float], colours: list[list[int]]
 # --------------------------------------------------------------------------------------------
 
 # key -> (label, kind, palette). "reduction" is per enterprise of a chosen outcome column.
+# Names from the registry (rules/indicators.py): the shares look at each enterprise's latest
+# round and say so; the counts in the tooltip are the overview's.
 REGION_METRICS = {
-    "completion_rate": ("审核完成率", "rate", "green"),
-    "overdue_rate": ("逾期率", "rate", "red"),
-    "acceptance_rate": ("验收通过率", "rate", "purple"),
+    "completion_rate": (ind.name("latest_completed_share"), "rate", "green"),
+    "overdue_rate": (ind.name("overdue_share"), "rate", "red"),
+    "acceptance_rate": (ind.name("latest_accepted_share"), "rate", "purple"),
     "reduction": ("单位企业减排量", "value", "blue"),
 }
 PARK_METRICS = {
-    "enterprises": ("审核企业数", "count", "blue"),
-    "completion_rate": ("审核完成率", "rate", "green"),
-    "overdue_rate": ("逾期率", "rate", "red"),
+    "enterprises": (ind.name("listed_enterprises"), "count", "blue"),
+    "completion_rate": (ind.name("latest_completed_share"), "rate", "green"),
+    "overdue_rate": (ind.name("overdue_share"), "rate", "red"),
 }
 
 
 def _counts_text(row) -> str:
-    return (f"列入审核企业 {int(row.enterprises):,} 家 · 已完成 {int(row.completed):,} 家 · "
-            f"逾期 {int(row.overdue):,} 家")
+    return (f"{ind.name('listed_enterprises')} {int(row.enterprises):,} 家 · "
+            f"{ind.name('completed_total')} {int(row.completed_rounds):,} 轮 · "
+            f"{ind.name('overdue_enterprises')} {int(row.overdue):,} 家")
 
 
 def region_fill(base: dict, metrics: pd.DataFrame, metric: str,

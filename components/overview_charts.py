@@ -12,13 +12,16 @@ import altair as alt
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from rules import indicators as ind
 from rules.clock import MAP_STATUS_LABELS, MAP_STATUSES
 
 GREEN, LIGHT_GREEN, RED, ORANGE = "#1f6f43", "#8fc1a4", "#c0392b", "#e67e22"
 LIGHT_ORANGE = "#f0b27a"
-LEAGUE_HEADINGS = {"列入企业": "列入企业（家）", "已完成审核": "已完成审核（轮）",
-                   "每百家完成": "每百家完成（轮）", "逾期企业": "逾期企业（家）",
-                   "每百家逾期": "每百家逾期（家）"}
+# League columns (queries.overview.league) -> the registry's labels (name and unit).
+LEAGUE_HEADINGS = {c: ind.label(i) for c, i in (
+    ("列入企业", "listed_enterprises"), ("已完成审核", "completed_total"),
+    ("每百家完成", "completed_per_100"), ("逾期企业", "overdue_enterprises"),
+    ("每百家逾期", "overdue_per_100"), ("评估未通过", "eval_failed"))}
 STATUS_COLOURS = {"listed": "#c9d3ce", "in_audit": "#7fb3d5", "reported": "#2e86c1",
                   "evaluated": LIGHT_GREEN, "accepted": GREEN, "overdue": ORANGE,
                   "failed": RED}
@@ -28,9 +31,10 @@ def plan_table(table: pd.DataFrame) -> Styler:
     """The plan year's figures: target and completed rounds, share done (one decimal), status;
     a figure without a target shows "—"."""
     df = table[["指标", "年度目标", "已完成", "完成率", "状态"]].rename(
-        columns={"年度目标": "目标（轮）", "已完成": "完成（轮）"}).reset_index(drop=True)
-    return df.style.format(
-        {"目标（轮）": "{:,.0f}", "完成（轮）": "{:,.0f}", "完成率": "{:.1%}"}, na_rep="—")
+        columns={"年度目标": "年度目标（轮）", "已完成": "完成（轮）",
+                 "完成率": ind.name("year_target_rate")}).reset_index(drop=True)
+    return df.style.format({"年度目标（轮）": "{:,.0f}", "完成（轮）": "{:,.0f}",
+                            ind.name("year_target_rate"): "{:.1%}"}, na_rep="—")
 
 
 def achievements_table(achieved: pd.DataFrame) -> Styler:

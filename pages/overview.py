@@ -14,6 +14,7 @@ from components.filters import link_params
 from queries import cases as qc
 from queries import overview as ov
 from rules import cases as rc
+from rules import indicators as ind
 from rules.clock import OVERDUE_BUCKETS
 from rules.plan_status import PLAN_MARK_COLOURS
 
@@ -38,7 +39,7 @@ brief = briefing.BriefingData(
     scope_name=words["name"], area=words["area"], places=words["places"], as_of=f.as_of,
     sample=ctx.is_sample, kpis=kpis, plan=plan, achievements=achieved, league=league,
     quarterly=quarters, industries=ov.industry_table(by_industry), most_overdue=top_late,
-    issues=issues, definitions=ov.kpi_help(clock))
+    issues=issues, definitions=ov.briefing_definitions(clock))
 
 # ---- title, scope, downloads ---------------------------------------------------------------
 st.title("总览")
@@ -112,8 +113,10 @@ with left:
                    f"数据{as_of}")
         if plan["mark"]:
             share = float(row["完成率"])
-            st.markdown(f"完成审核 **{fmt.num(row['已完成'])} / {fmt.num(row['年度目标'])} 轮**，"
-                        f"完成率 **{fmt.pct(share)}**，时间进度 {fmt.pct(plan['elapsed'])} "
+            st.markdown(f"{row['指标']} **{fmt.num(row['已完成'])} / {fmt.num(row['年度目标'])} "
+                        f"{ind.unit('completed_in_year')}**，"
+                        f"{ind.name('year_target_rate')} **{fmt.pct(share)}**，"
+                        f"时间进度 {fmt.pct(plan['elapsed'])} "
                         f":{PLAN_MARK_COLOURS[plan['mark']]}-badge[{row['状态']}]")
             st.progress(min(share, 1.0))
         else:
@@ -154,7 +157,7 @@ with tabs[2]:
             vega.chart(charts.industry_chart, by_industry)
 with tabs[3]:
     if tabs[3].open:
-        st.subheader("逾期时间最长的企业", help=ov.kpi_help(clock)["overdue"])
+        st.subheader("逾期时间最长的企业", help=ov.kpi_help(clock, link=True)["overdue"])
         if top_late.empty:
             st.success(f"{as_of}，当前范围内没有逾期企业。")
         else:

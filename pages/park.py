@@ -7,6 +7,7 @@ from components import park_charts as pc
 from components.context import get_context
 from components.filters import park_id_of
 from queries import parks
+from rules import indicators as ind
 from rules.park_rules import standing
 
 ctx = get_context()
@@ -88,9 +89,10 @@ st.markdown(f"**{safe.text(park['level'])} · {safe.text(park['park_type'])}** �
 
 k = st.columns(5)
 k[0].metric("成员企业", f"{int(card['enterprises'])} 家")
-k[1].metric("已完成审核企业", f"{int(card['audited_enterprises'])} 家",
-            help="同一企业只计一次；通过的园区整体审核计为每家成员企业一轮审核。")
-k[2].metric("审核完成率", fmt.pct(card["audit_rate"]))
+k[1].metric(ind.name("park_audited"), f"{int(card['audited_enterprises'])} 家",
+            help=ind.help_text("park_audited", ctx.clock))
+k[2].metric(ind.name("park_audit_rate"), fmt.pct(card["audit_rate"]),
+            help=ind.help_text("park_audit_rate", ctx.clock))
 k[3].metric("逾期轮次", f"{int(card['overdue_rounds'])} 轮")
 k[4].metric("实施投资（万元）", fmt.num(card["investment_wan"], 1),
             help="截至数据日已实施方案的投资合计。")

@@ -8,6 +8,7 @@ from components import downloads, export, fmt, safe
 from components import park_charts as pc
 from components.context import get_context
 from queries import parks
+from rules import indicators as ind
 from rules.park_rules import COMPARISON_METRICS, METRICS_BY_KEY
 from rules.vocab import PARK_LEVELS, PARK_TYPES
 
@@ -39,8 +40,8 @@ shown = shown.sort_values([sort_key, "name"], ascending=[ascending, True], na_po
 k = st.columns(5)
 k[0].metric("园区", f"{len(shown):,} 个")
 k[1].metric("成员企业", f"{int(shown['enterprises'].sum()):,} 家")
-k[2].metric("已完成审核企业", f"{int(shown['audited_enterprises'].sum()):,} 家",
-            help="同一企业只计一次；通过的园区整体审核计为每家成员企业一轮审核。")
+k[2].metric(ind.name("park_audited"), f"{int(shown['audited_enterprises'].sum()):,} 家",
+            help=ind.help_text("park_audited", ctx.clock))
 k[3].metric("园区整体审核（通过/总数）",
             f"{int(shown['clusters_passed'].sum())} / {int(shown['clusters'].sum())}")
 in_view = issues[issues["park_id"].isin(shown["park_id"])]

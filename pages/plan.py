@@ -12,6 +12,7 @@ from components.export import excel_bytes, file_name
 from components.fmt import cn_date, num, pct
 from queries import plan, plan_import
 from queries.scope import Filters
+from rules import indicators as ind
 from rules import target_template
 from rules.plan_projection import cumulative_curve, year_end
 from rules.plan_status import PLAN_MARK_HELP, plan_year
@@ -20,6 +21,7 @@ from rules.uploads import UploadLimits, listed
 
 ctx = get_context()
 f, src, scope = ctx.filters, ctx.source, ctx.scope
+RATE = ind.name("period_target_rate")  # not 完成率 alone: the overview ranks by another figure
 province = ctx.meta.get("province_adcode", "")
 st.title("计划对标与年报")
 st.caption(f"{safe.text(ctx.area_name)} · 数据截至 {cn_date(f.as_of)} · "
@@ -50,7 +52,9 @@ period_id = c1.selectbox("规划期", list(period_names), key="plan_period",
                          format_func=period_names.get)
 p = periods[periods["period_id"] == period_id].iloc[0]
 start, end = int(p["start_year"]), int(p["end_year"])
-city_opts = ([""] if scope.level == "province" else []) + list(cities["adcode"])
+# The whole province is a choice only when no city is chosen in the sidebar: otherwise its
+# figures would be the chosen cities' under the province's name.
+city_opts = ([""] if scope.level == "province" and not f.cities else []) + list(cities["adcode"])
 if st.session_state.get("plan_city") not in city_opts:
     st.session_state["plan_city"] = city_opts[0] if city_opts else ""
 city = c2.selectbox("地区下钻：市", city_opts, key="plan_city",
@@ -104,11 +108,14 @@ with compare_tab:
         k = st.columns(5)
         k[0].metric(f"期内目标（{unit_word}）", num(head[f"期内目标（{unit_word}）"], digits))
         k[1].metric(f"实际完成（{unit_word}）", num(head[f"实际完成（{unit_word}）"], digits),
-                    help=f"{start}年1月1日至{cn_date(year_end(end, f.as_of))}")
-        k[2].metric("完成率", pct(head["完成率"]), help=f"时间进度 {pct(share)}")
-        k[3].metric(f"按当前进度预计期末（{unit_word}）",
+                    help=f"{start}年1月1日至{cn_date(year_end(end, f.as_of))}。"
+                    + (ind.help_text("period_completed", ctx.clock) if whole else ind.LINK))
+        k[2].metric(RATE, pct(head["完成率"]),
+                    help=f"时间进度 {pct(share)}。" + ind.help_text("period_target_rate",
+                                                                 ctx.clock))
+        k[3].metric(f"{ind.name('period_projection')}（{unit_word}）",
                     num(head[f"预计期末（{unit_word}）"], digits),
-                    help="按规划期开始至截至日期的平均进度外推到规划期末。")
+                    help=ind.help_text("period_projection", ctx.clock))
         k[4].metric("进度判断", head["状态"], help=PLAN_MARK_HELP.replace("全年", "规划期"))
 
         left, right = st.columns(2)
@@ -123,7 +130,7 @@ with compare_tab:
         with right:
             if len(board) and board["完成率"].notna().any():
                 vega.chart(plan_charts.completion_chart, board, share,
-                           f"各{child_word}完成率（虚线为时间进度 {pct(share)}）",
+                           f"各{child_word}{RATE}（虚线为时间进度 {pct(share)}）",
                            height=max(240, 30 * len(board) + 110))
             else:
                 st.info(f"{safe.text(unit_name)}下辖各{child_word}未设定{metric_name}目标，右表只列实际完成数。")
@@ -137,8 +144,8 @@ with compare_tab:
         config = {c: st.column_config.NumberColumn(c, format=fmt_num) for c in SHOWN[1:]
                   if c not in ("完成率", "状态")}
         config.update({c: st.column_config.NumberColumn(c, format="%.1f") for c in SHOWN
-                       if c.startswith("每百家") or c.startswith("预计")})
-        config["完成率"] = st.column_config.NumberColumn("完成率", format="percent")
+                       if c.startswith("每百家")})
+        config["完成率"] = st.column_config.NumberColumn(RATE, format="percent")
         config["列入企业数（家）"] = st.column_config.NumberColumn("列入企业数（家）", format="%d")
 
         st.subheader(f"各{child_word}对标")
@@ -269,14 +276,14 @@ with report_tab:
         all_inds = plan.industries(src)
         data = annual_report.ReportData(
             year=year, as_of=report_as_of, province_name=ctx.province_name,
-            scope_label=(names.get(scope.code, ctx.province_name)
-                         if scope.level in ("city", "county") else ctx.province_name),
+            scope_label=ctx.area_name,
             actuals=year_actuals, denominators=plan.listed_enterprises(src, scope, year_filters),
             cities=regions[regions["level"] == "市"][["adcode", "name"]],
             industries=all_inds[all_inds["code"].isin(ind_names)][["code", "name"]],
             clusters=plan.cluster_audits(src, scope, f, year),
             plan_detail=plan.target_detail(year_targets, year_actuals),
-            period_name=py.period_name if py else None, sample=ctx.is_sample)
+            period_name=py.period_name if py else None, sample=ctx.is_sample,
+            definitions=tuple(ind.definitions(annual_report.REPORT_INDICATORS, ctx.clock)))
         tables = annual_report.report_tables(data)
         st.caption(f"{safe.text(annual_report.title(data))} · 数据截至 {cn_date(report_as_of)}")
         for para in annual_report.narrative(data, tables):

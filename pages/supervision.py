@@ -13,6 +13,7 @@ from queries import inventory
 from queries import supervision as sv
 from queries.meta import region_names
 from rules import cases as rc
+from rules import indicators as ind
 from rules.roles import SUPERVISE
 from rules.vocab import AUDIT_MODES, LISTING_REASONS
 
@@ -66,7 +67,8 @@ rounds = sv.status(ctx.source, ctx.scope, ctx.filters, ctx.clock, page_filters)
 watch = sv.watch(ctx.source, ctx.scope, ctx.filters, ctx.clock, page_filters)
 numbers = sv.kpis(rounds, watch)
 for col, (label, value) in zip(st.columns(len(numbers)), numbers.items()):
-    col.metric(label, f"{value:,}", help=f"截至 {as_of:%Y-%m-%d}，单位：轮次/项")
+    i = sv.KPI_IDS[label]  # names, units and help from the registry (rules/indicators.py)
+    col.metric(label, f"{value:,} {ind.unit(i)}", help=ind.help_text(i, ctx.clock))
 
 # Lazy tabs: only the chosen section runs and is sent (the funnel reads the option totals,
 # the rounds table sorts every round); the watch list opens first.

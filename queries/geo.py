@@ -261,6 +261,7 @@ def _rates(group: pd.DataFrame, key: str) -> pd.DataFrame:
     out = group.groupby(key).agg(
         enterprises=("uscc", "size"),
         completed=("completed", "sum"),
+        completed_rounds=("completed_rounds", "sum"),
         overdue=("overdue", "sum"),
         accepted=("accepted", "sum"),
     ).reset_index()
@@ -270,15 +271,23 @@ def _rates(group: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def _status_frame(source, scope, filters, clock) -> pd.DataFrame:
+    """One row per listed enterprise. `completed` and `accepted` look at its latest round (the
+    registry's 最近一轮…); `completed_rounds` counts all its completed rounds and `overdue` says
+    whether any round is overdue — the overview's 累计完成审核 and 逾期企业, so the map's
+    tooltip and the league show one number for each."""
     latest = latest_rounds(source, scope, filters, clock)
     if latest.empty:
         return pd.DataFrame(columns=["uscc", "city_adcode", "county_adcode", "park_id",
-                                     "completed", "overdue", "accepted"])
+                                     "completed", "completed_rounds", "overdue", "accepted"])
+    rounds = audits.rounds_with_status(source, scope, filters, clock)
+    per_firm = rounds.assign(late=rounds["days_overdue"] > 0).groupby("uscc").agg(
+        completed_rounds=("completed", "sum"), overdue=("late", "any"))
     return pd.DataFrame({
         "uscc": latest["uscc"], "city_adcode": latest["city_adcode"],
         "county_adcode": latest["county_adcode"], "park_id": latest["park_id"],
         "completed": latest["completed"].astype(bool).astype(int),
-        "overdue": (latest["map_status"] == "overdue").astype(int),
+        "completed_rounds": latest["uscc"].map(per_firm["completed_rounds"]).astype(int),
+        "overdue": latest["uscc"].map(per_firm["overdue"]).astype(int),
         "accepted": (latest["stage"] == "accepted").astype(int),
     })
 
@@ -296,8 +305,8 @@ def region_metrics(source: Source, scope: Scope, filters: Filters, clock: ClockR
     status = _status_frame(source, scope, filters, clock)
     outcome_cols = [c for c, _l, _u in OUTCOME_COLUMNS]
     if status.empty:
-        return pd.DataFrame(columns=["adcode", "enterprises", "completed", "overdue",
-                                     "accepted", *RATE_METRICS, *outcome_cols,
+        return pd.DataFrame(columns=["adcode", "enterprises", "completed", "completed_rounds",
+                                     "overdue", "accepted", *RATE_METRICS, *outcome_cols,
                                      *(f"{c}_per_ent" for c in outcome_cols)])
     out = _rates(status, key)
     outcomes = _outcomes_by_enterprise(source, scope, filters, clock)
@@ -323,7 +332,7 @@ def park_metrics(source: Source, scope: Scope, filters: Filters, clock: ClockRul
                                    .where(enterprise_where(scope, filters)).distinct()))
             .order_by(p.c.park_id))
     parks = read_frame(source.engine, stmt)
-    cols = ["enterprises", "completed", "overdue", "accepted", *RATE_METRICS]
+    cols = ["enterprises", "completed", "completed_rounds", "overdue", "accepted", *RATE_METRICS]
     if parks.empty:
         return parks.assign(**{c: [] for c in cols}, geometry=[])
     status = _status_frame(source, scope, filters, clock)
@@ -331,7 +340,7 @@ def park_metrics(source: Source, scope: Scope, filters: Filters, clock: ClockRul
     rates = _rates(status, "park_id") if not status.empty else pd.DataFrame(
         columns=["park_id", *cols])
     out = parks.astype({"park_id": "int64"}).merge(rates, on="park_id", how="left")
-    for c in ("enterprises", "completed", "overdue", "accepted"):
+    for c in ("enterprises", "completed", "completed_rounds", "overdue", "accepted"):
         out[c] = out[c].fillna(0).astype(int)
     out["geometry"] = [_parse_geojson(g) for g in out.pop("boundary_geojson")]
     return out.reset_index(drop=True)

@@ -8,7 +8,7 @@ the page as help text, and in the briefing):
 
 - rounds due this year: rounds whose report is due (listing date + ClockRules.report_months)
   within the as-of year;
-- completed: ClockRules.completion_milestone reached (derive_status `completed`);
+- completed: the province's completion milestone reached (derive_status `completed`);
 - overdue: days_overdue > 0 as derived by rules.clock.derive_status; counted per enterprise (its
   most overdue round decides the 0–30 / 31–90 / >90-day bucket);
 - re-audit lapsed: the clock's reaudit_state "lapsed" (its own indicator, not part of overdue);
@@ -30,6 +30,7 @@ from queries import audits
 from queries import schema as s
 from queries.db import Source, read_frame
 from queries.scope import Filters, Scope
+from rules import indicators as ind
 from rules.clock import (
     MAP_STATUS_LABELS,
     MAP_STATUSES,
@@ -48,7 +49,6 @@ from rules.plan_status import (
 )
 from rules.vocab import OUTCOME_COLUMNS
 
-COMPLETION_LABELS = {"report": "提交审核报告", "evaluation": "评估通过", "acceptance": "验收通过"}
 ACHIEVEMENT_COLUMNS = ("econ_benefit_wan", "energy_tce", "water_t", "cod_t", "nh3n_t", "so2_t",
                        "nox_t", "vocs_t")
 LIST_LIMIT = 500  # rows of a KPI's list shown on the page (the Excel has the counts)
@@ -106,58 +106,50 @@ def _year_of(col: pd.Series) -> pd.Series:
 
 KPI_KEYS = ("listed", "due", "started", "reported", "eval_passed", "eval_failed", "accepted",
             "overdue", "reaudit")
-KPI_LABELS = {"listed": "列入审核企业", "due": "本年应完成审核", "started": "已启动审核",
-              "reported": "已提交审核报告", "eval_passed": "评估通过", "eval_failed": "评估未通过",
-              "accepted": "验收通过", "overdue": "逾期企业", "reaudit": "再审核逾期"}
-KPI_UNITS = {k: "轮" for k in KPI_KEYS} | {"listed": "家", "overdue": "家", "reaudit": "家"}
+# KPI key -> indicator of the registry (rules/indicators.py): names, units and help come from it.
+KPI_INDICATORS = {"listed": "listed_enterprises", "due": "due_rounds", "started": "started",
+                  "reported": "reported", "eval_passed": "eval_passed",
+                  "eval_failed": "eval_failed", "accepted": "accepted",
+                  "overdue": "overdue_enterprises", "reaudit": "reaudit_lapsed",
+                  "due_completed": "due_rounds_done", "completed": "completed_total",
+                  "rounds": "rounds", "reaudit_soon": "reaudit_soon"}
+KPI_LABELS = {k: ind.name(KPI_INDICATORS[k]) for k in KPI_KEYS}
+KPI_UNITS = {k: ind.unit(KPI_INDICATORS[k]) for k in KPI_KEYS}
 
 
-def _reaudit_words(clock: ClockRules) -> tuple[str, str]:
-    """(为…的企业, 5年) for the re-audit rule's help texts."""
-    months = clock.reaudit_months
-    span = f"{months // 12}年" if months % 12 == 0 else f"{months}个月"
-    return "、".join(clock.reaudit_reasons) or "（未设定）", span
+# What the briefing's 指标口径 section defines: every figure it states.
+BRIEFING_INDICATORS = ("listed_enterprises", "rounds", "due_rounds", "due_rounds_done",
+                       "started", "reported", "eval_passed", "eval_failed", "accepted",
+                       "overdue_enterprises", "reaudit_lapsed", "completed_in_year",
+                       "year_target_rate", "completed_total", "completed_per_100",
+                       "overdue_per_100", "low_cost_done", "high_cost_done", "investment_wan")
 
 
-def kpi_help(clock: ClockRules) -> dict[str, str]:
-    """Definitions of the KPIs, shown as help text on the page and in the briefing."""
-    done = COMPLETION_LABELS[clock.completion_milestone]
-    reasons, span = _reaudit_words(clock)
-    return {
-        "listed": "截至日期前已列入强制性清洁生产审核名单的企业数（同一企业多轮审核只计一次）。",
-        "due": (f"审核报告应提交日期（列入名单后{clock.report_months}个月）落在截至日期所在年度的"
-                f"审核轮次；其中“已完成”指已{done}（完成标准见时限配置 completion_milestone）。"),
-        "started": "截至日期已启动审核（含已提交报告、已评估、已验收）的审核轮次，累计数。",
-        "reported": "截至日期已提交审核报告（含已评估、已验收）的审核轮次，累计数。",
-        "eval_passed": "截至日期评估结论为通过/合格的审核轮次（含其后已验收的），累计数。",
-        "eval_failed": "截至日期评估结论为不通过/不合格的审核轮次，累计数（须重新审核）。",
-        "accepted": "截至日期验收结论为通过/合格的审核轮次，累计数。",
-        "overdue": ("截至日期至少有一个法定节点（信息公开、启动审核、提交报告、"
-                    + ("评估、" if clock.evaluation_months or clock.batches else "")
-                    + "验收）已过期限仍未完成的企业数（逾期天数>0，按法定时限计算，"
-                    + ("期限最后一日遇法定休假日的顺延至休假日后的第一个工作日" if
-                       clock.extend_on_rest_days else "期限遇法定休假日不顺延")
-                    + "）；按该企业逾期最久的一轮分为0–30天、31–90天、>90天。"),
-        "reaudit": (f"截至日期，列入原因为{reasons}的企业上一轮审核验收通过（未验收的按评估"
-                    f"通过）之日起满{span}（遇法定休假日顺延）仍未列入新一轮审核名单的企业数；"
-                    f"不计入“逾期企业”。到期前{clock.reaudit_warn_days}天起在督办清单中提示"
-                    f"“再审核即将到期”。"),
-    }
+def briefing_definitions(clock: ClockRules) -> dict[str, str]:
+    """“名称（单位）：定义” for the briefing's 指标口径, from the registry."""
+    return dict(zip(BRIEFING_INDICATORS, ind.definitions(BRIEFING_INDICATORS, clock)))
+
+
+def kpi_help(clock: ClockRules, link: bool = False) -> dict[str, str]:
+    """Definitions of the KPIs (the registry's help texts), shown as help text on the page
+    (`link`: with a link to the 指标说明 page) and in the briefing."""
+    return {k: ind.help_text(KPI_INDICATORS[k], clock, link) for k in KPI_KEYS}
 
 
 def section_help(clock: ClockRules) -> dict[str, str]:
-    """Definitions of the page's sections (help text)."""
-    done = COMPLETION_LABELS[clock.completion_milestone]
+    """Definitions of the page's sections (help text), from the registry's words."""
+    done = ind.COMPLETION_WORDS[clock.completion_milestone]
     return {
         "plan": ("计划年度 = 截至日期所在年度，取包含该年度的规划期（左侧选了规划期且包含该年度时用"
-                 "所选规划期，否则用最新的规划期）。目标：按所选城市或全省取“全部行业”目标行；没有时"
-                 "取分行业目标之和；全省没有时取各市目标之和。完成 = 时限配置的完成节点（"
-                 f"{done}）发生在该年度，不论哪年列入。" + PLAN_MARK_HELP),
+                 "所选规划期，否则用最新的规划期）。" + ind.definition("year_target_rate", clock)
+                 + ind.definition("completed_in_year", clock) + PLAN_MARK_HELP + ind.LINK),
         "achievements": ("已实施（状态为“已实施”且实施完成日期不晚于截至日期）的清洁生产方案。"
                          "“本年”为截至日期所在年度1月1日至截至日期；“累计”为截至日期前全部。"
-                         "绩效为方案填报的年效益、年削减量；污染物为排放量削减；未填报的不计入。"),
-        "league": ("按每百家列入企业已完成审核轮次排名，相同时每百家逾期企业少者在前；"
-                   "按每百家计，列入企业多的和少的地区可以公平比较。"),
+                         "绩效为方案填报的年效益、年削减量；污染物为排放量削减；未填报的不计入。"
+                         + ind.LINK),
+        "league": (f"按“{ind.name('completed_per_100')}”排名，相同时“"
+                   f"{ind.name('overdue_per_100')}”少者在前；按每百家计，列入企业多的和少的地区"
+                   f"可以公平比较。{ind.definition('completed_per_100', clock)}" + ind.LINK),
         "trend": (f"每季度完成审核（{done}）的轮次，最近12个季度；"
                   "截至日期所在季度尚未结束，颜色较浅。"),
         "industries": "各行业审核轮次按当前状态分列（逾期、未通过优先于所处阶段）。",
@@ -207,12 +199,12 @@ def kpis(source: Source, scope: Scope, filters: Filters, clock: ClockRules) -> p
     prev_day = same_date_last_year(filters.as_of)
     prev = _kpi_values(status_earlier(source, scope, filters, clock, prev_day), prev_day.year,
                        clock)
-    helps = kpi_help(clock)
-    labels = KPI_LABELS | {f"overdue_{i}": f"逾期{b}" for i, b in enumerate(OVERDUE_BUCKETS)} | {
-        "due_completed": "本年应完成中已完成", "completed": "累计完成审核", "rounds": "审核轮次",
-        "reaudit_soon": f"再审核即将到期（{clock.reaudit_warn_days}天内）"}
-    units = KPI_UNITS | {f"overdue_{i}": "家" for i in range(3)} | {
-        "due_completed": "轮", "completed": "轮", "rounds": "轮", "reaudit_soon": "家"}
+    helps = {k: ind.help_text(i, clock, link=False) for k, i in KPI_INDICATORS.items()}
+    labels = ({k: ind.name(i) for k, i in KPI_INDICATORS.items()}
+              | {f"overdue_{i}": f"逾期{b}" for i, b in enumerate(OVERDUE_BUCKETS)}
+              | {"reaudit_soon": f"{ind.name('reaudit_soon')}（{clock.reaudit_warn_days}天内）"})
+    units = ({k: ind.unit(i) for k, i in KPI_INDICATORS.items()}
+             | {f"overdue_{i}": ind.unit("overdue_enterprises") for i in range(3)})
     rows = [dict(key=k, label=labels[k], unit=units[k], value=now[k], last_year=prev[k],
                  change=now[k] - prev[k], help=helps.get(k, "")) for k in now]
     return pd.DataFrame(rows)
@@ -259,8 +251,10 @@ def kpi_list(source: Source, scope: Scope, filters: Filters, clock: ClockRules, 
 # Plan progress
 # --------------------------------------------------------------------------------------------
 
-PLAN_FIGURES = (("audits_listed", "列入审核名单"), ("audits_completed", "完成审核"),
-                ("evaluations_passed", "评估通过"), ("acceptances", "验收通过"))
+# Plan figure -> the registry's indicator of events in one year (named 当年…, counted in 轮).
+PLAN_FIGURES = tuple((col, ind.name(i)) for col, i in (
+    ("audits_listed", "listed_in_year"), ("audits_completed", "completed_in_year"),
+    ("evaluations_passed", "eval_passed_in_year"), ("acceptances", "accepted_in_year")))
 
 
 def _province_adcode(source: Source) -> str | None:
@@ -327,12 +321,11 @@ def plan_progress(source: Source, scope: Scope, filters: Filters, clock: ClockRu
         "acceptances": int((status["acceptance_pass"].fillna(False)
                             & (_year_of(status["acceptance_date"]) == y)).sum()),
     }
-    done_label = COMPLETION_LABELS[clock.completion_milestone]
     rows, basis = [], ""
     for col, label in PLAN_FIGURES:
         target, note = resolve_target(targets, regions, province or "", filters.industries, col)
         if col == "audits_completed":
-            label, basis = f"完成审核（{done_label}）", note
+            basis = note
         if target is None:
             rows.append(dict(指标=label, 年度目标=np.nan, 已完成=actual[col], 完成率=np.nan,
                              状态="未设定目标", mark_key=None, figure=col))

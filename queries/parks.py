@@ -155,8 +155,10 @@ def latest_credit(source: Source, scope: Scope, filters: Filters) -> pd.DataFram
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def clusters(source: Source, scope: Scope, filters: Filters, clock: ClockRules) -> pd.DataFrame:
-    """Park cluster audits (kind 园区) of the parks in scope, with their dates and results as of
-    filters.as_of (later dates blanked), consultancy, and `passed` (counts for each member)."""
+    """Park cluster audits (kind 园区) of the parks in scope started by filters.as_of (the
+    registry's 园区整体审核: one that starts later does not exist yet on that date), with their
+    dates and results as of filters.as_of (later dates blanked), consultancy, and `passed`
+    (counts for each member)."""
     stmt = (select(CA.c.cluster_id, CA.c.name, CA.c.park_id, CA.c.start_date,
                    CA.c.evaluation_date, CA.c.evaluation_pass, CA.c.acceptance_date,
                    CA.c.acceptance_pass, s.consultancy.c.name.label("consultancy"),
@@ -164,7 +166,8 @@ def clusters(source: Source, scope: Scope, filters: Filters, clock: ClockRules) 
             .select_from(CA.join(P, CA.c.park_id == P.c.park_id)
                          .outerjoin(s.consultancy,
                                     CA.c.consultancy_id == s.consultancy.c.consultancy_id))
-            .where(and_(CA.c.kind == "园区", park_where(scope, filters)))
+            .where(and_(CA.c.kind == "园区", park_where(scope, filters),
+                        CA.c.start_date <= filters.as_of))
             .order_by(CA.c.park_id, CA.c.start_date, CA.c.cluster_id))
     df = read_frame(source.engine, stmt)
     as_of = pd.Timestamp(filters.as_of)

@@ -22,6 +22,7 @@ from queries import audits
 from queries import schema as s
 from queries.db import Source, read_frame
 from queries.scope import Filters, Scope, enterprise_where
+from rules import indicators as ind
 from rules.clock import ClockRules
 from rules.plan_projection import (
     period_elapsed_share,
@@ -34,11 +35,12 @@ from rules.vocab import OUTCOME_COLUMNS
 
 KEYS = ["city_adcode", "county_adcode", "park_id", "industry_code"]
 # Plan figures: target column -> (actual column, Chinese name, unit, whole number?).
+# Counts of rounds take their unit from the registry (rules/indicators.py): 轮, as on the overview.
 METRICS = {
-    "audits_completed": ("completed", "完成审核", "家", True),
-    "evaluations_passed": ("evaluations_passed", "通过评估", "家", True),
-    "acceptances": ("acceptances", "通过验收", "家", True),
-    "audits_listed": ("listed", "列入审核", "家", True),
+    "audits_completed": ("completed", "完成审核", ind.unit("completed_in_year"), True),
+    "evaluations_passed": ("evaluations_passed", "通过评估", ind.unit("eval_passed_in_year"), True),
+    "acceptances": ("acceptances", "通过验收", ind.unit("accepted_in_year"), True),
+    "audits_listed": ("listed", "列入审核", ind.unit("listed_in_year"), True),
     "energy_tce": ("energy_tce", "节能量", "吨标准煤", False),
     "cod_t": ("cod_t", "化学需氧量减排量", "吨", False),
     "nh3n_t": ("nh3n_t", "氨氮减排量", "吨", False),
@@ -170,7 +172,9 @@ def yearly_actuals(source: Source, scope: Scope, filters: Filters, clock: ClockR
     columns = ["year", *KEYS, *ACTUAL_COLUMNS]
     parts = [p for p in parts if len(p)]
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
+        # keys stay text: an empty year must still join with the region and industry names
+        return pd.DataFrame({c: pd.Series(dtype="object" if c in KEYS else "float64")
+                             for c in columns})
     long = pd.concat(parts, ignore_index=True)
     for c in ACTUAL_COLUMNS:
         if c not in long.columns:
@@ -382,13 +386,14 @@ def shortfall_drivers(units: list[tuple[str, str, str]], industry_names: dict[st
     cells = cells[cells["year"].between(start_year, end_year)].groupby(level=[0, 1, 2])[column]
     done = cells.sum()
     rows = []
-    for (level, code, ind), target in wanted.items():
-        key = (level, "" if level == "省" else code, ind)
+    for (level, code, industry), target in wanted.items():
+        key = (level, "" if level == "省" else code, industry)
         actual = float(done.get(key, 0.0))
         projected = project(actual, start_year, end_year, as_of) or 0.0
         if target - projected > 1e-9:
-            rows.append({"地区": labels[code], "行业": industry_names[ind], "目标": float(target),
-                         "实际": actual, "预计期末": projected, "缺口": target - projected})
+            rows.append({"地区": labels[code], "行业": industry_names[industry],
+                         "目标": float(target), "实际": actual, "预计期末": projected,
+                         "缺口": target - projected})
     df = pd.DataFrame(rows, columns=columns)
     return df.sort_values(["缺口", "地区", "行业"], ascending=[False, True, True]
                           ).head(limit).reset_index(drop=True)

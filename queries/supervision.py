@@ -21,6 +21,7 @@ from queries import schema as s
 from queries.db import Source, read_frame
 from queries.enterprise import record_link
 from queries.scope import Filters, Scope, enterprise_where
+from rules import indicators as ind
 from rules import watchlist
 from rules.calendar import coverage_note, uncovered_years
 from rules.clock import OVERDUE_BUCKETS, STAGES, ClockRules
@@ -158,14 +159,19 @@ def ageing(st_df: pd.DataFrame) -> pd.DataFrame:
                          "轮次": [int(counts.get(b, 0)) for b in OVERDUE_BUCKETS]})
 
 
+KPI_IDS = {ind.name(i): i for i in ("rounds", "rounds_in_progress", "overdue_rounds",
+                                    "failed_pending", "watch_items")}
+
+
 def kpis(st_df: pd.DataFrame, watch: pd.DataFrame) -> dict[str, int]:
     live = ~st_df["later_round_listed"].astype(bool)
     in_progress = st_df["stage"].isin(["listed", "disclosed", "started", "reported",
                                        "evaluated"]) & live
     failed = st_df["stage"].isin(["evaluation_failed", "acceptance_failed"]) & live
-    return {"列入审核轮次": len(st_df), "进行中": int(in_progress.sum()),
-            "逾期轮次": int(_live_overdue(st_df).sum()), "未通过待处理": int(failed.sum()),
-            "督办事项": len(watch)}
+    # keyed by the registry's names (rules/indicators.py)
+    return {ind.name("rounds"): len(st_df), ind.name("rounds_in_progress"): int(in_progress.sum()),
+            ind.name("overdue_rounds"): int(_live_overdue(st_df).sum()),
+            ind.name("failed_pending"): int(failed.sum()), ind.name("watch_items"): len(watch)}
 
 
 def _date_text(s: pd.Series) -> pd.Series:

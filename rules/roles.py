@@ -13,7 +13,7 @@ from dataclasses import dataclass
 # 专家库, 咨询机构 and 信用与公开 serve every data role: each reads only its jurisdiction, and
 # experts' phone and ID numbers are masked below the province (queries/experts.py).
 DATA_PAGES = ("overview", "map", "supervision", "enterprise", "cases", "plan", "parks", "park",
-              "experts", "consultancies", "credit", "data_status", "data_quality")
+              "experts", "consultancies", "credit", "data_status", "data_quality", "indicators")
 ACCOUNT_PAGE = "account"  # 我的账号: every role
 IMPORT_PAGES = ("intake",)  # 数据导入: only the roles that may import (IMPORT below)
 

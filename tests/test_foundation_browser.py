@@ -17,8 +17,8 @@ def test_app_loads_offline_without_console_errors(handmade_sqlite, tmp_path):
         page.get_by_role("link", name="数据概况").click()
         wait_for_app(page, heading="数据概况")
         body = page.inner_text("body")
-        assert "重点企业" in body and "审核轮次" in body
-        assert "苏州市" in body and "南京市" not in body.split("各市重点企业数")[-1]
+        assert "列入审核企业（家）" in body and "列入审核轮次（轮）" in body
+        assert "苏州市" in body and "南京市" not in body.split("各市列入审核企业数")[-1]
         # the city filter came from the link and is still in the URL
         assert "city=320500" in page.url
         page.screenshot(path=str(tmp_path / "data_status.png"))
@@ -33,7 +33,7 @@ def test_deep_link_on_a_fresh_server_opens_the_page(handmade_sqlite):
         wait_for_app(page, heading="数据概况")
         body = page.inner_text("body")
         assert "筛选条件" in body and "数据截至 2024年12月31日" in body
-        assert "重点企业\n\n2" in body
+        assert "列入审核企业（家）\n\n2" in body
     traffic.assert_clean(base)
 
 

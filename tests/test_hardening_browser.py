@@ -138,7 +138,7 @@ def test_a_hostile_link_then_the_database_down(handmade_sqlite):
             away.rename(path)
         page.reload()
         wait_for_app(page, heading="数据概况")
-        assert "重点企业" in page.inner_text("body")
+        assert "列入审核企业" in page.inner_text("body")
     assert traffic.page_errors == []
 
 

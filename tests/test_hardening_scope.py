@@ -218,10 +218,11 @@ def test_option_totals_by_scope_years_and_implementation_date(url, filters, expe
 
 
 @pytest.mark.parametrize("filters, expected", [
-    (f(), {"重点企业": 8, "审核轮次": 9, "工业园区": 2}),
-    (f(listing_years=(2023,)), {"重点企业": 8, "审核轮次": 4}),
-    (f(parks=(1,)), {"重点企业": 2, "审核轮次": 2, "工业园区": 1}),
-    (f(cities=("320100",), listing_years=(2024,)), {"重点企业": 2, "审核轮次": 0}),
+    # enterprises listed (in the chosen listing years): E5 never is; E4, E7, E8 only in 2024
+    (f(), {"列入审核企业": 7, "列入审核轮次": 9, "工业园区": 2}),
+    (f(listing_years=(2023,)), {"列入审核企业": 4, "列入审核轮次": 4}),
+    (f(parks=(1,)), {"列入审核企业": 2, "列入审核轮次": 2, "工业园区": 1}),
+    (f(cities=("320100",), listing_years=(2024,)), {"列入审核企业": 0, "列入审核轮次": 0}),
 ])
 def test_record_counts(url, filters, expected):
     counts = inventory.record_counts(src(url), PROVINCE, filters).set_index("类别")["记录数"]

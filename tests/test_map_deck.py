@@ -54,9 +54,11 @@ def test_layers_and_ids_bottom_to_top():
     pts = points_frame()
     parks, _ = mv.park_fill(pd.DataFrame([dict(
         park_id=7, name="某某化工园区", level="国家级", park_type="化工园区", enterprises=3,
-        completed=1, overdue=1, accepted=0, completion_rate=1 / 3, overdue_rate=1 / 3,
+        completed=1,
+        completed_rounds=1, overdue=1, accepted=0, completion_rate=1 / 3, overdue_rate=1 / 3,
         acceptance_rate=0.0, geometry=SQUARE)]), "enterprises")
-    metrics = pd.DataFrame([dict(adcode="320100", enterprises=2, completed=1, overdue=1,
+    metrics = pd.DataFrame([dict(adcode="320100", enterprises=2, completed=1,
+                                 completed_rounds=1, overdue=1,
                                  accepted=1, completion_rate=0.5, overdue_rate=0.5,
                                  acceptance_rate=0.5)])
     regions, _ = mv.region_fill(CITIES, metrics, "completion_rate")
@@ -164,12 +166,14 @@ def test_many_points_leave_industry_and_park_out_of_the_tooltip(monkeypatch):
 def test_every_pickable_layer_offers_the_tooltip_fields():
     """One tooltip serves every layer: a missing field would show as a literal {x}."""
     parks = pd.DataFrame([dict(park_id=7, name="某某化工园区", level="省级", park_type="化工园区",
-                               enterprises=0, completed=0, overdue=0, accepted=0,
+                               enterprises=0, completed=0,
+                               completed_rounds=0, overdue=0, accepted=0,
                                completion_rate=np.nan, overdue_rate=np.nan,
                                acceptance_rate=np.nan, geometry=SQUARE)])
     park_geo, _ = mv.park_fill(parks, "completion_rate")
     regions, _ = mv.region_fill(CITIES, pd.DataFrame(
-        [dict(adcode="320100", enterprises=1, completed=1, overdue=0, accepted=0,
+        [dict(adcode="320100", enterprises=1, completed=1,
+              completed_rounds=1, overdue=0, accepted=0,
               completion_rate=1.0, overdue_rate=0.0, acceptance_rate=0.0)]), "completion_rate")
     deck = mv.build_map(PROVINCE, CITIES, COUNTIES, VIEW, points=points_frame(),
                         parks=park_geo, regions=regions)
@@ -223,17 +227,19 @@ def test_spec_is_byte_identical_for_the_same_input():
 
 def test_region_fill_classes_and_texts():
     metrics = pd.DataFrame([
-        dict(adcode="320100", enterprises=2, completed=1, overdue=1, accepted=1,
+        dict(adcode="320100", enterprises=2, completed=1, completed_rounds=1, overdue=1, accepted=1,
              completion_rate=0.5, overdue_rate=0.5, acceptance_rate=0.5),
     ])
     regions, legend = mv.region_fill(CITIES, metrics, "overdue_rate")
     props = {f["properties"]["n"]: f["properties"] for f in regions["features"]}
-    assert props["区320100"]["d"] == "逾期率 50.0%\n列入审核企业 2 家 · 已完成 1 家 · 逾期 1 家"
+    assert props["区320100"]["d"] == ("逾期企业占比 50.0%\n"
+                                       "列入审核企业 2 家 · 累计完成审核 1 轮 · 逾期企业 1 家")
     assert props["区320100"]["fill"][:3] == mv.hex_rgb(mv.PALETTES["red"][2])  # one value
     assert props["区320500"]["d"].startswith("无数据\n")
     assert props["区320500"]["fill"] == mv.NO_DATA
-    assert "逾期率" in legend and "50.0%" in legend and "无数据" in legend
-    many = pd.DataFrame([dict(adcode=f"3201{i:02d}", enterprises=10, completed=5, overdue=i,
+    assert "逾期企业占比" in legend and "50.0%" in legend and "无数据" in legend
+    many = pd.DataFrame([dict(adcode=f"3201{i:02d}", enterprises=10, completed=5,
+                              completed_rounds=5, overdue=i,
                               accepted=1, completion_rate=.5, overdue_rate=i / 100,
                               acceptance_rate=.1) for i in range(1, 11)])
     regions, legend = mv.region_fill(fc(*many["adcode"]), many, "overdue_rate")
@@ -247,7 +253,8 @@ def test_region_fill_classes_and_texts():
 
 
 def test_reduction_metric_is_per_enterprise_with_unit():
-    metrics = pd.DataFrame([dict(adcode="320100", enterprises=2, completed=1, overdue=1,
+    metrics = pd.DataFrame([dict(adcode="320100", enterprises=2, completed=1,
+                                 completed_rounds=1, overdue=1,
                                  accepted=1, completion_rate=.5, overdue_rate=.5,
                                  acceptance_rate=.5, energy_tce_per_ent=65.0)])
     regions, legend = mv.region_fill(CITIES, metrics, "reduction",

@@ -55,8 +55,8 @@ def test_map_shows_enterprises_by_status_parks_and_boundaries(monkeypatch, handm
     assert layer(at, "pts-accepted")["data"][0]["p"] == [118.7, 32.2]
     parks = layer(at, "parks")["data"]["features"]
     assert [f["properties"]["n"] for f in parks] == ["南京江北新材料科技园"]
-    assert parks[0]["properties"]["d"] == ("国家级化工园区 · 审核企业数 2 家\n"
-                                           "列入审核企业 2 家 · 已完成 1 家 · 逾期 1 家")
+    assert parks[0]["properties"]["d"] == ("国家级化工园区 · 列入审核企业 2 家\n"
+                                           "列入审核企业 2 家 · 累计完成审核 1 轮 · 逾期企业 1 家")
     legend = legend_text(at)
     for label, count in [("已列入", 0), ("审核中", 1), ("已验收", 1), ("逾期", 2), ("未通过", 0)]:
         assert f"{label}<span" in legend and f"{count:,} 家</span>" in legend.split(label)[1]
@@ -87,10 +87,11 @@ def test_city_choropleth_of_completion_rate(monkeypatch, handmade_sqlite):
     props = {f["properties"]["n"]: f["properties"]
              for f in layer(at, "region-fill")["data"]["features"]}
     assert len(props) == 13  # every city of Jiangsu is drawn, with or without data
-    assert props["南京市"]["d"] == "审核完成率 50.0%\n列入审核企业 2 家 · 已完成 1 家 · 逾期 1 家"
-    assert props["苏州市"]["d"].startswith("审核完成率 0.0%\n")
+    assert props["南京市"]["d"] == ("最近一轮已完成的企业占比 50.0%\n"
+                                  "列入审核企业 2 家 · 累计完成审核 1 轮 · 逾期企业 1 家")
+    assert props["苏州市"]["d"].startswith("最近一轮已完成的企业占比 0.0%\n")
     assert props["无锡市"]["d"].startswith("无数据\n")
-    assert "审核完成率" in legend_text(at)
+    assert "最近一轮已完成的企业占比" in legend_text(at)
 
 
 def test_county_choropleth_of_reductions_per_enterprise(monkeypatch, handmade_sqlite):

@@ -39,7 +39,8 @@ def brief_of(url: str, version: str, sample: bool, scope: Scope = PROVINCE,
         quarterly=ov.quarterly(src, scope, filters, CLOCK),
         industries=ov.industry_table(ov.industries(src, scope, filters, CLOCK)),
         most_overdue=ov.most_overdue(src, scope, filters, CLOCK),
-        issues=ov.data_issues(src, scope, filters, CLOCK), definitions=ov.kpi_help(CLOCK))
+        issues=ov.data_issues(src, scope, filters, CLOCK),
+        definitions=ov.briefing_definitions(CLOCK))
 
 
 @pytest.fixture
@@ -58,7 +59,8 @@ def plus(tmp_path) -> briefing.BriefingData:
 OVERALL = ("截至2024年12月31日，全省共有4家企业列入强制性清洁生产审核名单（较去年同期增加1家），"
            "累计开展审核5轮。其中，已启动审核4轮，已提交审核报告2轮，评估通过1轮、评估未通过1轮，"
            "验收通过1轮。")
-THIS_YEAR = ("2024年应完成审核3轮，已完成1轮，完成率33.3%；逾期企业2家（较去年同期增加2家），"
+THIS_YEAR = ("2024年到期审核3轮（审核报告应在2024年内提交），其中已完成1轮（33.3%）；"
+             "逾期企业2家（较去年同期增加2家），"
              "其中逾期90天以上2家，主要集中在南京市（1家）、苏州市（1家）。")
 ACHIEVED = ("累计实施清洁生产方案3项，其中无/低费方案2项、中/高费方案1项，完成投资155万元，"
             "实现经济效益90万元/年，节能130吨标准煤/年，节水6,000吨/年，"
@@ -84,7 +86,7 @@ def test_docx_read_back_has_the_exact_numbers(hand):
     kpi, plan_or_ach = tables[0], tables[1]
     assert list(kpi.columns) == ["指标", "截至2024-12-31", "去年同期", "增减"]
     assert kpi.values.tolist() == [
-        ["列入审核企业（家）", "4", "3", "+1"], ["本年应完成审核（轮）", "3", "0", "+3"],
+        ["列入审核企业（家）", "4", "3", "+1"], ["本年到期审核（轮）", "3", "0", "+3"],
         ["其中：已完成（轮）", "1", "0", "+1"], ["已启动审核（轮）", "4", "3", "+1"],
         ["已提交审核报告（轮）", "2", "1", "+1"], ["评估通过（轮）", "1", "0", "+1"],
         ["评估未通过（轮）", "1", "0", "+1"], ["验收通过（轮）", "1", "0", "+1"],
@@ -99,7 +101,7 @@ def test_docx_read_back_has_the_exact_numbers(hand):
     assert league.values.tolist() == [
         ["1", "南京市", "2", "1", "50.0", "1", "50.0", "0"],
         ["2", "苏州市", "2", "0", "0.0", "1", "50.0", "1"]]
-    assert list(league.columns)[:3] == ["排名", "城市", "列入企业（家）"]
+    assert list(league.columns)[:3] == ["排名", "城市", "列入审核企业（家）"]
     late = tables[3]
     # E4: start due 2024-05-01 (May Day holiday) -> 2024-05-06, 239 days (244 without it)
     assert late.values.tolist() == [
@@ -108,7 +110,7 @@ def test_docx_read_back_has_the_exact_numbers(hand):
     assert "截至2024年12月31日逾期时间最长的2家企业如下，请督促限期整改。" in lines
     # three charts as images, each with its caption
     assert len(Document(io.BytesIO(data)).inline_shapes) == 3
-    assert "图1 各城市每百家列入企业已完成审核轮次" in lines
+    assert "图1 各城市每百家列入企业累计完成审核轮次" in lines
     assert any(x.startswith("图2 各季度完成审核轮次") for x in lines)
     assert any(x.startswith("图3 各行业审核轮次") for x in lines)
     # the definitions travel with the numbers
@@ -122,14 +124,14 @@ def test_sample_mark_plan_and_uncounted_records(plus):
     lines = text.splitlines()
     assert word.SAMPLE_MARK in lines  # page header
     assert f"说明：本简报基于{word.SAMPLE_MARK}生成。" in lines
-    assert ("按《2024—2025年实施方案》，2024年度计划完成审核4轮（全部行业目标），已完成2轮，"
-            "完成率50.0%，时间进度100.0%，进度滞后。") in lines
+    assert ("按《2024—2025年实施方案》，2024年度计划完成审核4轮（全部行业目标），2024年完成审核"
+            "2轮，年度目标完成率50.0%，时间进度100.0%，进度滞后。") in lines
     plan = tables[1]
     assert plan.values.tolist() == [
-        ["列入审核名单", "2", "3", "150.0%", "进度正常"],
-        ["完成审核（评估通过）", "4", "2", "50.0%", "进度滞后"],
-        ["评估通过", "2", "2", "100.0%", "进度正常"],
-        ["验收通过", "1", "1", "100.0%", "进度正常"]]
+        ["当年列入名单", "2", "3", "150.0%", "进度正常"],
+        ["当年完成审核", "4", "2", "50.0%", "进度滞后"],
+        ["当年评估通过", "2", "2", "100.0%", "进度正常"],
+        ["当年验收通过", "1", "1", "100.0%", "进度正常"]]
     assert ("截至2024年12月31日，全省共有5家企业列入强制性清洁生产审核名单（较去年同期增加2家），"
             "累计开展审核6轮。") in text
     assert any(x.endswith("有1轮审核记录日期不完整或前后矛盾，已按已知的较晚日期推定其进度，"
@@ -158,7 +160,10 @@ def test_excel_workbook_of_the_tables_behind_the_page(hand):
     row = kpis.set_index("指标").loc["逾期企业"]
     assert (row["截至日期"], row["去年同期"], row["增减"]) == (2, 0, 2)
     league = pd.read_excel(io.BytesIO(data), sheet_name="各城市排名", skiprows=3)
-    assert league["每百家完成"].tolist() == [50.0, 0.0]
+    # the same headings as on the page and in the Word briefing (the registry's labels)
+    assert league["每百家列入企业累计完成审核（轮）"].tolist() == [50.0, 0.0]
+    plan = pd.read_excel(io.BytesIO(data), sheet_name="年度计划", skiprows=3)
+    assert "年度目标完成率" in plan.columns or "说明" in plan.columns
 
 
 def test_words_for_big_numbers_and_changes():
@@ -186,6 +191,19 @@ def test_briefing_before_any_listing(handmade_sqlite):
     d = brief_of(handmade_sqlite, "handmade-1", False, filters=Filters(as_of=dt.date(2021, 6, 30)))
     text, _tables = word.read_back(briefing.build_docx(d))
     assert "截至2021年6月30日，全省共有0家企业列入强制性清洁生产审核名单" in text
-    assert "2021年无应完成审核的轮次；无逾期企业。" in text
+    assert "2021年无到期审核的轮次；无逾期企业。" in text
     assert "2021年度未设定完成审核目标" in text
     assert "截至目前无逾期企业。" in text
+
+
+def test_definitions_section_comes_from_the_registry(hand):
+    """附：指标口径 of the Word briefing: the registry's “名称（单位）：定义” lines (no link, no
+    configuration key), then the plan mark rule."""
+    from rules import indicators as ind
+
+    text, _ = word.read_back(briefing.build_docx(hand))
+    lines = text.splitlines()
+    part = lines[lines.index("附：指标口径") + 1:]
+    wanted = ind.definitions(ov.BRIEFING_INDICATORS, CLOCK)
+    assert part[:len(wanted)] == [f"{n}. {t}" for n, t in enumerate(wanted, 1)]
+    assert "completion_milestone" not in text and "](" not in text

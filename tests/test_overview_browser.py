@@ -43,7 +43,8 @@ def test_overview_numbers_and_the_briefing_download(handmade_sqlite, tmp_path):
         achievements = page.locator("table#T_achievements").inner_text()
         assert "完成投资" in achievements and "155.0" in achievements
         league = page.locator("table#T_league").inner_text()
-        assert "每百家完成（轮）" in league and "南京市" in league and "50.0" in league
+        assert "每百家列入企业累计完成审核（轮）" in league
+        assert "南京市" in league and "50.0" in league
         first = page.locator("table#T_league tbody tr").first
         align = first.locator("td.num").first.evaluate("e => getComputedStyle(e).textAlign")
         assert align == "right"

@@ -39,8 +39,9 @@ def cells(styler) -> tuple[dict, dict]:
 
 def test_league_table_in_league_order_with_bars_from_zero():
     styler = charts.league_table(LEAGUE, "城市")
-    assert list(styler.data.columns) == ["排名", "城市", "列入企业（家）", "已完成审核（轮）",
-                                         "每百家完成（轮）", "逾期企业（家）", "每百家逾期（家）"]
+    assert list(styler.data.columns) == ["排名", "城市", "列入审核企业（家）", "累计完成审核（轮）",
+                                         "每百家列入企业累计完成审核（轮）", "逾期企业（家）",
+                                         "每百家列入企业中的逾期企业（家）"]
     text, css = cells(styler)
     assert [text[(0, 1)], text[(1, 1)]] == ["南京市", "苏州市"]  # the league's order is kept
     assert [text[(0, 4)], text[(1, 4)]] == ["50.0", "0.0"]  # one decimal
@@ -72,7 +73,8 @@ ACHIEVED = pd.DataFrame({"key": ["low", "investment_wan", "energy_tce", "no_figu
 
 def test_plan_table_shows_rounds_share_and_a_dash_without_target():
     styler = charts.plan_table(PLAN)
-    assert list(styler.data.columns) == ["指标", "目标（轮）", "完成（轮）", "完成率", "状态"]
+    assert list(styler.data.columns) == ["指标", "年度目标（轮）", "完成（轮）", "年度目标完成率",
+                                         "状态"]
     text, _ = cells(styler)
     assert [text[(0, c)] for c in range(5)] == ["列入审核名单", "1,024", "900", "87.9%", "存在风险"]
     assert [text[(1, c)] for c in range(5)] == ["完成审核", "—", "675", "—", "未设定目标"]

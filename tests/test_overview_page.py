@@ -63,13 +63,13 @@ def test_overview_is_the_default_page(monkeypatch, handmade_sqlite):
 def test_kpi_row_known_answers_with_change_against_last_year(monkeypatch, handmade_sqlite):
     at = open_page(monkeypatch, handmade_sqlite, PAGE, params=ASOF)
     m = metrics(at)
-    assert {k: m[k] for k in ("列入审核企业", "本年应完成审核", "已启动审核", "已提交审核报告",
+    assert {k: m[k] for k in ("列入审核企业", "本年到期审核", "已启动审核", "已提交审核报告",
                               "评估通过", "评估未通过", "验收通过", "逾期企业")} == {
-        "列入审核企业": "4 家", "本年应完成审核": "3 轮", "已启动审核": "4 轮",
+        "列入审核企业": "4 家", "本年到期审核": "3 轮", "已启动审核": "4 轮",
         "已提交审核报告": "2 轮", "评估通过": "1 轮", "评估未通过": "1 轮", "验收通过": "1 轮",
         "逾期企业": "2 家"}
     d = deltas(at)
-    assert (d["列入审核企业"], d["本年应完成审核"], d["已启动审核"], d["已提交审核报告"],
+    assert (d["列入审核企业"], d["本年到期审核"], d["已启动审核"], d["已提交审核报告"],
             d["逾期企业"]) == ("+1", "+3", "+1", "+1", "+2")
     body = texts(at)
     assert "其中已完成 1 轮（33.3%）" in body
@@ -77,7 +77,7 @@ def test_kpi_row_known_answers_with_change_against_last_year(monkeypatch, handma
     assert "江苏省 · 数据截至 2024年12月31日 · 增减均与去年同期（2023年12月31日）比较" in body
     assert "样例数据" not in body
     helps = {mt.label: mt.proto.help for mt in at.metric}
-    assert "列入名单后12个月" in helps["本年应完成审核"] and "逾期天数>0" in helps["逾期企业"]
+    assert "列入名单后12个月" in helps["本年到期审核"] and "逾期天数>0" in helps["逾期企业"]
 
 
 def test_each_kpi_opens_the_list_behind_it(monkeypatch, handmade_sqlite):
@@ -109,8 +109,9 @@ def test_achievements_league_trend_industries_and_most_overdue(monkeypatch, hand
     assert ach.loc["已实施无/低费方案", ["单位", "本年", "累计"]].tolist() == ["项", "0", "2"]
     assert ach.loc["化学需氧量(COD)减排量", "累计"] == "2.5"
     league = league_of(at)
-    assert list(league.columns) == ["排名", "城市", "列入企业（家）", "已完成审核（轮）",
-                                    "每百家完成（轮）", "逾期企业（家）", "每百家逾期（家）"]
+    assert list(league.columns) == ["排名", "城市", "列入审核企业（家）", "累计完成审核（轮）",
+                                    "每百家列入企业累计完成审核（轮）", "逾期企业（家）",
+                                    "每百家列入企业中的逾期企业（家）"]
     assert league.values.tolist() == [["1", "南京市", "2", "1", "50.0", "1", "50.0"],
                                       ["2", "苏州市", "2", "0", "0.0", "1", "50.0"]]
     # One section at a time; the first screen carries no chart at all (the league is a table).
@@ -146,12 +147,13 @@ def test_plan_progress_mark_and_uncounted_records(monkeypatch, plus_sqlite):
     at = open_page(monkeypatch, plus_sqlite, PAGE, params=ASOF)
     body = texts(at)
     assert "2024年度计划进度" in body
-    assert ("完成审核 **2 / 4 轮**，完成率 **50.0%**，时间进度 100.0% :red-badge[进度滞后]"
+    assert ("当年完成审核 **2 / 4 轮**，年度目标完成率 **50.0%**，时间进度 100.0% "
+            ":red-badge[进度滞后]"
             in body)
     assert "《2024—2025年实施方案》 · 目标口径：全部行业目标" in body
     plan = html_tables(at)["plan"].set_index("指标")
-    assert plan.loc["完成审核（评估通过）"].tolist() == ["4", "2", "50.0%", "进度滞后"]
-    assert plan.loc["评估通过", "状态"] == "进度正常"
+    assert plan.loc["当年完成审核"].tolist() == ["4", "2", "50.0%", "进度滞后"]
+    assert plan.loc["当年评估通过", "状态"] == "进度正常"
     warning = at.warning[0].value
     assert warning.startswith("有 1 轮审核记录日期不完整或前后矛盾")
     assert frame_with(at, "问题").to_dict("records") == [

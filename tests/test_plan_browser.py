@@ -48,7 +48,7 @@ def test_plan_page_on_the_sample(tmp_path):
         page.get_by_role("link", name="计划对标与年报").click()
         wait_for_app(page, heading="计划对标与年报")
         body = page.inner_text("body")
-        for words in ("期内目标（家）", "进度判断", "各市对标", "各行业对标",
+        for words in ("期内目标（轮）", "进度判断", "各市对标", "各行业对标",
                       "形成缺口的地区和行业", "年度实施情况报告", "样例数据"):
             assert words in body, words
         assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 3

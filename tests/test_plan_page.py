@@ -17,7 +17,9 @@ from queries import plan_import, schema
 from queries.db import Source, get_engine
 from queries.meta import read_meta
 from queries.scope import Scope
+from rules import indicators as ind
 from rules import target_template as tt
+from rules.clock import ClockRules
 from tests import plan_handmade
 from tests.apptest import metrics, open_page, texts
 from tests.conftest import sqlite_with
@@ -47,14 +49,14 @@ def test_period_1_known_answers(monkeypatch, handmade_sqlite):
     at = open_page(monkeypatch, handmade_sqlite, PAGE, ASOF)
     assert at.selectbox(key="plan_period").value == 1
     m = metrics(at)
-    assert m["期内目标（家）"] == "3"
-    assert m["实际完成（家）"] == "0"
-    assert m["完成率"] == "0.0%"
-    assert m["按当前进度预计期末（家）"] == "0"
+    assert m["期内目标（轮）"] == "3"
+    assert m["实际完成（轮）"] == "0"
+    assert m["规划期目标完成率"] == "0.0%"
+    assert m["按当前进度预计期末（轮）"] == "0"
     assert m["进度判断"] == "进度滞后"
-    board = frame_with(at, "期内目标（家）", "地区").set_index("地区")
-    assert board["期内目标（家）"].to_dict() == {"南京市": 2, "苏州市": 1}
-    assert board["实际完成（家）"].to_dict() == {"南京市": 0, "苏州市": 0}
+    board = frame_with(at, "期内目标（轮）", "地区").set_index("地区")
+    assert board["期内目标（轮）"].to_dict() == {"南京市": 2, "苏州市": 1}
+    assert board["实际完成（轮）"].to_dict() == {"南京市": 0, "苏州市": 0}
     assert board["列入企业数（家）"].to_dict() == {"南京市": 2, "苏州市": 2}
     detail = frame_with(at, "指标")
     nj = detail[(detail["地区"] == "南京市") & (detail["指标"] == "节能量")].iloc[0]
@@ -67,12 +69,12 @@ def test_period_2_projection_marks_and_drill(monkeypatch, plan_sqlite):
     at = open_page(monkeypatch, plan_sqlite, PAGE, ASOF)
     assert at.selectbox(key="plan_period").value == 2  # the period holding the as-of year
     m = metrics(at)
-    assert (m["期内目标（家）"], m["实际完成（家）"], m["完成率"]) == ("4", "1", "25.0%")
-    assert m["按当前进度预计期末（家）"] == "2"  # 1 + 365/366
+    assert (m["期内目标（轮）"], m["实际完成（轮）"], m["规划期目标完成率"]) == ("4", "1", "25.0%")
+    assert m["按当前进度预计期末（轮）"] == "2"  # 1 + 365/366
     assert m["进度判断"] == "进度滞后"
-    board = frame_with(at, "期内目标（家）", "地区").set_index("地区")
+    board = frame_with(at, "期内目标（轮）", "地区").set_index("地区")
     assert board["状态"].to_dict() == {"南京市": "进度正常", "苏州市": "进度滞后"}
-    assert board["每百家列入企业完成审核（家）"].to_dict() == {"南京市": 50.0, "苏州市": 0.0}
+    assert board["每百家列入企业完成审核（轮）"].to_dict() == {"南京市": 50.0, "苏州市": 0.0}
     shortfall = [c for c in at.get("vega_lite_chart")
                  if "预计期末缺口" in json.dumps(json.loads(c.proto.spec), ensure_ascii=False)]
     assert len(shortfall) == 1  # the chart's data (Arrow) holds the one driver
@@ -86,22 +88,25 @@ def test_period_2_projection_marks_and_drill(monkeypatch, plan_sqlite):
 
     at.selectbox(key="plan_metric").set_value("audits_completed").run()
     at.selectbox(key="plan_city").set_value("320100").run()
-    assert metrics(at)["期内目标（家）"] == "1" and metrics(at)["实际完成（家）"] == "1"
-    counties = frame_with(at, "期内目标（家）", "地区")
-    assert list(counties["地区"]) == ["浦口区"] and list(counties["实际完成（家）"]) == [1]
+    assert metrics(at)["期内目标（轮）"] == "1" and metrics(at)["实际完成（轮）"] == "1"
+    counties = frame_with(at, "期内目标（轮）", "地区")
+    assert list(counties["地区"]) == ["浦口区"] and list(counties["实际完成（轮）"]) == [1]
     at.selectbox(key="plan_county").set_value("320111").run()
-    parks = frame_with(at, "期内目标（家）", "地区")
+    parks = frame_with(at, "期内目标（轮）", "地区")
     assert list(parks["地区"]) == ["南京江北新材料科技园"]
-    assert list(parks["实际完成（家）"]) == [1] and parks["期内目标（家）"].isna().all()
+    assert list(parks["实际完成（轮）"]) == [1] and parks["期内目标（轮）"].isna().all()
     assert "园区没有单独目标" in texts(at)
 
 
 def test_city_filter_limits_targets_and_actuals(monkeypatch, plan_sqlite):
     at = open_page(monkeypatch, plan_sqlite, PAGE, {**ASOF, "city": "320500"})
     m = metrics(at)
-    assert (m["期内目标（家）"], m["实际完成（家）"]) == ("1", "0")  # 苏州 only
-    board = frame_with(at, "期内目标（家）", "地区")
-    assert list(board["地区"]) == ["苏州市"]
+    assert (m["期内目标（轮）"], m["实际完成（轮）"]) == ("1", "0")  # 苏州 only
+    # the chosen city is the unit shown (not the province's name over 苏州's figures): its
+    # counties are compared
+    assert at.subheader[0].value.startswith("苏州市")
+    board = frame_with(at, "期内目标（轮）", "地区")
+    assert list(board["地区"]) == ["虎丘区", "吴江区"]
     assert "南京" not in " ".join(frame_with(at, "指标")["地区"])
 
 
@@ -118,12 +123,12 @@ def _xlsx(rows: list[list]) -> bytes:
 
 def test_import_changes_the_page(monkeypatch, handmade_sqlite):
     at = open_page(monkeypatch, handmade_sqlite, PAGE, ASOF)
-    assert metrics(at)["期内目标（家）"] == "3"
+    assert metrics(at)["期内目标（轮）"] == "3"
     # A write that does not bump the data version is not seen: the cached figures stay.
     with get_engine(handmade_sqlite).begin() as conn:
         conn.execute(update(schema.plan_target).where(schema.plan_target.c.target_id == 1)
                      .values(audits_completed=7))
-    assert metrics(open_page(monkeypatch, handmade_sqlite, PAGE, ASOF))["期内目标（家）"] == "3"
+    assert metrics(open_page(monkeypatch, handmade_sqlite, PAGE, ASOF))["期内目标（轮）"] == "3"
     # The import bumps it, so the next run of the page recomputes.
     values = {"audits_completed": 9}
     data = _xlsx([[2023, "江苏省", "全部行业"] + [values.get(f) for f, _h, _w in
@@ -132,7 +137,7 @@ def test_import_changes_the_page(monkeypatch, handmade_sqlite):
     result = plan_import.import_file(Source(handmade_sqlite, version), Scope(), 1, data)
     assert result.ok and result.updated == 1
     at = open_page(monkeypatch, handmade_sqlite, PAGE, ASOF)
-    assert metrics(at)["期内目标（家）"] == "9"
+    assert metrics(at)["期内目标（轮）"] == "9"
 
 
 def _number(text: str) -> float:
@@ -162,17 +167,17 @@ def test_annual_report_docx_and_xlsx_equal_the_page(monkeypatch, plan_sqlite):
 
     page = {k: frame_with(at, df.columns[1], df.columns[0]) for k, df in
             [("总体情况", pd.DataFrame(columns=["指标", "数值"])),
-             ("按市审核进展", pd.DataFrame(columns=["城市", "重点企业（家）"])),
-             ("按行业审核进展", pd.DataFrame(columns=["行业", "重点企业（家）"])),
+             ("按市审核进展", pd.DataFrame(columns=["城市", "截至年末累计列入名单企业（家）"])),
+             ("按行业审核进展", pd.DataFrame(columns=["行业", "截至年末累计列入名单企业（家）"])),
              ("按市方案与绩效", pd.DataFrame(columns=["城市", "无/低费方案（项）"])),
              ("按行业方案与绩效", pd.DataFrame(columns=["行业", "无/低费方案（项）"]))]}
     page["与实施方案对比"] = frame_with(at, "年度目标", "地区")
     # Known answers of 2024 on the page itself.
     summary = dict(zip(page["总体情况"]["指标"], page["总体情况"]["数值"]))
     assert summary["当年完成审核"] == 1 and summary["当年评估未通过"] == 1
-    assert summary["当年验收通过"] == 1 and summary["当年列入审核名单"] == 2
+    assert summary["当年验收通过"] == 1 and summary["当年列入名单"] == 2
     assert summary["方案投资"] == 150.0 and summary["节能量"] == 120.0
-    assert summary["累计列入审核名单企业"] == 4
+    assert summary["截至年末累计列入名单企业"] == 4
     # figures are shown with thousands separators (4,500), shares as percentages
     formats = [{c: v.get("type_config", {}).get("format")
                 for c, v in json.loads(d.proto.columns).items()} for d in at.dataframe]
@@ -181,7 +186,13 @@ def test_annual_report_docx_and_xlsx_equal_the_page(monkeypatch, plan_sqlite):
 
     text, tables = word.read_back(made["docx_bytes"])
     assert "江苏省2024年度清洁生产审核实施情况报告" in text and "数据截至2024年12月31日" in text
-    assert "完成审核1家" in text and "对照《2024—2025年实施方案》2024年度目标" in text
+    assert "完成审核1轮" in text and "对照《2024—2025年实施方案》2024年度目标" in text
+    # the 指标口径 section: the registry's definitions with this province's clock
+    lines = text.splitlines()
+    assert "四、指标口径" in lines
+    for n, line in enumerate(ind.definitions(annual_report.REPORT_INDICATORS, ClockRules()), 1):
+        assert f"{n}. {line}" in lines
+    assert "completion_milestone" not in text
     docx = {tuple(t.columns): t for t in tables}
     book = load_workbook(io.BytesIO(made["xlsx_bytes"]), data_only=True)
     for key, df in page.items():

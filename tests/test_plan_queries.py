@@ -125,25 +125,25 @@ UNITS = [("省", PROVINCE, "江苏省"), ("市", "320100", "南京市"), ("市",
 
 def test_period_1_scoreboard(handmade_url):
     b = board(handmade_url, 1, "audits_completed", UNITS, 2021, 2023)
-    assert list(b["期内目标（家）"]) == [3, 2, 1]
-    assert list(b["实际完成（家）"]) == [0, 0, 0]
-    assert list(b["预计期末（家）"]) == [0, 0, 0]
+    assert list(b["期内目标（轮）"]) == [3, 2, 1]
+    assert list(b["实际完成（轮）"]) == [0, 0, 0]
+    assert list(b["预计期末（轮）"]) == [0, 0, 0]
     assert list(b["mark"]) == ["behind"] * 3
     assert list(b["列入企业数（家）"]) == [4, 2, 2]  # E5 was never listed
     listed = board(handmade_url, 1, "audits_listed", UNITS, 2021, 2023)
-    assert list(listed["实际完成（家）"]) == [3, 2, 1]
+    assert list(listed["实际完成（轮）"]) == [3, 2, 1]
     assert list(listed["mark"]) == ["on_track"] * 3
 
 
 def test_period_2_projection_and_marks(plan_url):
     b = board(plan_url, 2, "audits_completed", UNITS, 2024, 2025)
-    assert list(b["期内目标（家）"]) == [4, 1, 1]
-    assert list(b["实际完成（家）"]) == [1, 1, 0]
-    assert b.loc["江苏省", "预计期末（家）"] == pytest.approx(1 + 365 / 366)
+    assert list(b["期内目标（轮）"]) == [4, 1, 1]
+    assert list(b["实际完成（轮）"]) == [1, 1, 0]
+    assert b.loc["江苏省", "预计期末（轮）"] == pytest.approx(1 + 365 / 366)
     assert list(b["mark"]) == ["behind", "on_track", "behind"]
-    assert b.loc["江苏省", "每百家列入企业完成审核（家）"] == 25.0
-    assert b.loc["南京市", "每百家列入企业完成审核（家）"] == 50.0
-    assert b.loc["苏州市", "每百家列入企业目标（家）"] == 50.0
+    assert b.loc["江苏省", "每百家列入企业完成审核（轮）"] == 25.0
+    assert b.loc["南京市", "每百家列入企业完成审核（轮）"] == 50.0
+    assert b.loc["苏州市", "每百家列入企业目标（轮）"] == 50.0
     prov = [UNITS[0]]
     assert board(plan_url, 2, "evaluations_passed", prov, 2024, 2025)["mark"].iloc[0] == "on_track"
     assert board(plan_url, 2, "acceptances", prov, 2024, 2025)["mark"].iloc[0] == "at_risk"

@@ -39,7 +39,7 @@ def test_known_answer_as_of_2024_12_31(monkeypatch, handmade_sqlite):
     at = open_supervision(monkeypatch, handmade_sqlite)
     m = metrics(at)
     kpis = ("列入审核轮次", "进行中", "逾期轮次", "未通过待处理", "督办事项")
-    assert [m[k] for k in kpis] == ["5", "3", "2", "0", "2"]
+    assert [m[k] for k in kpis] == ["5 轮", "3 轮", "2 轮", "0 轮", "2 项"]
     # The watch list opens first; the other tabs run only when chosen.
     assert list(frames(at)) == ["类别"] and not at.get("vega_lite_chart")
     watch = frames(at)["类别"]
@@ -78,7 +78,7 @@ def test_known_answer_as_of_2024_12_31(monkeypatch, handmade_sqlite):
 def test_as_of_switching_changes_every_number(monkeypatch, handmade_sqlite):
     at = open_supervision(monkeypatch, handmade_sqlite, asof="2023-12-31")
     m = metrics(at)
-    assert (m["列入审核轮次"], m["逾期轮次"], m["督办事项"]) == ("3", "0", "0")
+    assert (m["列入审核轮次"], m["逾期轮次"], m["督办事项"]) == ("3 轮", "0 轮", "0 项")
     assert "截至 2023-12-31，当前范围内没有需要督办的事项。" in texts(at)
     funnel = frames(show(at, "审核进度"))["分组"].set_index("分组")
     assert funnel.loc["合计"].tolist() == [3, 3, 3, 1, 0, 0, 0, 0, 0]
@@ -94,20 +94,20 @@ def test_page_filters_county_reason_mode(monkeypatch, handmade_sqlite):
     county = at.multiselect(key="sup_county")
     assert county.options == ["南京市·浦口区", "苏州市·虎丘区", "苏州市·吴江区"]
     county.set_value(["320509"]).run()
-    assert metrics(at)["列入审核轮次"] == "1"
+    assert metrics(at)["列入审核轮次"] == "1 轮"
     assert frames(at)["类别"]["事由"].tolist() == ["启动审核逾期 239 天"]
     county.set_value([]).run()
     at.multiselect(key="sup_reason").set_value(["双有"]).run()
-    assert metrics(at)["列入审核轮次"] == "3" and metrics(at)["督办事项"] == "0"
+    assert metrics(at)["列入审核轮次"] == "3 轮" and metrics(at)["督办事项"] == "0 项"
     at.multiselect(key="sup_reason").set_value([]).run()
     at.multiselect(key="sup_mode").set_value(["园区整体审核"]).run()
-    assert metrics(at)["列入审核轮次"] == "0"
+    assert metrics(at)["列入审核轮次"] == "0 轮"
     assert not at.exception
 
 
 def test_city_scoped_viewer_sees_only_its_city(monkeypatch, handmade_sqlite):
     at = open_supervision(monkeypatch, handmade_sqlite, user="city:320100")
-    assert metrics(at)["列入审核轮次"] == "2"
+    assert metrics(at)["列入审核轮次"] == "2 轮"
     assert frames(at)["类别"]["逾期天数"].tolist() == [305]
     for section in ("督办清单", "审核进度", "审核轮次与逾期"):
         body = " ".join(df.value.to_string() for df in show(at, section).dataframe)
