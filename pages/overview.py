@@ -82,12 +82,15 @@ if chosen:
 
 # ---- 督办事项 (督办台账): the cases in progress and those waiting past their reply deadline ---
 today = qc.today()
-open_cases = qc.case_list(src, scope, today, qc.CaseFilters(statuses=rc.OPEN_SHOWN))
+open_cases = qc.case_list(src, scope, today,  # the sidebar's cities too, as the heading says
+                          qc.CaseFilters(cities=f.cities, statuses=rc.OPEN_SHOWN))
 overdue_cases = int((open_cases["shown_status"] == rc.OVERDUE).sum())
 with st.container(horizontal=True, vertical_alignment="center"):
     st.markdown(f"**督办事项：在办 {len(open_cases):,} 项，逾期未回复 {overdue_cases:,} 项**",
-                help=f"督办台账中尚未办结的事项；逾期未回复指已发出但超过回复期限"
-                     f"（截至今天 {fmt.cn_date(today)}）仍未回复。")
+                help=f"{ind.name('cases_open')}：{ind.help_text('cases_open', ctx.clock, False)}"
+                     f"{ind.name('cases_overdue_reply')}："
+                     f"{ind.help_text('cases_overdue_reply', ctx.clock)}"
+                     f"（今天是 {fmt.cn_date(today)}）")
     with st.popover("查看在办督办事项", icon=":material/list:"):
         if open_cases.empty:
             st.caption("当前没有在办的督办事项。")

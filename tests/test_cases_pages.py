@@ -238,6 +238,10 @@ def test_overview_counts_cases_in_progress_and_overdue(monkeypatch, cases_db):
     at = open_page(monkeypatch, url, "pages/overview.py", params={"asof": "2024-12-31"},
                    user="city:320500")
     assert "督办事项：在办 1 项，逾期未回复 1 项" in texts(at)
+    # The province with 南京市 chosen in the sidebar: 南京's case only, as the heading says.
+    at = open_page(monkeypatch, url, "pages/overview.py",
+                   params={"asof": "2024-12-31", "city": "320100"})
+    assert "督办事项：在办 1 项，逾期未回复 0 项" in texts(at)
     # Closing the 南京 case takes it off the province's line.
     engine = get_engine(url)
     qc.take_step(engine, PROV, nanjing, 1, rc.ISSUE, today=qc.today(), step_date=qc.today(),

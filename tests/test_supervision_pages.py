@@ -38,7 +38,7 @@ def show(at, section: str):
 def test_known_answer_as_of_2024_12_31(monkeypatch, handmade_sqlite):
     at = open_supervision(monkeypatch, handmade_sqlite)
     m = metrics(at)
-    kpis = ("列入审核轮次", "进行中", "逾期轮次", "未通过待处理", "督办事项")
+    kpis = ("列入审核轮次", "进行中", "逾期轮次", "未通过待处理", "督办清单事项")
     assert [m[k] for k in kpis] == ["5 轮", "3 轮", "2 轮", "0 轮", "2 项"]
     # The watch list opens first; the other tabs run only when chosen.
     assert list(frames(at)) == ["类别"] and not at.get("vega_lite_chart")
@@ -78,7 +78,7 @@ def test_known_answer_as_of_2024_12_31(monkeypatch, handmade_sqlite):
 def test_as_of_switching_changes_every_number(monkeypatch, handmade_sqlite):
     at = open_supervision(monkeypatch, handmade_sqlite, asof="2023-12-31")
     m = metrics(at)
-    assert (m["列入审核轮次"], m["逾期轮次"], m["督办事项"]) == ("3 轮", "0 轮", "0 项")
+    assert (m["列入审核轮次"], m["逾期轮次"], m["督办清单事项"]) == ("3 轮", "0 轮", "0 项")
     assert "截至 2023-12-31，当前范围内没有需要督办的事项。" in texts(at)
     funnel = frames(show(at, "审核进度"))["分组"].set_index("分组")
     assert funnel.loc["合计"].tolist() == [3, 3, 3, 1, 0, 0, 0, 0, 0]
@@ -98,7 +98,7 @@ def test_page_filters_county_reason_mode(monkeypatch, handmade_sqlite):
     assert frames(at)["类别"]["事由"].tolist() == ["启动审核逾期 239 天"]
     county.set_value([]).run()
     at.multiselect(key="sup_reason").set_value(["双有"]).run()
-    assert metrics(at)["列入审核轮次"] == "3 轮" and metrics(at)["督办事项"] == "0 项"
+    assert metrics(at)["列入审核轮次"] == "3 轮" and metrics(at)["督办清单事项"] == "0 项"
     at.multiselect(key="sup_reason").set_value([]).run()
     at.multiselect(key="sup_mode").set_value(["园区整体审核"]).run()
     assert metrics(at)["列入审核轮次"] == "0 轮"

@@ -95,7 +95,7 @@ def test_ageing_kpis_and_rounds_table(handmade_url):
                                                    expiry_date=[]),
                       D("2024-12-31"), CLOCK)
     assert sv.kpis(st_df, w) == {"列入审核轮次": 5, "进行中": 3, "逾期轮次": 2,
-                                 "未通过待处理": 0, "督办事项": 2}
+                                 "未通过待处理": 0, "督办清单事项": 2}
     table, total = sv.rounds_table(st_df, D("2024-12-31"), page_no=1, page_size=2)
     assert total == 5 and table["逾期天数"].tolist() == [305, 239]  # R4: start due 05-06
     # R4's next deadline is the missed start, moved off the May Day holiday.
