@@ -153,7 +153,8 @@ _LIST = [
               "queries.overview.kpis、queries.overview.league、queries.geo.region_metrics",
               (_OV, _BRIEF, _MAP)),
     Indicator("reaudit_lapsed", "再审核逾期", "家",
-              "{reaudit}（遇法定休假日顺延）仍未列入新一轮审核名单的企业；不计入“逾期企业”。",
+              "{reaudit}（遇法定休假日顺延）仍未列入新一轮审核名单的企业；不计入“逾期企业”。到期前"
+              "{warn_days}天起先计入“再审核即将到期”。",
               AS_OF_STATE, SCOPE_ENTERPRISES, "queries.overview.kpis", (_OV, _BRIEF)),
     Indicator("reaudit_soon", "再审核即将到期", "家",
               "再审核期限将在{warn_days}天内到期、尚未列入新一轮名单的企业。", AS_OF_STATE,
