@@ -77,7 +77,7 @@ def stop_with(message: str, *, role: str | None = None, kind: str = "info", deta
     """End this run with a message; the menu of `role` (if any) stays."""
     nav = navigation_for(role)
     st.navigation(nav or [st.Page(_no_page, title="清洁生产审核监督平台")],
-                  position="sidebar" if nav else "hidden")
+                  position="sidebar" if nav else "hidden", expanded=True)
     getattr(st, kind)(safe.text(message))
     if detail:
         st.text(f"技术信息（供系统管理员）：{detail}")
@@ -130,7 +130,9 @@ engine = get_engine(url)
 viewer = signed_in(engine, meta)
 identity.remember_role(viewer.role)
 # First sign-in, a reset or an expired password: only 我的账号 until the password is changed.
-nav = st.navigation(navigation_for(viewer.role, only="account" if viewer.must_change else None))
+# Every page of the role in view (expanded): a collapsed menu hides all but the first ten.
+nav = st.navigation(navigation_for(viewer.role, only="account" if viewer.must_change else None),
+                    expanded=True)
 source = Source(url, meta.get("data_version", ""))
 st.sidebar.caption(f"{safe.text(meta.get('province_name', ''))}清洁生产审核监督平台")
 sidebar_account(engine, viewer)
