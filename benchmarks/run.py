@@ -89,8 +89,8 @@ def users(page: str) -> list[str]:
     from rules import roles
 
     name = Path(page).stem
-    if name in roles.DATA_PAGES:
-        return ["demo-province", "demo-city"]
+    if name != roles.ACCOUNT_PAGE and any(roles.may_open(r, name) for r in roles.DATA_ROLES):
+        return ["demo-province", "demo-city"]  # data pages, 数据导入 too
     demo = {"sysadmin": "demo-admin", "secadmin": "demo-security", "auditor": "demo-audit"}
     return [next(demo[r] for r in roles.ADMIN_ROLES if roles.may_open(r, name))
             if name != roles.ACCOUNT_PAGE else "demo-city"]

@@ -57,6 +57,10 @@ def test_concurrency_runs_in_a_real_browser(handmade_sqlite):
 def test_every_page_file_is_benchmarked():
     assert "pages/data_status.py" in run.pages()
     assert all(p.startswith("pages/") and p.endswith(".py") for p in run.pages())
+    # each as someone who may open it
+    assert run.users("pages/intake.py") == ["demo-province", "demo-city"]
+    assert run.users("pages/audit_log.py") == ["demo-audit"]
+    assert all(run.users(p) for p in run.pages())
 
 
 def test_the_launcher_preloads_every_page_module_but_the_document_builders():
