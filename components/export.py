@@ -3,7 +3,7 @@ report's data, the plan-target template), with the scope and as-of date in the f
 
 Names in these tables come from the database. A cell that starts with `=`, `+`, `-`, `@`, a tab
 or a carriage return is read by a spreadsheet as a formula (OWASP, "CSV injection"): a name like
-`=HYPERLINK("http://…","点击")` would become a live link. So every text cell is written with
+`=HYPERLINK("…外部网址…","点击")` would become a live link. So every text cell is written with
 xlsxwriter's write_string (a string cell, never a formula; the automatic string-to-formula,
 -URL and -number conversions are off), and those starting with one of these characters also
 carry the "quote prefix" cell attribute, so that editing the cell in Excel or LibreOffice keeps

@@ -2,7 +2,7 @@
 
 Streamlit renders Markdown in titles, headers, captions, messages, metric labels and values,
 expander, tab, pill, radio and button labels, page links and help tooltips. A name such as
-`**粗体**`, `$$x$$`, `:red[红]`, `[点此](http://…)` or `<b>x</b>` would be drawn as markup there.
+`**粗体**`, `$$x$$`, `:red[红]`, `[点此](…外部网址…)` or `<b>x</b>` would be drawn as markup there.
 
 `text` makes any string display literally in those places:
 - every ASCII punctuation character is backslash-escaped (CommonMark: escapes stop emphasis,

@@ -290,3 +290,36 @@ def test_audit_administrator_reads_the_log(monkeypatch, handmade_sqlite):
     at.multiselect(key="log_outcomes").set_value(["成功"]).run()
     assert "登录失败" not in set(at.dataframe[0].value["操作"])
     assert at.get("download_button")  # the audit administrator exports the log
+
+
+def test_my_account_shows_who_i_am_and_changes_my_password(monkeypatch, handmade_sqlite):
+    """pages/account.py for a city official: identity, then the password form's three answers
+    (mismatch, a rule broken, done) — only the last one changes what signs in."""
+    engine = get_engine(handmade_sqlite)
+    pw = accounts.create_account(engine, None, username="szs-li", display_name="李四",
+                                 role="city", level="city", code="320500")
+    token = accounts.sign_in(engine, "szs-li", pw).token
+    first = "Suzhou@2027"
+    viewer, _ = accounts.session_viewer(engine, token, "", False)
+    assert accounts.change_password(engine, viewer, pw, first) == []  # past the first sign-in
+    at = open_page(monkeypatch, handmade_sqlite, "pages/account.py", user="szs-li")
+    shown_table = at.dataframe[0].value
+    assert dict(zip(shown_table["项目"], shown_table["内容"])) == {
+        "用户名": "szs-li", "姓名": "李四", "单位": shown_table["内容"][2], "角色": "市级用户",
+        "辖区": "苏州市", "登录方式": "本地账号"}
+
+    def change(current: str, new: str, again: str):
+        at.text_input[0].set_value(current)
+        at.text_input[1].set_value(new)
+        at.text_input[2].set_value(again)
+        press(at, "修改密码")
+        assert not at.exception
+
+    change(first, "Suzhou@2028", "Suzhou@2029")
+    assert "两次输入的新密码不一致" in texts(at)
+    change(first, "short", "short")
+    assert [e.value for e in at.error] and "密码已修改" not in texts(at)
+    assert accounts.sign_in(engine, "szs-li", first).token  # nothing changed yet
+    change(first, "Suzhou@2028", "Suzhou@2028")
+    assert "密码已修改" in texts(at)
+    assert accounts.sign_in(engine, "szs-li", "Suzhou@2028").token
