@@ -262,3 +262,17 @@ def grade_table(g: pd.DataFrame, by: str, grades: tuple[str, ...]) -> pd.DataFra
     out["合计（家）"] = total.to_numpy()
     out["警示及以下占比"] = _pct(bad / total.where(total > 0))
     return out
+
+
+def expert_rules_or_stop(ctx) -> xr.ExpertRules:
+    """The province's rules for experts and consultancies (rules/expert_rules.toml), or the
+    page stops with what is wrong in the file: one file behind 专家库, 咨询机构 and 信用与公开."""
+    import streamlit as st
+
+    from components import safe
+
+    try:
+        return xr.load_expert_rules(ctx.meta.get("province_adcode", ""))
+    except xr.ExpertRulesError as exc:
+        st.error(f"专家与咨询机构管理规则配置有误：{safe.text(exc)}")
+        st.stop()

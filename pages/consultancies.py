@@ -17,11 +17,7 @@ as_of = ctx.filters.as_of
 st.title("咨询机构")
 st.caption(f"{safe.text(ctx.area_name)} · 清洁生产审核咨询机构 · 数据截至 {fmt.cn_date(as_of)}"
            + (" · 样例数据" if ctx.is_sample else ""))
-try:
-    rules = xr.load_expert_rules(ctx.meta.get("province_adcode", ""))
-except xr.ExpertRulesError as exc:
-    st.error(f"专家与咨询机构管理规则配置有误：{safe.text(exc)}")
-    st.stop()
+rules = pt.expert_rules_or_stop(ctx)
 if ctx.is_sample:
     st.info("样例数据：咨询机构和企业名称均为虚构。")
 if ctx.scope.level != "province":

@@ -10,7 +10,6 @@ from components.context import get_context
 from components.credit_doc import publication_docx
 from queries import credit as qc
 from rules import credit as cr
-from rules import experts as xr
 from rules.vocab import CREDIT_GRADES
 
 ctx = get_context()
@@ -18,11 +17,7 @@ as_of = ctx.filters.as_of
 st.title("信用与公开")
 st.caption(f"{safe.text(ctx.area_name)} · 行政处罚信息公示与环境信用评价 · 数据截至 "
            f"{fmt.cn_date(as_of)}" + (" · 样例数据" if ctx.is_sample else ""))
-try:
-    rules = xr.load_expert_rules(ctx.meta.get("province_adcode", ""))
-except xr.ExpertRulesError as exc:
-    st.error(f"专家与咨询机构管理规则配置有误：{safe.text(exc)}")
-    st.stop()
+rules = pt.expert_rules_or_stop(ctx)
 if ctx.is_sample:
     st.info("样例数据：企业名称均为虚构。")
 

@@ -16,11 +16,7 @@ as_of = ctx.filters.as_of
 st.title("专家库")
 st.caption(f"{safe.text(ctx.area_name)} · 评估验收专家 · 数据截至 {fmt.cn_date(as_of)}"
            + (" · 样例数据" if ctx.is_sample else ""))
-try:
-    rules = xr.load_expert_rules(ctx.meta.get("province_adcode", ""))
-except xr.ExpertRulesError as exc:
-    st.error(f"专家管理规则配置有误：{safe.text(exc)}")
-    st.stop()
+rules = pt.expert_rules_or_stop(ctx)
 if ctx.is_sample:
     st.info("样例数据：专家姓名、单位和联系方式均为虚构。")
 province = ctx.scope.level == "province"
