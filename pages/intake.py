@@ -25,8 +25,8 @@ st.caption(f"{safe.text(ctx.area_name)} · 只能新增或修改本辖区的记�
            "填写（清空）才会清除可留空的值 · 确认后整个文件一次写入，可撤销")
 
 kinds = {k.code: k for k in ri.KINDS.values()}
-code = st.segmented_control("数据类型", list(kinds), format_func=lambda c: kinds[c].name,
-                            key="intake_kind", default="enterprises") or "enterprises"
+code = st.selectbox("数据类型", list(kinds), format_func=lambda c: kinds[c].name,
+                    key="intake_kind")
 kind = kinds[code]
 st.markdown(safe.text(kind.note))
 

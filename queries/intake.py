@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Date, and_, delete, func, insert, select, tuple_, update
+from sqlalchemy import Date, Integer, and_, delete, func, insert, select, tuple_, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -62,6 +62,7 @@ class Refs:
     """What names in a file may refer to, and the words to show codes in."""
 
     lookup: dict[str, dict[str, str | None]]  # ref -> folded name/code -> code (None: ambiguous)
+    # ref names: industry, county, city, park, batch, consultancy, expert, cluster
     names: dict[str, dict[str, str]]  # ref -> code -> name as shown
     county_city: dict[str, str]  # county adcode -> city adcode
     park_city: dict[str, str]  # park id -> city adcode
@@ -72,9 +73,18 @@ def _key(text: object) -> str:
     return ri.fold(text).upper()
 
 
+REF_NAMES = ("industry", "county", "city", "park", "batch", "consultancy", "expert", "cluster")
+
+
+def _add(table: dict[str, str | None], word: object, code: str) -> None:
+    """Name → code; a name two records share maps to None (the file must give the code)."""
+    k = _key(word)
+    table[k] = None if k in table and table[k] != code else code
+
+
 def load_refs(conn: Connection) -> Refs:
-    lookup: dict[str, dict[str, str | None]] = {"industry": {}, "county": {}, "park": {}}
-    names: dict[str, dict[str, str]] = {"industry": {}, "county": {}, "park": {}}
+    lookup: dict[str, dict[str, str | None]] = {r: {} for r in REF_NAMES}
+    names: dict[str, dict[str, str]] = {r: {} for r in REF_NAMES}
     for code, name in conn.execute(select(s.industry.c.code, s.industry.c.name)):
         lookup["industry"][_key(name)] = code
         lookup["industry"].setdefault(_key(code), code)
@@ -85,6 +95,9 @@ def load_refs(conn: Connection) -> Refs:
     county_city = {}
     counties = lookup["county"]
     for adcode, name, level, parent in regions:
+        if level == "市":
+            names["city"][adcode] = name
+            lookup["city"][_key(adcode)] = lookup["city"][_key(name)] = adcode
         if level != "区县":
             continue
         county_city[adcode] = parent
@@ -99,6 +112,22 @@ def load_refs(conn: Connection) -> Refs:
         lookup["park"][_key(name)] = str(pid)
         names["park"][str(pid)] = name
         park_city[str(pid)] = city
+    for bid, name in conn.execute(select(s.listing_batch.c.batch_id, s.listing_batch.c.name)):
+        _add(lookup["batch"], name, str(bid))
+        names["batch"][str(bid)] = name
+    c = s.consultancy
+    for cid, name, uscc in conn.execute(select(c.c.consultancy_id, c.c.name, c.c.uscc)):
+        _add(lookup["consultancy"], name, str(cid))
+        if uscc:
+            _add(lookup["consultancy"], uscc, str(cid))
+        names["consultancy"][str(cid)] = name
+    for eid, name in conn.execute(select(s.expert.c.expert_id, s.expert.c.name)):
+        _add(lookup["expert"], name, str(eid))
+        lookup["expert"].setdefault(_key(eid), str(eid))
+        names["expert"][str(eid)] = name
+    for cid, name in conn.execute(select(s.cluster_audit.c.cluster_id, s.cluster_audit.c.name)):
+        _add(lookup["cluster"], name, str(cid))
+        names["cluster"][str(cid)] = name
     return Refs(lookup, names, county_city, park_city, region_names)
 
 
@@ -122,6 +151,17 @@ def county_in_scope(scope: Scope, county: str, refs: Refs) -> bool:
 
 # ---- the plan of one row -----------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Write:
+    """One record written: inserted (NEW) or changed (CHANGED, with the values it replaces)."""
+
+    table: str
+    row_key: str
+    action: str
+    values: dict
+    before: dict | None = None
+
+
 @dataclass
 class Planned:
     row: int
@@ -134,6 +174,7 @@ class Planned:
     row_key: str = ""
     write: dict = field(default_factory=dict)  # columns to write
     before: dict = field(default_factory=dict)  # their stored values (修改)
+    more: list[Write] = field(default_factory=list)  # other records the row writes (e.g. panel)
 
     @property
     def warnings(self) -> list[Problem]:
@@ -159,6 +200,16 @@ class Preview:
     def warnings(self) -> list[Problem]:
         return [p for r in self.rows for p in r.warnings]
 
+    def writes(self) -> list[Write]:
+        """Every record the import writes, in plan order."""
+        out = []
+        for r in self.rows:
+            if r.status in (NEW, CHANGED):
+                if r.write or r.status == NEW:
+                    out.append(Write(r.table, r.row_key, r.status, r.write, r.before))
+                out.extend(r.more)
+        return out
+
     @property
     def ok(self) -> bool:
         """Can be written: read, no rejected row, something to write."""
@@ -169,8 +220,9 @@ class Preview:
     def fingerprint(self) -> str:
         """What the official saw: the same file giving the same plan. A change to the stored
         data between preview and confirmation gives another fingerprint."""
-        plan = [(r.row, r.status, r.row_key, sorted((k, _json(v)) for k, v in r.write.items()),
-                 sorted((k, _json(v)) for k, v in r.before.items())) for r in self.rows]
+        plan = [(r.row, r.status, r.row_key, _dumps(r.write), _dumps(r.before),
+                 [(w.table, w.row_key, w.action, _dumps(w.values), _dumps(w.before or {}))
+                  for w in r.more]) for r in self.rows]
         return hashlib.sha256(json.dumps([self.sha256, plan], ensure_ascii=False)
                               .encode()).hexdigest()
 
@@ -424,15 +476,96 @@ def _plan_progress(conn: Connection, scope: Scope, rows: list[ri.Row], refs: Ref
     return out
 
 
-PLANNERS = {"enterprises": _plan_enterprises, "progress": _plan_progress}
-TABLES = {"enterprise": (s.enterprise, "uscc"), "audit_round": (s.audit_round, "audit_id")}
-WRITES = ("enterprise", "audit_round", "import_batch", "import_change", "app_meta")
+# ---- the registry: how each kind is planned, which tables it writes, its pre-filled template ---
+
+Planner = Callable[[Connection, Scope, list, Refs, dt.date], list[Planned]]
+Current = Callable[[Connection, Scope, Refs, int], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Handler:
+    plan: Planner
+    current: Current  # the jurisdiction's records in the template's fields (Column.field names)
+    options: bool = False  # writes audit_option: the option rollups are rebuilt in the import
+
+
+HANDLERS: dict[str, Handler] = {}
+# table name -> (table, key columns); Planned.row_key holds the key as text, parts joined by |.
+TABLES: dict[str, tuple] = {}
+KEY_SEP = "|"
+WRITES = ["import_batch", "import_change", "app_meta"]  # tables every import writes
+
+
+def register(kind: str, plan: Planner, current: Current, tables: dict[str, tuple],
+             options: bool = False) -> None:
+    """Add a kind's planner (its Kind is in rules.intake.KINDS) and the tables it writes, each
+    with its key columns."""
+    HANDLERS[kind] = Handler(plan, current, options)
+    for name, (table, keys) in tables.items():
+        TABLES[name] = (table, tuple(keys))
+        if name not in WRITES:
+            WRITES.append(name)
+    if options and "audit_outcome" not in WRITES:
+        WRITES.extend(["audit_outcome", "audit_outcome_year"])
+
+
+def row_key(*parts: object) -> str:
+    return KEY_SEP.join(str(p) for p in parts)
+
+
+def _key_values(table, keys: tuple[str, ...], text_key: str) -> tuple:
+    """The key columns' values of a row_key, typed as the table stores them."""
+    parts = text_key.split(KEY_SEP) if len(keys) > 1 else [text_key]
+    return tuple(int(v) if isinstance(table.c[k].type, Integer) else v
+                 for k, v in zip(keys, parts, strict=True))
+
+
+def _key_clause(table, keys: tuple[str, ...], text_key: str):
+    return and_(*[table.c[k] == v for k, v in zip(keys, _key_values(table, keys, text_key),
+                                                  strict=True)])
+
+
+def _keys_in(table, keys: tuple[str, ...], text_keys: list[str]):
+    values = [_key_values(table, keys, k) for k in text_keys]
+    if len(keys) == 1:
+        return table.c[keys[0]].in_([v[0] for v in values])
+    return tuple_(*[table.c[k] for k in keys]).in_(values)
+
+
+def _current_enterprises(conn: Connection, scope: Scope, refs: Refs, limit: int) -> pd.DataFrame:
+    e = s.enterprise
+    frame = pd.DataFrame(conn.execute(select(
+        e.c.uscc, e.c.name, e.c.industry_code.label("industry"),
+        e.c.county_adcode.label("county"), e.c.park_id.label("park"), e.c.lon, e.c.lat,
+        e.c.scale, e.c.permit_class, e.c.address)
+        .where(scope_where(scope)).order_by(e.c.city_adcode, e.c.uscc).limit(limit)).mappings()
+        .all(), columns=[c.field for c in ri.ENTERPRISES.columns])
+    frame["industry"] = frame["industry"].map(refs.names["industry"])
+    frame["county"] = frame["county"].map(refs.names["county"])
+    frame["park"] = frame["park"].map(
+        lambda p: None if p is None or pd.isna(p) else refs.names["park"].get(str(int(p))))
+    return frame
+
+
+def _current_progress(conn: Connection, scope: Scope, refs: Refs, limit: int) -> pd.DataFrame:
+    a, e = s.audit_round, s.enterprise
+    return pd.DataFrame(conn.execute(select(
+        a.c.uscc, a.c.round_no, e.c.name, *[a.c[f] for f in PROGRESS_FIELDS])
+        .select_from(a.join(e, e.c.uscc == a.c.uscc)).where(scope_where(scope))
+        .order_by(e.c.city_adcode, a.c.uscc, a.c.round_no).limit(limit)).mappings().all(),
+        columns=["uscc", "round_no", "name", *PROGRESS_FIELDS])
+
+
+register("enterprises", _plan_enterprises, _current_enterprises,
+         {"enterprise": (s.enterprise, ("uscc",))})
+register("progress", _plan_progress, _current_progress,
+         {"audit_round": (s.audit_round, ("audit_id",))})
 
 
 # ---- preview, confirm, undo --------------------------------------------------------------------
 
 def kind_of(code: str) -> ri.Kind:
-    if code not in ri.KINDS:
+    if code not in ri.KINDS or code not in HANDLERS:
         raise ValueError(f"未知的数据类型：{code}（可选：{'、'.join(ri.KINDS)}）")
     return ri.KINDS[code]
 
@@ -444,7 +577,7 @@ def _preview(conn: Connection, scope: Scope, kind: ri.Kind, data: bytes, file_na
     _table, rows, problems = ri.check_file(data, file_name, kind, refs.lookup, limits)
     if problems:
         return Preview(kind, file_name, digest, problems, [])
-    planned = PLANNERS[kind.code](conn, scope, rows, refs, today)
+    planned = HANDLERS[kind.code].plan(conn, scope, rows, refs, today)
     return Preview(kind, file_name, digest, [], planned)
 
 
@@ -481,10 +614,12 @@ def _one_at_a_time(conn: Connection) -> None:
 
 def write_problem(source: Source) -> str | None:
     """Why an import could not be written now (a read-only database), before a file is read."""
-    return _write_problem(source.engine, WRITES)
+    return _write_problem(source.engine, tuple(WRITES))
 
 
-def _bump_version(conn: Connection) -> str:
+def _bump_version(conn: Connection, options: bool = False) -> str:
+    """A new data_version (the pages' caches key on it). The option rollups are rebuilt when the
+    import wrote options, else kept valid when they were (other records do not change them)."""
     meta = s.app_meta
     old = conn.execute(select(meta.c.value).where(meta.c.key == "data_version")).scalar()
     rollup_was_current = rollup.is_current(conn, old or "")
@@ -492,7 +627,9 @@ def _bump_version(conn: Connection) -> str:
     if not conn.execute(update(meta).where(meta.c.key == "data_version")
                         .values(value=version)).rowcount:
         conn.execute(insert(meta).values(key="data_version", value=version))
-    if rollup_was_current:  # enterprises and milestones do not change the option totals
+    if options:
+        rollup.refresh(conn, version)
+    elif rollup_was_current:
         rollup.set_version(conn, version)
     return version
 
@@ -558,28 +695,34 @@ def _write(conn: Connection, scope: Scope, pv: Preview, actor, progress: Progres
         scope_code=scope.code, scope_name=(getattr(actor, "scope_name", "") or None),
         inserted=pv.count(NEW), updated=pv.count(CHANGED), unchanged=pv.count(SAME),
         status="有效").returning(s.import_batch.c.batch_id)).scalar_one()
-    changes, inserts = [], {}
-    todo = [r for r in pv.rows if r.status in (NEW, CHANGED)]
-    for i, r in enumerate(todo, start=1):
-        table, key_col = TABLES[r.table]
-        if r.status == NEW:
-            inserts.setdefault(r.table, []).append(r.write)
-            changes.append(dict(batch_id=batch_id, table_name=r.table, row_key=r.row_key,
-                                action=NEW, before_json=None, after_json=_dumps(r.write)))
+    # New records first, table by table in the order the plan names them (a new batch before
+    # its rounds, a new cluster before the rounds that join it), then the changes.
+    changes, inserts, updates = [], {}, []
+    for w in pv.writes():
+        if w.action == NEW:
+            inserts.setdefault(w.table, []).append(w.values)
+            before = None
         else:
-            key = int(r.row_key) if key_col == "audit_id" else r.row_key
-            conn.execute(update(table).where(table.c[key_col] == key).values(**r.write))
-            changes.append(dict(batch_id=batch_id, table_name=r.table, row_key=r.row_key,
-                                action=CHANGED, before_json=_dumps(r.before),
-                                after_json=_dumps(r.write)))
-        if progress and (i % 500 == 0 or i == len(todo)):
-            progress("写入", i, len(todo))
+            updates.append(w)
+            before = _dumps(w.before)
+        changes.append(dict(batch_id=batch_id, table_name=w.table, row_key=w.row_key,
+                            action=w.action, before_json=before, after_json=_dumps(w.values)))
+    total, done = len(changes), 0
     for name, rows in inserts.items():
         for part in _chunks(rows, 1000):
             conn.execute(insert(TABLES[name][0]), part)
+            done += len(part)
+            if progress:
+                progress("写入", done, total)
+    for w in updates:
+        table, keys = TABLES[w.table]
+        conn.execute(update(table).where(_key_clause(table, keys, w.row_key)).values(**w.values))
+        done += 1
+        if progress and (done % 500 == 0 or done == total):
+            progress("写入", done, total)
     for part in _chunks(changes, 1000):
         conn.execute(insert(s.import_change), part)
-    version = _bump_version(conn)
+    version = _bump_version(conn, HANDLERS[pv.kind.code].options)
     if actor is not None:
         actor.log(conn, "import", "成功", target=(pv.file_name or pv.kind.name),
                   detail=(f"{pv.kind.name}（第 {batch_id} 次导入）：新增 {pv.count(NEW)} 条、"
@@ -603,10 +746,6 @@ def batches(source: Source, scope: Scope, limit: int = 200) -> pd.DataFrame:
         b.c.batch_id, b.c.kind, b.c.file_name, b.c.created_at, b.c.username, b.c.scope_name,
         b.c.inserted, b.c.updated, b.c.unchanged, b.c.status, b.c.undone_at, b.c.undone_by)
         .where(_visible(scope)).order_by(b.c.batch_id.desc()).limit(limit))
-
-
-def _db_key(key_col: str, row_key: str):
-    return int(row_key) if key_col == "audit_id" else row_key
 
 
 def _restore_types(table, values: dict) -> dict:
@@ -652,15 +791,20 @@ def undo(source: Source, scope: Scope, batch_id: int, actor) -> Outcome:
                 raise _Refused(Outcome(False, f"不能撤销第 {batch_id} 次导入：之后的{names}"
                                               "又修改了其中的记录。请先撤销之后的那次导入。"))
             # Each record must still hold what the import wrote (read in chunks, not one by one).
-            for name in {ch["table_name"] for ch in rows}:
-                table, key_col = TABLES[name]
+            # Then changed records get their values back, and created ones are removed, last
+            # table first (rounds before the batch or cluster they point to).
+            order = list(dict.fromkeys(ch["table_name"] for ch in rows))
+            created_by_table = {}
+            for name in order:
+                table, keys = TABLES[name]
                 mine = [ch for ch in rows if ch["table_name"] == name]
                 cols = sorted({k for ch in mine for k in json.loads(ch["after_json"])})
                 current: dict[str, dict] = {}
-                for part in _chunks([_db_key(key_col, ch["row_key"]) for ch in mine]):
-                    for m in conn.execute(select(table.c[key_col], *[table.c[k] for k in cols])
-                                          .where(table.c[key_col].in_(part))).mappings():
-                        current[str(m[key_col])] = {k: _json(m[k]) for k in cols}
+                for part in _chunks([ch["row_key"] for ch in mine]):
+                    for m in conn.execute(select(*[table.c[k] for k in keys],
+                                                 *[table.c[k] for k in cols if k not in keys])
+                                          .where(_keys_in(table, keys, part))).mappings():
+                        current[row_key(*[m[k] for k in keys])] = {k: _json(m[k]) for k in cols}
                 for ch in mine:
                     after = json.loads(ch["after_json"])
                     now = current.get(ch["row_key"])
@@ -669,18 +813,21 @@ def undo(source: Source, scope: Scope, batch_id: int, actor) -> Outcome:
                             False, f"不能撤销第 {batch_id} 次导入：记录 {ch['row_key']} "
                                    "在导入之后已被修改或删除，撤销会覆盖之后的修改。"
                                    "请核对该记录后手工更正。"))
-                created = [_db_key(key_col, ch["row_key"]) for ch in mine if ch["action"] == NEW]
-                for part in _chunks(created):
-                    conn.execute(delete(table).where(table.c[key_col].in_(part)))
+                created_by_table[name] = [ch["row_key"] for ch in mine if ch["action"] == NEW]
                 for ch in mine:
                     if ch["action"] != NEW:
                         before = _restore_types(table, json.loads(ch["before_json"]))
                         conn.execute(update(table).where(
-                            table.c[key_col] == _db_key(key_col, ch["row_key"])).values(**before))
+                            _key_clause(table, keys, ch["row_key"])).values(**before))
+            for name in reversed(order):
+                table, keys = TABLES[name]
+                for part in _chunks(created_by_table[name]):
+                    conn.execute(delete(table).where(_keys_in(table, keys, part)))
             conn.execute(update(b).where(b.c.batch_id == batch_id).values(
                 status="已撤销", undone_at=utc_now(),
                 undone_by=(getattr(actor, "username", "") or "命令行")[:64]))
-            version = _bump_version(conn)
+            handler = HANDLERS.get(batch["kind"])
+            version = _bump_version(conn, bool(handler and handler.options))
             if actor is not None:
                 actor.log(conn, "import_undo", "成功", target=batch["file_name"],
                           detail=f"撤销第 {batch_id} 次导入（{len(rows)} 条记录恢复原值）")
@@ -700,7 +847,8 @@ def undo(source: Source, scope: Scope, batch_id: int, actor) -> Outcome:
 
 def template_choices(source: Source, scope: Scope, kind: str) -> dict[str, list[str]]:
     """The drop-down lists of a template: closed vocabularies, and the references within the
-    viewer's jurisdiction (industries, counties, parks)."""
+    viewer's jurisdiction (industries, cities, counties, parks; batches, consultancies, experts and
+    clusters as stored)."""
     k = kind_of(kind)
     with source.engine.connect() as conn:
         refs = load_refs(conn)
@@ -720,33 +868,27 @@ def template_choices(source: Source, scope: Scope, kind: str) -> dict[str, list[
                             if scope.level == "province"
                             or refs.park_city.get(pid) == scope.code
                             or (scope.level == "park" and pid == scope.code)]
+        elif c.ref == "city":
+            out[c.field] = [n for a, n in refs.names["city"].items()
+                            if scope.level == "province" or a == scope.code]
+        elif c.ref:
+            out[c.field] = sorted(set(refs.names[c.ref].values()))
     return out
 
 
 def current_rows(source: Source, scope: Scope, kind: str, limit: int = 20_000) -> pd.DataFrame:
     """The jurisdiction's stored records in the template's columns, to download pre-filled."""
     k = kind_of(kind)
-    e, a = s.enterprise, s.audit_round
     with source.engine.connect() as conn:
         refs = load_refs(conn)
-    if k.code == "enterprises":
-        frame = read_frame(source.engine, select(
-            e.c.uscc, e.c.name, e.c.industry_code.label("industry"),
-            e.c.county_adcode.label("county"), e.c.park_id.label("park"), e.c.lon, e.c.lat,
-            e.c.scale, e.c.permit_class, e.c.address)
-            .where(scope_where(scope)).order_by(e.c.city_adcode, e.c.uscc).limit(limit))
-        frame["industry"] = frame["industry"].map(refs.names["industry"])
-        frame["county"] = frame["county"].map(refs.names["county"])
-        frame["park"] = frame["park"].map(
-            lambda p: None if p is None or pd.isna(p) else refs.names["park"].get(str(int(p))))
-    else:
-        frame = read_frame(source.engine, select(
-            a.c.uscc, a.c.round_no, e.c.name, *[a.c[f] for f in PROGRESS_FIELDS])
-            .select_from(a.join(e, e.c.uscc == a.c.uscc)).where(scope_where(scope))
-            .order_by(e.c.city_adcode, a.c.uscc, a.c.round_no).limit(limit))
+        frame = HANDLERS[k.code].current(conn, scope, refs, limit)
     return frame.rename(columns={c.field: c.header for c in k.columns})[
         [c.header for c in k.columns]]
 
+
+# The other kinds' planners, one module per family: each calls register() as it loads. Imported
+# last because they build on what is above.
+from queries import intake_audits, intake_places, intake_registers  # noqa: E402,F401
 
 # ---- command line ------------------------------------------------------------------------------
 
@@ -823,4 +965,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the imported module's main, not this __main__ copy: the family modules register their
+    # kinds with queries.intake.
+    from queries.intake import main as _main
+
+    sys.exit(_main())
+

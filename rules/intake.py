@@ -14,8 +14,10 @@ What a city really sends, and how it is read:
 - dates as 2021-03-05, 2021/3/5, 2021.3.5, 2021年3月5日, 20210305, a date cell or an Excel serial
   number; numbers with thousands separators or as text.
 
-A kind of record (Kind) is a list of Columns; adding a kind is adding a Kind here and a writer in
-queries/intake.py. A blank cell means "keep what is stored"; CLEAR (（清空）) empties a column that
+A kind of record (Kind) is a list of Columns. 企业名录 and 审核进度 are here; the other kinds live
+in one module per family (rules/intake_audits.py, intake_registers.py, intake_places.py), which
+register() theirs when this module loads; each has its planner in the queries/ module of the same
+name. A blank cell means "keep what is stored"; CLEAR (（清空）) empties a column that
 may be empty.
 """
 
@@ -112,7 +114,12 @@ class Column:
 
 REF_HINTS = {"industry": "行业库中的行业名称（见下拉列表）",
              "county": "区县名称（如 虎丘区；重名时写 苏州市虎丘区）或6位行政区划代码",
-             "park": "园区名称（见下拉列表）"}
+             "city": "设区市名称（如 苏州市）或6位行政区划代码",
+             "park": "园区名称（见下拉列表）",
+             "batch": "已发布的名单批次名称（见下拉列表）",
+             "consultancy": "咨询机构库中的机构名称或其统一社会信用代码",
+             "expert": "专家库中的专家姓名（重名时填写专家编号）",
+             "cluster": "整体审核的名称（见下拉列表）"}
 
 
 def _n(x) -> str:
@@ -213,7 +220,16 @@ PROGRESS = Kind("progress", "审核进度", "审核进度", (
          "日期须按 列入 ≤ 信息公开 ≤ 启动 ≤ 提交报告 ≤ 评估 ≤ 验收 的顺序。"),
    creates=False)
 
-KINDS: dict[str, Kind] = {k.code: k for k in (ENTERPRISES, PROGRESS)}
+KINDS: dict[str, Kind] = {}  # every kind, by code, in the order the page lists them
+
+
+def register(*kinds: Kind) -> None:
+    """Add kinds of record (the family modules below call this when they load)."""
+    for k in kinds:
+        KINDS[k.code] = k
+
+
+register(ENTERPRISES, PROGRESS)
 
 # The order the clock runs in (rules/clock): each milestone no earlier than the one before.
 DATE_ORDER = (("listing_date", "列入名单日期"), ("disclosure_date", "信息公开日期"),
@@ -752,3 +768,8 @@ GENERAL_NOTES = (
     "有任何被拒绝的行时不会写入。写入后可在“导入记录”中撤销本次导入。",
     "5. 只能导入本辖区的记录。",
 )
+
+
+# The other kinds of record, one module per family: each calls register() as it loads. Imported
+# last because they build on the classes above.
+from rules import intake_audits, intake_places, intake_registers  # noqa: E402,F401

@@ -57,7 +57,7 @@ def test_province_sees_kinds_templates_and_every_import(monkeypatch, handmade_sq
     past = html_tables(at)["intake_batches"]
     assert list(past["文件"]) == ["苏州.xlsx"] and list(past["修改（条）"]) == ["1"]
     assert list(past["状态"]) == ["有效"]
-    at.segmented_control(key="intake_kind").set_value("progress").run()
+    at.selectbox(key="intake_kind").set_value("progress").run()
     assert not at.exception
     assert "审核轮次" in texts(at)
     assert [b.label for b in at.get("download_button")][0] == "下载审核进度空白模板（.xlsx）"

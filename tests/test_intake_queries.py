@@ -183,7 +183,7 @@ def test_one_rejected_row_writes_nothing(handmade_url):
 def test_a_failure_during_the_write_rolls_everything_back(handmade_url, monkeypatch):
     before = snapshot(handmade_url)
 
-    def broken(conn):
+    def broken(conn, options=False):
         raise OperationalError("UPDATE app_meta", {}, Exception("disk I/O error"))
 
     monkeypatch.setattr(intake, "_bump_version", broken)
