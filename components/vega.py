@@ -12,10 +12,14 @@ from collections.abc import Callable
 
 import streamlit as st
 
+# Validating a spec against the Vega-Lite schema costs ≈ 0.1–0.2 s a cold page; the tests switch
+# it on (tests/conftest.py), so every chart a page test draws is validated there.
+VALIDATE = False
+
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _spec(name: str, _builder: Callable, *args) -> dict:
-    return _builder(*args).to_dict()
+    return _builder(*args).to_dict(validate=VALIDATE)
 
 
 def chart(builder: Callable, *args, height: int | str = "content") -> None:

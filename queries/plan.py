@@ -270,9 +270,12 @@ def scoreboard(units: list[tuple], targets: pd.DataFrame, actuals: pd.DataFrame,
     begun = [y for y in years if dt.date(y, 1, 1) <= as_of]
     # Units of one industry each (the shortfall drivers, the industry board) share one
     # resolution of every industry; other industry sets are resolved once each.
-    per_industry = own_targets(targets, province, (), metric, per_industry=True)
-    single = {(code,): _by_year_region(g) for code, g in per_industry.groupby("industry_code")}
-    resolved = functools.cache(lambda inds: single.get(inds, {}) if len(inds) == 1
+    @functools.cache
+    def single() -> dict[tuple[str], dict]:
+        per_industry = own_targets(targets, province, (), metric, per_industry=True)
+        return {(code,): _by_year_region(g) for code, g in per_industry.groupby("industry_code")}
+
+    resolved = functools.cache(lambda inds: single().get(inds, {}) if len(inds) == 1
                                else resolved_targets(targets, province, inds, metric))
     rows = []
     for level, code, label, *own in units:

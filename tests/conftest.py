@@ -113,6 +113,9 @@ def _apptest_runs_the_frame(monkeypatch):
             PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(app_test, "PagesManager", FramedPagesManager)
+    from components import vega
+
+    monkeypatch.setattr(vega, "VALIDATE", True)  # every chart a page test draws is validated
 
 
 @pytest.fixture
