@@ -6,6 +6,7 @@ embedded organisation code's own check character (GB 11714, position 17), which 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from stdnum.cn import uscc as _stdnum_uscc
@@ -28,6 +29,7 @@ def org_code_check(first8: str) -> str:
     return {10: "X", 11: "0"}.get(c, str(c))
 
 
+@functools.lru_cache(maxsize=65_536)  # pure; the 数据质量 checks ask again for each permit
 def uscc_problem(code: object) -> str | None:
     """Why `code` is not a valid enterprise USCC, in Chinese; None when it is valid."""
     if not isinstance(code, str) or not code.strip():
@@ -43,7 +45,9 @@ def uscc_problem(code: object) -> str | None:
         return "统一社会信用代码前8位（登记管理部门、机构类别、行政区划）应为数字"
     if code[16] != org_code_check(code[8:16]):
         return "统一社会信用代码中的组织机构代码校验位错误"
-    if not _stdnum_uscc.is_valid(code):
+    # Length and alphabet are checked above; the library's check-character rule is the rest of
+    # its is_valid (called directly: is_valid re-normalises, ≈ 5× slower over a province).
+    if _stdnum_uscc.calc_check_digit(code[:17]) != code[17]:
         return "统一社会信用代码校验码错误"
     return None
 
