@@ -102,7 +102,8 @@ def _scoped_rounds(source: Source, scope: Scope, cities: tuple, industries: tupl
     for label, (code, table, _key, _name) in NAMES.items():
         df[label] = df[code].map(lookups[table.name])
     for c in DATE_COLUMNS:
-        df[c] = pd.to_datetime(df[c], format="ISO8601").dt.date.astype(object)
+        # text that is no date (a hand-edited SQLite file) reads as no date, as schema.Day does
+        df[c] = pd.to_datetime(df[c], format="ISO8601", errors="coerce").dt.date.astype(object)
         df[c] = df[c].where(df[c].notna(), None)
     return df
 

@@ -751,7 +751,7 @@ def batches(source: Source, scope: Scope, limit: int = 200) -> pd.DataFrame:
 def _restore_types(table, values: dict) -> dict:
     out = {}
     for k, v in values.items():
-        if isinstance(table.c[k].type, Date) and isinstance(v, str):
+        if isinstance(table.c[k].type, (Date, s.Day)) and isinstance(v, str):
             v = dt.date.fromisoformat(v)
         out[k] = v
     return out

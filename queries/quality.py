@@ -9,9 +9,12 @@ shows up here.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import pandas as pd
 import streamlit as st
-from sqlalchemy import and_, select
+from sqlalchemy import String, and_, select, type_coerce
 
 from queries import geo
 from queries import schema as s
@@ -23,9 +26,10 @@ from rules.identifiers import permit_problem, uscc_problem
 BAD_USCC = "统一社会信用代码无效"
 BAD_PERMIT = "排污许可证编号无效"
 DATE_ORDER = "审核里程碑日期顺序错误"
+BAD_DATE = "日期无法识别"
 PARK_CITY = "所在园区不在企业所在市"
-CHECKS = (BAD_USCC, BAD_PERMIT, DATE_ORDER, PARK_CITY, geo.OUTSIDE_PROVINCE, geo.WRONG_COUNTY,
-          geo.NO_COORDINATES, geo.UNKNOWN_COUNTY)
+CHECKS = (BAD_USCC, BAD_PERMIT, BAD_DATE, DATE_ORDER, PARK_CITY, geo.OUTSIDE_PROVINCE,
+          geo.WRONG_COUNTY, geo.NO_COORDINATES, geo.UNKNOWN_COUNTY)
 COLUMNS = ["城市", "检查项", "统一社会信用代码", "企业名称", "问题说明"]
 
 E = s.enterprise
@@ -83,6 +87,10 @@ def problems(source: Source, scope: Scope, filters: Filters, province_adcode: st
         if found and r["uscc"] in by_uscc:
             add(by_uscc[r["uscc"]], DATE_ORDER, f"第 {r['round_no']} 轮：" + "；".join(found))
 
+    for uscc, detail in bad_dates(source, scope, filters):
+        if uscc in by_uscc:
+            add(by_uscc[uscc], BAD_DATE, detail)
+
     located = geo.location_issues(source, scope, filters, province_adcode)
     for r in located.to_dict("records"):
         detail = r["problem"]
@@ -98,6 +106,47 @@ def problems(source: Source, scope: Scope, filters: Filters, province_adcode: st
     return (frame.assign(_o=frame["检查项"].map(order))
             .sort_values(["城市", "_o", "统一社会信用代码"]).drop(columns="_o")
             .reset_index(drop=True))
+
+
+# The date columns of the records that hang off an enterprise, with how to name the record.
+DATED = ((s.audit_round, lambda r: f"第 {r['round_no']} 轮审核", ("round_no",)),
+         (s.permit, lambda r: f"排污许可证 {r['permit_no']} ", ("permit_no",)),
+         (s.penalty, lambda r: "行政处罚记录", ()))
+DATE_NAMES = {**dict(ri.DATE_ORDER), "issue_date": "发证日期", "expiry_date": "有效期至",
+              "decision_date": "处罚决定日期"}
+_ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _is_day(text: str) -> bool:
+    if not _ISO_DAY.match(text):
+        return False
+    try:
+        dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return False
+    return True
+
+
+def bad_dates(source: Source, scope: Scope, filters: Filters) -> list[tuple[str, str]]:
+    """(USCC, what is wrong) for every date cell holding text that is no date. Only SQLite can
+    hold one (a file edited by hand); the pages read such a cell as no date (schema.Day)."""
+    if source.engine.dialect.name != "sqlite":
+        return []
+    out = []
+    for table, name, keys in DATED:
+        days = [c for c in table.columns if isinstance(c.type, s.Day)]
+        raw = [type_coerce(c, String).label(c.name) for c in days]
+        rows = read_frame(source.engine, select(table.c.uscc, *[table.c[k] for k in keys], *raw)
+                          .select_from(table.join(E, E.c.uscc == table.c.uscc))
+                          .where(enterprise_where(scope, filters)))
+        for r in rows.to_dict("records"):
+            for c in days:
+                v = r[c.name]
+                if isinstance(v, str) and not _is_day(v):
+                    out.append((r["uscc"], f"{name(r)}的{DATE_NAMES.get(c.name, c.name)}为"
+                                           f"「{v[:20]}」，不是日期：请按 2021-03-05 的格式更正"
+                                           "（更正前各页面按未填写处理）"))
+    return out
 
 
 def _day(v):

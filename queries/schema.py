@@ -6,6 +6,8 @@ Coded columns are checked against rules.vocab so bad data cannot enter by any pa
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import (
     DDL,
     Boolean,
@@ -22,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     event,
     text,
@@ -30,6 +33,28 @@ from sqlalchemy import (
 from rules import cases, roles, vocab
 
 metadata = MetaData()
+
+
+class Day(TypeDecorator):
+    """A calendar date (DATE). SQLite keeps dates as text, and a file edited by hand may hold
+    text that is no date (2023年8月16日): such a value reads as no date instead of stopping every
+    page that reads the table, and 数据质量 lists it (queries/quality.bad_dates)."""
+
+    impl = Date
+    cache_ok = True
+
+    def result_processor(self, dialect, coltype):
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+
+        def read(value):
+            if value is None or isinstance(value, dt.date):
+                return value
+            try:
+                return dt.date.fromisoformat(str(value)[:10])
+            except ValueError:
+                return None
+        return read
 
 
 def _in(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
@@ -143,8 +168,8 @@ permit = Table(
     Column("permit_no", String(22), primary_key=True),
     Column("uscc", String(18), ForeignKey("enterprise.uscc"), nullable=False),
     Column("kind", String(8), nullable=False),
-    Column("issue_date", Date, nullable=False),
-    Column("expiry_date", Date, nullable=True),  # registrations (登记) may have none
+    Column("issue_date", Day, nullable=False),
+    Column("expiry_date", Day, nullable=True),  # registrations (登记) may have none
     CheckConstraint("length(permit_no) = 22", name="ck_permit_no_len"),
     _in("kind", vocab.PERMIT_KINDS, "ck_permit_kind"),
     CheckConstraint("expiry_date IS NULL OR expiry_date > issue_date", name="ck_permit_dates"),
@@ -159,7 +184,7 @@ listing_batch = Table(
     Column("batch_id", Integer, primary_key=True, autoincrement=False),
     Column("name", String(64), nullable=False, unique=True),
     Column("year", Integer, nullable=False),
-    Column("publish_date", Date, nullable=False),
+    Column("publish_date", Day, nullable=False),
 )
 
 cluster_audit = Table(
@@ -171,10 +196,10 @@ cluster_audit = Table(
     Column("industry_code", String(32), ForeignKey("industry.code"), nullable=True),
     Column("city_adcode", String(6), ForeignKey("region.adcode"), nullable=False),
     Column("consultancy_id", Integer, ForeignKey("consultancy.consultancy_id"), nullable=True),
-    Column("start_date", Date, nullable=True),
-    Column("evaluation_date", Date, nullable=True),
+    Column("start_date", Day, nullable=True),
+    Column("evaluation_date", Day, nullable=True),
     Column("evaluation_pass", Boolean, nullable=True),
-    Column("acceptance_date", Date, nullable=True),
+    Column("acceptance_date", Day, nullable=True),
     Column("acceptance_pass", Boolean, nullable=True),
     _in("kind", vocab.CLUSTER_KINDS, "ck_cluster_kind"),
     CheckConstraint("(kind = '园区') = (park_id IS NOT NULL)", name="ck_cluster_park"),
@@ -191,21 +216,21 @@ audit_round = Table(
     Column("uscc", String(18), ForeignKey("enterprise.uscc"), nullable=False),
     Column("round_no", Integer, nullable=False),
     Column("batch_id", Integer, ForeignKey("listing_batch.batch_id"), nullable=False),
-    Column("listing_date", Date, nullable=False),  # the statutory clock starts here
+    Column("listing_date", Day, nullable=False),  # the statutory clock starts here
     Column("listing_reason", String(8), nullable=False),
     Column("audit_mode", String(8), nullable=False),
     Column("cluster_id", Integer, ForeignKey("cluster_audit.cluster_id"), nullable=True),
     Column("consultancy_id", Integer, ForeignKey("consultancy.consultancy_id"), nullable=True),
     Column("relisted_from", Integer, ForeignKey("audit_round.audit_id"), nullable=True),
-    Column("disclosure_date", Date, nullable=True),
-    Column("start_date", Date, nullable=True),
-    Column("report_date", Date, nullable=True),
-    Column("evaluation_date", Date, nullable=True),
+    Column("disclosure_date", Day, nullable=True),
+    Column("start_date", Day, nullable=True),
+    Column("report_date", Day, nullable=True),
+    Column("evaluation_date", Day, nullable=True),
     Column("evaluation_result", String(4), nullable=True),  # local wording
     Column("evaluation_pass", Boolean, nullable=True),  # normalised
     Column("evaluation_score", Float, nullable=True),
     Column("evaluation_veto", Boolean, nullable=True),  # 否定项 triggered
-    Column("acceptance_date", Date, nullable=True),
+    Column("acceptance_date", Day, nullable=True),
     Column("acceptance_result", String(4), nullable=True),
     Column("acceptance_pass", Boolean, nullable=True),
     Column("acceptance_score", Float, nullable=True),
@@ -244,7 +269,7 @@ audit_option = Table(
     Column("category", String(16), nullable=False),
     Column("status", String(4), nullable=False),
     Column("investment_wan", Float, nullable=False),  # 万元
-    Column("implemented_date", Date, nullable=True),
+    Column("implemented_date", Day, nullable=True),
     Column("econ_benefit_wan", Float, nullable=True),  # 万元/年
     Column("energy_tce", Float, nullable=True),  # 吨标准煤/年
     Column("electricity_mwh", Float, nullable=True),  # 兆瓦时/年
@@ -280,8 +305,8 @@ audit_outcome = Table(
     Column("high_cost_done", Integer, nullable=False),
     Column("options_total", Integer, nullable=False),  # all options, whatever their status
     Column("high_cost_total", Integer, nullable=False),
-    Column("last_done_date", Date, nullable=True),  # latest implemented_date of the audit
-    Column("high_cost_last_done", Date, nullable=True),
+    Column("last_done_date", Day, nullable=True),  # latest implemented_date of the audit
+    Column("high_cost_last_done", Day, nullable=True),
     Column("investment_low_wan", Float, nullable=False),
     Column("investment_high_wan", Float, nullable=False),
     Column("no_figures_done", Integer, nullable=False),  # implemented, no outcome reported
@@ -297,7 +322,7 @@ audit_outcome_year = Table(
     Column("audit_id", Integer, ForeignKey("audit_round.audit_id"), primary_key=True,
            autoincrement=False),
     Column("year", Integer, primary_key=True, autoincrement=False),
-    Column("last_done_date", Date, nullable=False),  # latest implemented_date within the year
+    Column("last_done_date", Day, nullable=False),  # latest implemented_date within the year
     *[Column(c.name, c.type, nullable=c.nullable) for c in audit_outcome.columns
       if c.name not in ("audit_id", "options_total", "high_cost_total", "last_done_date")],
 )
@@ -310,7 +335,7 @@ expert = Table(
     Column("organisation", String(128), nullable=True),
     Column("title", String(32), nullable=True),
     Column("city_adcode", String(6), ForeignKey("region.adcode"), nullable=True),
-    Column("admitted_date", Date, nullable=False),
+    Column("admitted_date", Day, nullable=False),
     Column("status", String(4), nullable=False),
     Column("score", Integer, nullable=False),  # 记分考核: points left, deducted for faults
     CheckConstraint("score BETWEEN 0 AND 100", name="ck_expert_score"),
@@ -391,7 +416,7 @@ penalty = Table(
     Column("penalty_id", Integer, primary_key=True, autoincrement=False),
     Column("uscc", String(18), ForeignKey("enterprise.uscc"), nullable=False),
     Column("audit_id", Integer, ForeignKey("audit_round.audit_id"), nullable=True),
-    Column("decision_date", Date, nullable=False),
+    Column("decision_date", Day, nullable=False),
     Column("kind", String(16), nullable=False),
     Column("amount_yuan", Float, nullable=True),
     Column("authority", String(64), nullable=True),
@@ -412,7 +437,7 @@ expert_deduction = Table(
     "expert_deduction", metadata,
     Column("deduction_id", Integer, primary_key=True, autoincrement=False),
     Column("expert_id", Integer, ForeignKey("expert.expert_id"), nullable=False),
-    Column("event_date", Date, nullable=False),
+    Column("event_date", Day, nullable=False),
     Column("reason", String(128), nullable=False),
     Column("points", Integer, nullable=False),
     CheckConstraint("points > 0", name="ck_deduction_points"),
@@ -434,7 +459,7 @@ penalty_publication = Table(
     "penalty_publication", metadata,
     Column("penalty_id", Integer, ForeignKey("penalty.penalty_id"), primary_key=True,
            autoincrement=False),
-    Column("published_date", Date, nullable=False),
+    Column("published_date", Day, nullable=False),
     Column("channel", String(32), nullable=False),
 )
 
@@ -452,7 +477,7 @@ training_plan = Table(
 training_session = Table(
     "training_session", metadata,
     Column("session_id", Integer, primary_key=True, autoincrement=False),
-    Column("session_date", Date, nullable=False),
+    Column("session_date", Day, nullable=False),
     Column("title", String(128), nullable=False),
     Column("audience", String(8), nullable=False),
     Column("attendees", Integer, nullable=False),
@@ -659,7 +684,7 @@ case_document = Table(
     Column("kind", String(8), nullable=False),
     Column("issuer", String(64), nullable=False),  # 落款
     Column("addressee", String(128), nullable=False),  # 主送
-    Column("sent_date", Date, nullable=False),  # 成文日期
+    Column("sent_date", Day, nullable=False),  # 成文日期
     Column("created_at", DateTime, nullable=False),
     Column("created_by", String(64), nullable=False),
     _in("kind", cases.DOCUMENT_KINDS, "ck_case_document_kind"),
@@ -672,7 +697,7 @@ supervision_case = Table(
     Column("audit_id", Integer, ForeignKey("audit_round.audit_id"), nullable=True),
     Column("category", String(16), nullable=False),  # the watch list's 类别, or 其他
     Column("reason", Text, nullable=False),  # 督办事由, from the watch list's row
-    Column("item_due", Date, nullable=True),  # the statutory date the item is about
+    Column("item_due", Day, nullable=True),  # the statutory date the item is about
     Column("days_late", Integer, nullable=True),  # days overdue when the case was opened
     Column("demand", Text, nullable=False),  # 督办要求: what the addressee is asked to do
     Column("addressee_kind", String(16), nullable=False),
@@ -682,10 +707,10 @@ supervision_case = Table(
     Column("status", String(8), nullable=False),
     # 文号 of the document that sent it (a notice of its own, or a city's batch letter).
     Column("doc_no", String(40), ForeignKey("case_document.doc_no"), nullable=True),
-    Column("reply_due", Date, nullable=True),
-    Column("sent_date", Date, nullable=True),
-    Column("replied_date", Date, nullable=True),
-    Column("closed_date", Date, nullable=True),
+    Column("reply_due", Day, nullable=True),
+    Column("sent_date", Day, nullable=True),
+    Column("replied_date", Day, nullable=True),
+    Column("closed_date", Day, nullable=True),
     Column("opened_at", DateTime, nullable=False),
     Column("opened_by", String(64), nullable=False),
     Column("updated_at", DateTime, nullable=False),
@@ -712,8 +737,8 @@ case_step = Table(
     Column("action", String(8), nullable=False),
     Column("from_status", String(8), nullable=True),  # NULL for 登记
     Column("to_status", String(8), nullable=False),
-    Column("step_date", Date, nullable=False),  # the day it happened
-    Column("reply_due", Date, nullable=True),  # the deadline set by 发出 / 退回重办
+    Column("step_date", Day, nullable=False),  # the day it happened
+    Column("reply_due", Day, nullable=True),  # the deadline set by 发出 / 退回重办
     Column("note", Text, nullable=True),
     Column("actor", String(64), nullable=False),  # user name
     Column("actor_name", String(64), nullable=True),  # name and unit as shown then

@@ -260,6 +260,16 @@ MUTANTS = [
     Mutant("case_reply_due_past", "rules/cases.py",
            "    if due < today:", "    if due < today - dt.timedelta(days=1):",
            ("tests/test_cases_rules.py", "-k", "deadline_validation")),
+    Mutant("bad_date_read_strictly", "queries/schema.py",
+           '        if dialect.name != "sqlite":', "        if True:",
+           ("tests/test_hardening_bad_dates.py",)),
+    Mutant("bad_date_rounds_strict", "queries/audits.py",
+           'format="ISO8601", errors="coerce")', 'format="ISO8601")',
+           ("tests/test_hardening_bad_dates.py", "-k", "opens")),
+    Mutant("bad_date_check_city_scope", "queries/quality.py",
+           "                          .where(enterprise_where(scope, filters)))\n        for r in rows",
+           "                          )\n        for r in rows",
+           ("tests/test_hardening_bad_dates.py", "-k", "names_each")),
 ]
 
 
