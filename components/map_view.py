@@ -244,13 +244,25 @@ def format_value(value, kind: str, unit: str = "", digits: int = 1) -> str:
 
 
 def class_labels(edges: list[float], kind: str, unit: str = "") -> list[str]:
+    """Labels that do not overlap: a class holds lo ≤ x < hi (the last one lo ≤ x ≤ hi), so
+    counts end one below the next class ("2–11", "12–18") and other values say 不足 hi."""
     def one(x) -> str:
         if kind == "rate":
             return fmt.pct(x, 1)
         return fmt.num(x, 0 if kind == "count" or abs(x) >= 100 else 1)
 
-    return [one(lo) if lo == hi else f"{one(lo)}–{one(hi)}"
-            for lo, hi in zip(edges[:-1], edges[1:])]
+    out = []
+    pairs = list(zip(edges[:-1], edges[1:]))
+    for i, (lo, hi) in enumerate(pairs):
+        last = i == len(pairs) - 1
+        if kind == "count":
+            lo, hi = math.ceil(lo), (math.floor(hi) if last else math.ceil(hi) - 1)
+            out.append(one(lo) if lo >= hi else f"{one(lo)}–{one(hi)}")
+        elif lo == hi:
+            out.append(one(lo))
+        else:
+            out.append(f"{one(lo)}–{one(hi)}" if last else f"{one(lo)} 至不足 {one(hi)}")
+    return out
 
 
 # --------------------------------------------------------------------------------------------

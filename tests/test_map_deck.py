@@ -247,7 +247,7 @@ def test_region_fill_classes_and_texts():
     assert fills[0] == mv.hex_rgb(mv.PALETTES["red"][0])  # lowest rate, lightest
     assert fills[-1] == mv.hex_rgb(mv.PALETTES["red"][-1])  # highest rate, darkest
     assert len({tuple(f) for f in fills}) == 5  # classes follow the data (quantiles)
-    assert "1.0%–" in legend and "–10.0%" in legend
+    assert "1.0% 至不足" in legend and "–10.0%" in legend
     assert "properties" in CITIES["features"][0] and "fill" not in \
         CITIES["features"][0]["properties"]  # the shared base is left untouched
 
@@ -274,6 +274,10 @@ def test_class_breaks():
     assert mv.classify(None, [0, 1]) is None and mv.classify(float("nan"), [0, 1]) is None
     assert mv.classify(1.0, list(fixed)) == 4 and mv.classify(0.0, [0, .5, 1]) == 0
     assert mv.class_labels([2, 2], "count") == ["2"]
+    # classes hold lo ≤ x < hi (the last lo ≤ x ≤ hi): labels must not overlap at the edges
+    assert mv.class_labels([2, 12, 18], "count") == ["2–11", "12–18"]
+    assert mv.class_labels([2, 3, 18], "count") == ["2", "3–18"]
+    assert mv.class_labels([0.1, 0.25, 0.5], "rate") == ["10.0% 至不足 25.0%", "25.0%–50.0%"]
 
 
 def test_status_legend_in_chinese_with_counts():
