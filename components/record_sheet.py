@@ -44,7 +44,10 @@ def rounds_rows(rounds: pd.DataFrame) -> pd.DataFrame:
             note = extension_note(pd.Timestamp(moved).date(), pd.Timestamp(r.next_due).date())
             due += f"（{note}）" if note else ""
         rows.append({"轮次": f"第{r.round_no}轮", "列入日期": _d(r.listing_date),
-                     "列入原因": r.listing_reason, "当前阶段": r.stage_label,
+                     "列入原因": r.listing_reason,
+                     # a round followed by a re-listing is closed, whatever stage it reached
+                     "当前阶段": (f"已重新列入下一轮（本轮止于{r.stage_label}）"
+                              if r.later_round_listed else r.stage_label),
                      "评估": _result(r.evaluation_date, r.evaluation_pass, r.evaluation_result,
                                    r.evaluation_score),
                      "验收": _result(r.acceptance_date, r.acceptance_pass, r.acceptance_result,

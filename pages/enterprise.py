@@ -1,6 +1,7 @@
 """企业档案: find an enterprise (name, USCC or permit number) and see its whole record as of the
 sidebar's date; deep link ?uscc=…; a one-page Word sheet for a site visit."""
 
+import pandas as pd
 import streamlit as st
 
 from components import case_table, downloads, export, fmt, safe
@@ -71,7 +72,11 @@ else:
     m2.metric("清洁生产水平", safe.text(rec["cp_level"] or "尚未通过验收"))
     m3.metric("环境信用等级", safe.text(credit.iloc[0]["grade"]) if len(credit) else "无评价",
               help=f"{int(credit.iloc[0]['year'])}年度评价" if len(credit) else None)
-    m4.metric("下一步期限", fmt.cn_date(rec["next_due"]),
+    due = rec["next_due"]
+    days_past = (as_of - due).days if due is not None and not pd.isna(due) else 0
+    m4.metric("下一步期限", fmt.cn_date(due),
+              delta=f"已逾期 {days_past} 天" if days_past > 0 else None,
+              delta_color="red", delta_arrow="off",
               help="法定期限的最后一日遇法定休假日（含周六、周日）的，顺延至休假日后的第一个工作日"
                    "（民法典第二百零三条）；顺延前的原期限见各轮的“期限说明”。")
     late = latest is not None and (latest["days_overdue"] > 0 or "逾期" in rec["next_text"]

@@ -267,7 +267,8 @@ MUTANTS = [
            'format="ISO8601", errors="coerce")', 'format="ISO8601")',
            ("tests/test_hardening_bad_dates.py", "-k", "opens")),
     Mutant("bad_date_check_city_scope", "queries/quality.py",
-           "                          .where(enterprise_where(scope, filters)))\n        for r in rows",
+           "                          .where(enterprise_where(scope, filters)))\n"
+           "        for r in rows",
            "                          )\n        for r in rows",
            ("tests/test_hardening_bad_dates.py", "-k", "names_each")),
 ]

@@ -73,6 +73,8 @@ def test_overdue_and_relisted_enterprises(monkeypatch, handmade_sqlite):
     at = open_record(monkeypatch, handmade_sqlite, hm.E2)
     assert shown(at.warning[0].value) == ("第1轮审核进行中：提交审核报告应于2024年3月1日前完成"
                                    "（已逾期 305 天）")
+    due = next(m for m in at.metric if m.label == "下一步期限")
+    assert (shown(due.value), due.proto.delta) == ("2024年3月1日", "已逾期 305 天")
     milestones = next(f for f in tables(at) if "情况" in f.columns).set_index("节点")
     # Listed 2023-03-01: disclosure due 2023-04-01, a Saturday, moved to Monday 2023-04-03;
     # start due 2023-05-01, in the May Day holiday (4月29日至5月3日), moved to 2023-05-04, so
@@ -92,7 +94,8 @@ def test_overdue_and_relisted_enterprises(monkeypatch, handmade_sqlite):
         ["2024-03-10", "80,000 元", "已公示", "第1轮"]]
     rounds = next(f for f in tables(at) if "督办事由" in f.columns)
     assert rounds[["轮次", "当前阶段", "督办事由"]].values.tolist() == [
-        ["第1轮", "评估未通过", "已重新列入下一轮"], ["第2轮", "审核中", "—"]]
+        ["第1轮", "已重新列入下一轮（本轮止于评估未通过）", "已重新列入下一轮"],
+        ["第2轮", "审核中", "—"]]
     permits = next(f for f in tables(at) if "许可证编号" in f.columns)
     assert permits["状态"].tolist() == ["已过期", "有效"]
 
