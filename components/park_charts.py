@@ -23,6 +23,10 @@ STAGE_COLORS = ["#bdc3c7", "#95a5a6", "#3498db", "#8e44ad", "#e67e22", "#f1c40f"
 NOT_LISTED = "none"  # map status of a member never listed
 
 
+# Counts of rounds, options and enterprises are whole: no 0.5 ticks on their axes.
+COUNT_AXIS = alt.Axis(tickMinStep=1, format="d")
+
+
 def _style(chart: alt.Chart) -> alt.Chart:
     return chart.configure_axis(labelFont=FONT, titleFont=FONT, labelLimit=260).configure_legend(
         labelFont=FONT, titleFont=FONT).configure_title(font=FONT)
@@ -182,7 +186,7 @@ def stage_chart(card: pd.DataFrame, top: int = 25) -> alt.Chart:
     long["order"] = long["阶段"].map({v: i for i, v in enumerate(order)})
     chart = alt.Chart(long).mark_bar().encode(
         y=alt.Y("园区:N", sort=list(card["name"]), title=None),
-        x=alt.X("sum(轮次):Q", title="审核轮次（轮）"),
+        x=alt.X("sum(轮次):Q", title="审核轮次（轮）", axis=COUNT_AXIS),
         color=alt.Color("阶段:N", sort=order, scale=alt.Scale(domain=order, range=STAGE_COLORS),
                         legend=alt.Legend(orient="bottom", columns=4)),
         order=alt.Order("order:Q"),
@@ -221,7 +225,7 @@ def category_chart(cats: pd.DataFrame) -> alt.Chart:
                      value_name="方案数")
     chart = alt.Chart(long).mark_bar().encode(
         y=alt.Y("方案类别:N", sort=list(cats["category"]), title=None),
-        x=alt.X("sum(方案数):Q", title="方案数（项）"),
+        x=alt.X("sum(方案数):Q", title="方案数（项）", axis=COUNT_AXIS),
         color=alt.Color("状态:N", scale=alt.Scale(domain=["已实施", "未实施"],
                                                 range=[GREEN, GREY]),
                         legend=alt.Legend(orient="bottom")),
@@ -240,12 +244,12 @@ def history_chart(h: pd.DataFrame) -> alt.Chart:
     chart = alt.Chart(long).mark_bar().encode(
         x=alt.X("年份:N", title=None, axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("事项:N", sort=order),
-        y=alt.Y("轮次:Q", title="审核轮次（轮）"),
+        y=alt.Y("轮次:Q", title="审核轮次（轮）", axis=COUNT_AXIS),
         color=alt.Color("事项:N", sort=order, scale=alt.Scale(domain=order,
                                                             range=[GREY, BLUE, GREEN]),
                         legend=alt.Legend(orient="bottom")),
         tooltip=["年份", "事项", "轮次"],
-    ).properties(height=240, title="历年审核情况")
+    ).properties(height=240, title=alt.Title("历年审核情况", anchor="start"))
     return _style(chart)
 
 
@@ -253,7 +257,8 @@ def industry_chart(m: pd.DataFrame) -> alt.Chart:
     counts = m.groupby("industry", as_index=False).agg(企业数=("uscc", "nunique"))
     counts = counts.rename(columns={"industry": "行业"}).sort_values("企业数", ascending=False)
     chart = alt.Chart(counts).mark_bar(color=GREEN).encode(
-        y=alt.Y("行业:N", sort="-x", title=None), x=alt.X("企业数:Q", title="成员企业（家）"),
+        y=alt.Y("行业:N", sort="-x", title=None),
+        x=alt.X("企业数:Q", title="成员企业（家）", axis=COUNT_AXIS),
         tooltip=["行业", "企业数"]).properties(height=alt.Step(22), title="成员企业行业构成")
     return _style(chart)
 

@@ -375,3 +375,13 @@ def test_review_pack_of_an_empty_park_and_sample_mark(parks_sqlite):
     assert "园区登记成员企业0家（无）" in body and "审核完成率—" in body
     assert "本园区尚无园区整体审核记录。" in body and "本园区未录入边界数据" in body
     assert len(tables) == 1  # only the standing among its type
+
+
+def test_count_axes_have_whole_ticks_and_the_history_title_is_not_clipped():
+    h = pd.DataFrame({"year": [2023, 2024], "listed": [1, 2], "evaluated": [0, 1],
+                      "accepted": [0, 1]})
+    spec = pc.history_chart(h).to_dict()
+    assert spec["encoding"]["y"]["axis"] == {"format": "d", "tickMinStep": 1}
+    assert spec["title"] == {"text": "历年审核情况", "anchor": "start"}
+    m = pd.DataFrame({"industry": ["化工", "化工", "印染"], "uscc": ["a", "b", "c"]})
+    assert pc.industry_chart(m).to_dict()["encoding"]["x"]["axis"]["tickMinStep"] == 1
