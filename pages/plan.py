@@ -307,8 +307,15 @@ with report_tab:
             files = None
             if st.button("生成年度报告（Word 和 Excel）", key="plan_report_make",
                          icon=":material/description:"):
-                files = (files_key, annual_report.docx_bytes(data, tables),
-                         annual_report.xlsx_bytes(data, tables))
+                # a few seconds of work: say which step is running
+                with st.status("正在生成年度报告……", expanded=True) as progress:
+                    st.write("第 1 步，共 2 步：正文、图表和附表（Word）")
+                    docx = annual_report.docx_bytes(data, tables)
+                    st.write("第 2 步，共 2 步：数据表（Excel）")
+                    xlsx = annual_report.xlsx_bytes(data, tables)
+                    progress.update(label="年度报告已生成，请下载", state="complete",
+                                    expanded=False)
+                files = (files_key, docx, xlsx)
                 st.session_state["plan_report_files"] = files
         if files is not None:
             d1, d2 = st.columns(2)

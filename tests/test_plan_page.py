@@ -164,6 +164,9 @@ def test_annual_report_docx_and_xlsx_equal_the_page(monkeypatch, plan_sqlite):
     at.selectbox(key="plan_report_year").set_value(2024).run()
     at.button(key="plan_report_make").click().run()
     assert not at.exception and {"docx_bytes", "xlsx_bytes"} <= set(made)
+    # the build said its steps while it ran, and ends marked done
+    assert [s.label for s in at.status] == ["年度报告已生成，请下载"]
+    assert "第 2 步，共 2 步：数据表（Excel）" in [m.value for m in at.status[0].markdown]
 
     page = {k: frame_with(at, df.columns[1], df.columns[0]) for k, df in
             [("总体情况", pd.DataFrame(columns=["指标", "数值"])),
