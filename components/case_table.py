@@ -10,7 +10,8 @@ from components.fmt import cn_date
 DATE_COLUMNS = ("发出日期", "回复期限", "回复日期", "办结日期")
 # Columns an enterprise's own record need not repeat.
 ENTERPRISE_KNOWN = ("企业名称", "城市", "区县", "统一社会信用代码", "建议办结")
-COLUMN_CONFIG = {"查看": st.column_config.LinkColumn("查看", display_text="打开"),
+COLUMN_CONFIG = {"企业名称": st.column_config.TextColumn("企业名称", pinned=True),  # in view
+                 "查看": st.column_config.LinkColumn("查看", display_text="打开"),
                  "逾期天数": st.column_config.NumberColumn("逾期天数", format="%d 天")}
 
 

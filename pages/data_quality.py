@@ -42,7 +42,8 @@ shown = view.head(1000).assign(档案=[record_link(u, f.as_of)
                                      for u in view.head(1000)["统一社会信用代码"]])
 shown = shown[["城市", "检查项", "统一社会信用代码", "企业名称", "档案", "问题说明"]]
 st.dataframe(shown, hide_index=True, width="stretch",
-             column_config={"档案": st.column_config.LinkColumn("档案", display_text="查看档案")})
+             column_config={"企业名称": st.column_config.TextColumn("企业名称", pinned=True),
+                            "档案": st.column_config.LinkColumn("档案", display_text="查看档案")})
 if len(view) > 1000:
     st.caption(f"共 {len(view):,} 处，上表列出前 1,000 处；完整清单请下载。")
 

@@ -137,7 +137,8 @@ else:
     if rounds.empty:
         st.caption("截至该日期未列入清洁生产审核名单。")
     else:
-        st.dataframe(rounds_rows(rounds), hide_index=True, width="stretch")
+        st.dataframe(rounds_rows(rounds), hide_index=True, width="stretch",
+                     column_config={"轮次": st.column_config.TextColumn("轮次", pinned=True)})
         if rec["calendar_note"]:
             st.caption(rec["calendar_note"])
     panels = rec["panels"]

@@ -106,6 +106,8 @@ with tab_watch:
                 shown, hide_index=True, width="stretch", key="sup_watch_pick",
                 on_select="rerun", selection_mode="single-row",
                 column_config={
+                    # the name stays in view when the wide list is scrolled sideways
+                    "企业名称": st.column_config.TextColumn("企业名称", pinned=True),
                     "档案": st.column_config.LinkColumn("档案", display_text="查看档案"),
                     "逾期天数": st.column_config.NumberColumn("逾期天数", format="%d 天")})
             rows = picked.selection.rows if picked else []

@@ -4,6 +4,7 @@ every page still opens, the value reads as no date, and 数据质量 lists it as
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import select, text
@@ -64,3 +65,7 @@ def test_the_quality_page_lists_them(spoiled, monkeypatch):
     at = open_page(monkeypatch, spoiled, "pages/data_quality.py", AS_OF)
     shown = texts(at) + "\n".join(str(d.value.to_csv()) for d in at.dataframe)
     assert quality.BAD_DATE in shown and "2023年8月16日" in shown
+    # the wide list keeps the enterprise's name in view when scrolled sideways
+    pinned = {name for d in at.dataframe
+              for name, c in json.loads(d.proto.columns).items() if c.get("pinned")}
+    assert "企业名称" in pinned

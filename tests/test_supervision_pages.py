@@ -185,3 +185,20 @@ def test_choices_inside_a_tab_survive_a_visit_to_another_tab(monkeypatch, handma
     show(at, "审核进度")
     assert at.radio(key="sup_funnel_by").value == "batch"
     assert list(frames(at)["分组"]["分组"]) == batch_groups
+
+
+def test_wide_lists_keep_the_enterprise_name_in_view(monkeypatch, handmade_sqlite):
+    """The watch list pins 企业名称, the record's rounds 轮次."""
+    import json
+
+    from tests.handmade import E2
+
+    def pinned(at) -> set[str]:
+        return {name for d in at.dataframe
+                for name, c in json.loads(d.proto.columns).items() if c.get("pinned")}
+
+    at = open_page(monkeypatch, handmade_sqlite, "pages/supervision.py", {"asof": "2024-12-31"})
+    assert "企业名称" in pinned(at)
+    at = open_page(monkeypatch, handmade_sqlite, "pages/enterprise.py",
+                   {"asof": "2024-12-31", "uscc": E2})
+    assert "轮次" in pinned(at)
