@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rules import vocab
-from rules.identifiers import make_uscc, uscc_problem
+from rules.identifiers import make_uscc, permit_problem, uscc_problem
 from rules.uploads import MAX_COLUMNS, UploadLimits, listed, rows_over, xlsx_problem
 
 CLEAR = "（清空）"  # typed in a cell: empty the stored value (a blank cell keeps it)
@@ -83,7 +83,7 @@ class Column:
     field: str
     header: str  # as in the template, unit in brackets
     meaning: str
-    kind: str = "text"  # text | uscc | int | number | date | choice | ref | info
+    kind: str = "text"  # text | uscc | permit | int | number | date | choice | ref | info
     unit: str = ""
     required: bool = False  # must be filled for a new record
     key: bool = False  # identifies the record
@@ -104,6 +104,8 @@ class Column:
         if self.kind == "choice":
             return "、".join(self.choices)
         return {"uscc": "18位统一社会信用代码（GB 32100-2015，校验位须正确）",
+                "permit": "22位排污许可证编号（HJ 608-2017）：18位统一社会信用代码 + 3位顺序码 + "
+                          "P（许可证）或 W（登记）",
                 "date": "日期，如 2021-03-05、2021/3/5、2021年3月5日",
                 "int": "整数" + (f"，{_n(self.low)}—{_n(self.high)}" if self.high else ""),
                 "number": "数字" + (f"，{_n(self.low)}—{_n(self.high)}"
@@ -632,6 +634,12 @@ def parse_cell(col: Column, v: object, refs: Mapping[str, Mapping[str, str | Non
         problem = uscc_problem(code)
         if problem:
             raise CellError(problem + "。请按营业执照核对。")
+        return code
+    if col.kind == "permit":
+        code = fold(text).upper()
+        problem = permit_problem(code)
+        if problem:
+            raise CellError(problem + "。请按排污许可证（登记回执）核对。")
         return code
     if col.kind == "choice":
         folded = {fold(c): c for c in col.choices}

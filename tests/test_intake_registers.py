@@ -1,0 +1,227 @@
+"""Data intake of the registers (排污许可, 信用评价与处罚, 专家库, 咨询机构) on the hand-built
+databases (tests/handmade.py, tests/handmade_experts.py), on SQLite and PostgreSQL: the preview's
+categories exactly, the write, a blank cell keeps and （清空） clears, undo restores exactly, the
+jurisdiction, the pre-filled template round-trips to 无变化, and the command line's exit code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from components.export import template_bytes
+from queries import intake
+from queries import schema as s
+from queries.db import Source, get_engine, read_frame
+from queries.scope import Scope
+from rules import intake as ri
+from rules.identifiers import make_permit_no, make_uscc
+from tests import handmade_experts
+from tests.handmade import E1, E2, E3, E4, E5
+
+PROVINCE = Scope()
+SUZHOU = Scope("city", "320500")
+NANJING = Scope("city", "320100")
+HUQIU = Scope("county", "320505")
+TODAY = dt.date(2024, 12, 31)
+ACTOR = intake.Actor("测试员")
+NOWHERE = make_uscc("320509", "MA1YYY09")  # an enterprise no one has listed
+
+
+def xlsx(header, rows, title="数据") -> bytes:
+    book = Workbook()
+    ws = book.active
+    ws.title = title
+    ws.append(header)
+    for r in rows:
+        ws.append(list(r) + [None] * (len(header) - len(r)))
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def src(url: str) -> Source:
+    return Source(url, "")
+
+
+def table_rows(url: str, table) -> list:
+    frame = read_frame(get_engine(url), select(table).order_by(*table.primary_key.columns))
+    return frame.astype(str).values.tolist()
+
+
+def snapshot(url: str, *tables) -> dict:
+    out = {t.name: table_rows(url, t) for t in (*tables, s.import_batch, s.import_change)}
+    with get_engine(url).connect() as conn:
+        out["version"] = conn.execute(select(s.app_meta.c.value)
+                                      .where(s.app_meta.c.key == "data_version")).scalar()
+    return out
+
+
+def statuses(pv) -> list[str]:
+    return [r.status for r in pv.rows]
+
+
+def messages(planned) -> list[str]:
+    return [p.message for p in planned.problems if not p.warning]
+
+
+def round_trip(url: str, scope: Scope, code: str):
+    """The jurisdiction's records → the pre-filled template → the preview of that file."""
+    kind = intake.kind_of(code)
+    current = intake.current_rows(src(url), scope, code)
+    data = template_bytes(kind, intake.template_choices(src(url), scope, code), current)
+    return current, intake.preview(src(url), scope, code, data, "模板.xlsx", today=TODAY)
+
+
+# ---- 排污许可 ----------------------------------------------------------------------------------
+
+PERMIT_HEADER = ["许可证编号", "统一社会信用代码", "企业名称", "许可类型", "发证日期", "有效期至"]
+P_E3_1, P_E3_2, P_E4_W = make_permit_no(E3, 1), make_permit_no(E3, 2), make_permit_no(E4, 1, "登记")
+P_E5_W = make_permit_no(E5, 1, "登记")
+BAD_HOLDER = E3[:17] + ("0" if E3[17] != "0" else "1")  # the last check character wrong
+
+
+def permits(*rows) -> bytes:
+    return xlsx(PERMIT_HEADER, rows)
+
+
+def permit(url: str, number: str) -> dict | None:
+    with get_engine(url).connect() as conn:
+        row = conn.execute(select(s.permit).where(s.permit.c.permit_no == number)
+                           ).mappings().first()
+    return dict(row) if row else None
+
+
+def test_permit_preview_exact(handmade_url):
+    data = permits(
+        [P_E5_W, None, "苏州戊电镀有限公司", "登记", "2024-06-01"],  # 新增 (registration)
+        [P_E3_1, E3, None, None, None, "2024-12-31"],  # 修改 expiry
+        [P_E4_W, E4, "苏州丁印染有限公司", "登记", "2020-08-01"],  # 无变化
+        [make_permit_no(E1, 1), E1, None, "许可证"],  # 拒绝: 南京's
+        [make_permit_no(E5, 2), None, None, "登记", "2024-06-01"],  # 拒绝: letter P, kind 登记
+        [make_permit_no(E5, 3), None, None, "许可证", "2024-06-01"],  # 拒绝: no expiry
+        [BAD_HOLDER + "001P", None, None, "许可证"],  # 拒绝: the embedded USCC fails its check
+        [make_permit_no(E5, 4), E4, None, "许可证", "2024-06-01", "2029-05-31"],  # 拒绝: holder
+        [make_permit_no(NOWHERE, 1), None, None, "许可证", "2024-06-01", "2029-05-31"],  # 拒绝
+        [P_E5_W, None, None, "登记", "2024-07-01"],  # 拒绝: duplicate of row 2
+        [make_permit_no(E5, 5), None, None, "许可证", "2024-06-01", "2024-06-01"],  # 拒绝: order
+        [make_permit_no(E5, 6), None, "苏州戊电镀厂", "许可证", "2024-06-01", "2030-06-01"],  # 新增
+    )
+    pv = intake.preview(src(handmade_url), SUZHOU, "permits", data, "许可.xlsx", today=TODAY)
+    assert pv.problems == []
+    assert statuses(pv) == ["新增", "修改", "无变化"] + ["拒绝"] * 8 + ["新增"]
+    assert {k: pv.count(k) for k in intake.STATUSES} == {"新增": 2, "修改": 1, "无变化": 1,
+                                                         "拒绝": 8}
+    assert pv.rows[0].write == {"permit_no": P_E5_W, "uscc": E5, "kind": "登记",
+                                "issue_date": dt.date(2024, 6, 1), "expiry_date": None}
+    assert pv.rows[1].changes == [("有效期至", dt.date(2024, 11, 30), dt.date(2024, 12, 31))]
+    assert pv.rows[1].label == "苏州丙电镀有限公司"
+    said = [messages(r) for r in pv.rows]
+    outside = intake_registers_no_holder("本辖区（苏州市）", E1)
+    assert said[3] == [outside]
+    assert said[4] == ["许可类型「登记」与编号末位字母 P 不一致：末位 P 为许可证、W 为登记，"
+                       "此编号应为「许可证」。"]
+    assert said[5] == ["许可证须填写有效期至（登记可不填）。"]
+    assert said[6] == ["排污许可证编号前18位无效：统一社会信用代码校验码错误。"
+                       "请按排污许可证（登记回执）核对。"]
+    assert pv.rows[6].problems[0].column == "许可证编号"
+    assert said[7] == [f"与许可证编号前18位（{E5}）不一致：编号中含持证企业的统一社会信用代码，"
+                       "请核对代码或编号。"]
+    # an enterprise nobody has and one in 南京 read alike
+    assert said[8] == [intake_registers_no_holder("本辖区（苏州市）", NOWHERE)]
+    assert said[9] == ["与第 2 行重复（许可证编号相同），请合并为一行。"]
+    assert said[10] == ["有效期至（2024-06-01）应晚于发证日期（2024-06-01），请核对两个日期。"]
+    # a permit longer than five years and a name unlike the register's: warnings only
+    assert [p.message for p in pv.rows[11].warnings] == [
+        "企业名称与名录不同（名录中为「苏州戊电镀有限公司」），请核对；名称不会被修改。",
+        "有效期超过5年（2024-06-01 至 2030-06-01），排污许可证有效期为5年，请核对。"]
+
+
+def intake_registers_no_holder(area: str, uscc: str) -> str:
+    from queries.intake_registers import NO_HOLDER
+
+    return NO_HOLDER.format(area=area, uscc=uscc)
+
+
+def test_permit_confirm_blank_keeps_clear_clears_and_undo(handmade_url):
+    before = snapshot(handmade_url, s.permit)
+    out = intake.confirm(src(handmade_url), SUZHOU, "permits",
+                         permits([P_E5_W, E5, None, "登记", "2024-06-01", "2034-05-31"],
+                                 [P_E3_2, None, None, None, "2024-12-02"],
+                                 [P_E4_W, None, None, None, None, "2025-07-31"]),
+                         "许可.xlsx", ACTOR, today=TODAY)
+    assert out.ok and out.message == "已导入第 1 次：新增 1 条、修改 2 条、无变化 0 条。"
+    assert permit(handmade_url, P_E5_W) == dict(
+        permit_no=P_E5_W, uscc=E5, kind="登记", issue_date=dt.date(2024, 6, 1),
+        expiry_date=dt.date(2034, 5, 31))
+    e3 = permit(handmade_url, P_E3_2)  # the blank expiry kept
+    assert (e3["issue_date"], e3["expiry_date"]) == (dt.date(2024, 12, 2), dt.date(2029, 11, 30))
+    assert permit(handmade_url, P_E4_W)["expiry_date"] == dt.date(2025, 7, 31)
+    changes = read_frame(get_engine(handmade_url), select(s.import_change)
+                         .order_by(s.import_change.c.change_id))
+    assert sorted(zip(changes["table_name"], changes["row_key"], changes["action"],
+                      changes["before_json"].fillna(""), strict=True)) == sorted([
+        ("permit", P_E5_W, "新增", ""),
+        ("permit", P_E3_2, "修改", '{"issue_date": "2024-12-01"}'),
+        ("permit", P_E4_W, "修改", '{"expiry_date": null}')])
+    cleared = intake.confirm(src(handmade_url), SUZHOU, "permits",
+                             permits([P_E4_W, None, None, None, None, "（清空）"]), "二.xlsx",
+                             ACTOR, today=TODAY)
+    assert cleared.ok and permit(handmade_url, P_E4_W)["expiry_date"] is None
+    # a permit (not a registration) cannot lose its expiry date
+    pv = intake.preview(src(handmade_url), SUZHOU, "permits",
+                        permits([P_E3_2, None, None, None, None, "（清空）"]), today=TODAY)
+    assert statuses(pv) == ["拒绝"]
+    assert messages(pv.rows[0]) == ["许可证须填写有效期至（登记可不填）。"]
+    assert intake.undo(src(handmade_url), SUZHOU, cleared.batch_id, ACTOR).ok
+    assert intake.undo(src(handmade_url), SUZHOU, out.batch_id, ACTOR).ok
+    after = snapshot(handmade_url, s.permit)
+    assert after["permit"] == before["permit"] and after["version"] != before["version"]
+
+
+def test_permit_jurisdiction(handmade_url):
+    before = snapshot(handmade_url, s.permit)
+    # a county cannot touch a permit of another county of its city, nor a city another city's
+    pv = intake.preview(src(handmade_url), HUQIU, "permits",
+                        permits([P_E3_1, None, None, None, "2019-12-02"],
+                                [P_E4_W, None, None, None, "2020-08-02"]), today=TODAY)
+    assert statuses(pv) == ["修改", "拒绝"]
+    assert messages(pv.rows[1]) == [intake_registers_no_holder("本辖区（虎丘区）", E4)]
+    data = permits([make_permit_no(E3, 1), None, None, None, "2019-12-02"])
+    refused = intake.confirm(src(handmade_url), NANJING, "permits", data, "x.xlsx", ACTOR,
+                             today=TODAY)
+    assert not refused.ok and refused.preview.rows[0].problems[0].message == \
+        intake_registers_no_holder("本辖区（南京市）", E3)
+    assert snapshot(handmade_url, s.permit) == before
+    assert intake.preview(src(handmade_url), PROVINCE, "permits", data, today=TODAY).rows[0] \
+        .status == "修改"
+
+
+def test_permit_template_round_trip(handmade_url):
+    current, pv = round_trip(handmade_url, SUZHOU, "permits")
+    assert list(current["许可证编号"]) == [P_E3_1, P_E3_2, P_E4_W]
+    assert pv.problems == [] and statuses(pv) == ["无变化"] * 3
+    current, pv = round_trip(handmade_url, PROVINCE, "permits")
+    assert len(current) == 5 and statuses(pv) == ["无变化"] * 5
+
+
+def test_permit_command_line_dry_run(handmade_sqlite, tmp_path, capsys):
+    url = ["--url", handmade_sqlite]
+    bad = tmp_path / "坏.xlsx"
+    bad.write_bytes(permits([P_E5_W, None, None, "许可证", "2024-06-01", "2029-05-31"]))
+    assert intake.main(["import", "permits", str(bad), "--dry-run", *url]) == 1
+    assert "许可类型「许可证」与编号末位字母 W 不一致" in capsys.readouterr().out
+    good = tmp_path / "好.xlsx"
+    good.write_bytes(permits([P_E5_W, None, None, "登记", "2024-06-01"]))
+    assert intake.main(["import", "permits", str(good), "--dry-run", *url]) == 0
+    assert permit(handmade_sqlite, P_E5_W) is None
+    out = tmp_path / "t.xlsx"
+    assert intake.main(["template", "permits", "--out", str(out), *url]) == 0
+    assert intake.preview(src(handmade_sqlite), PROVINCE, "permits", out.read_bytes()
+                          ).problems[0].message.startswith("文件只有表头")
+
+
+UNUSED = (E2, ri, handmade_experts, pytest)
