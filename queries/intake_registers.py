@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from queries import intake as qi
@@ -140,3 +140,201 @@ def _current_permits(conn: Connection, scope: Scope, refs: qi.Refs, limit: int
 
 
 qi.register("permits", _plan_permits, _current_permits, {"permit": (s.permit, ("permit_no",))})
+
+
+# ---- 信用评价与处罚 ------------------------------------------------------------------------------
+
+RATING_COLUMNS = {"grade": "grade"}  # field -> credit_rating column (year is in the key)
+PENALTY_COLUMNS = {"amount_yuan": "amount_yuan", "authority": "authority",
+                   "published": "published_credit_china", "description": "description",
+                   "audit_id": "audit_id"}
+
+
+def _stored_credit(conn: Connection, scope: Scope, usccs: list[str]):
+    """The ratings, penalties (with their round number and publication date) and rounds of the
+    enterprises among `usccs` within the jurisdiction."""
+    cr, pn, a, e, pub = (s.credit_rating, s.penalty, s.audit_round, s.enterprise,
+                         s.penalty_publication)
+    ratings: dict[tuple, dict] = {}
+    penalties: dict[tuple, list[dict]] = {}
+    rounds: dict[tuple, int] = {}
+    for part in qi._chunks(usccs):
+        inside = (e.c.uscc.in_(part), scope_where(scope))
+        for m in conn.execute(select(cr.c.uscc, cr.c.year, cr.c.grade)
+                              .select_from(cr.join(e, e.c.uscc == cr.c.uscc))
+                              .where(*inside)).mappings():
+            ratings[(m["uscc"], m["year"])] = dict(m)
+        for m in conn.execute(
+                select(pn.c.penalty_id, pn.c.uscc, pn.c.decision_date, pn.c.kind,
+                       *[pn.c[c] for c in PENALTY_COLUMNS.values()],
+                       pub.c.published_date, a.c.round_no)
+                .select_from(pn.join(e, e.c.uscc == pn.c.uscc)
+                             .outerjoin(a, a.c.audit_id == pn.c.audit_id)
+                             .outerjoin(pub, pub.c.penalty_id == pn.c.penalty_id))
+                .where(*inside).order_by(pn.c.penalty_id)).mappings():
+            penalties.setdefault((m["uscc"], m["decision_date"], m["kind"]), []).append(dict(m))
+        rounds.update({(u, n): i for i, u, n in conn.execute(
+            select(a.c.audit_id, a.c.uscc, a.c.round_no)
+            .select_from(a.join(e, e.c.uscc == a.c.uscc)).where(*inside))})
+    return ratings, penalties, rounds
+
+
+def _plan_credit(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.Refs,
+                 today: dt.date) -> list[qi.Planned]:
+    kind = rr.CREDIT
+    usccs = sorted({r.key[0] for r in rows if r.key})
+    holders = _enterprises_in_scope(conn, scope, usccs)
+    ratings, penalties, rounds = _stored_credit(conn, scope, usccs)
+    next_id = (conn.execute(select(func.max(s.penalty.c.penalty_id))).scalar() or 0) + 1
+    area = _area_words(scope, refs)
+    header = {c.field: c.label for c in kind.columns}
+    out = []
+    for r in rows:
+        p = qi.Planned(r.row, qi.REJECTED, "、".join(ri.show(k) for k in r.key),
+                       problems=list(r.problems))
+        if r.ok and r.key:
+            p.problems.extend(Problem(m, r.row) for m in rr.credit_row_problems(r))
+        if not r.ok or not r.key or _blocked(p):
+            out.append(p)
+            continue
+        uscc = r.key[0]
+        if uscc not in holders:
+            p.problems.append(Problem(NO_HOLDER.format(area=area, uscc=uscc), r.row))
+            out.append(p)
+            continue
+        p.label = holders[uscc]
+        warning = _name_warning(r, kind, holders[uscc])
+        if warning:
+            p.problems.append(warning)
+        if r.values["record"] == rr.RATING:
+            _plan_rating(p, r, ratings.get((uscc, r.values["year"])), header, today)
+        else:
+            found = penalties.get((uscc, r.key[2], r.key[3]))
+            next_id = _plan_penalty(p, r, found, rounds, header, today, next_id)
+        out.append(p)
+    return out
+
+
+def _plan_rating(p: qi.Planned, r: ri.Row, old: dict | None, header: dict[str, str],
+                 today: dt.date) -> None:
+    uscc, year = r.values["uscc"], r.values["year"]
+    p.table, p.row_key = "credit_rating", qi.row_key(uscc, year)
+    if year > today.year:
+        p.problems.append(Problem(f"评价年度 {year} 年晚于今年，尚未评价的年度不能填写。", r.row,
+                                  header["year"], str(year)))
+    if old is None and "grade" not in r.values:
+        p.problems.append(Problem("新增信用评价须填写：信用等级。", r.row))
+    if _blocked(p):
+        return
+    if old is None:
+        p.status = qi.NEW
+        p.write = {"uscc": uscc, "year": year, "grade": r.values["grade"]}
+        p.changes = [(header["year"], None, year), (header["grade"], None, r.values["grade"])]
+    elif "grade" in r.values:
+        _diff(p, old, {"grade": r.values["grade"]}, header, ("grade",))
+    else:
+        p.status = qi.SAME
+
+
+def _plan_penalty(p: qi.Planned, r: ri.Row, found: list[dict] | None,
+                  rounds: dict[tuple, int], header: dict[str, str], today: dt.date,
+                  next_id: int) -> int:
+    """Plan one penalty row; returns the next free penalty_id."""
+    uscc, decision = r.values["uscc"], r.values["decision_date"]
+    p.table = "penalty"
+    if found and len(found) > 1:
+        p.problems.append(Problem(
+            f"数据库中有 {len(found)} 条同一企业、同一日期、同一类型的处罚（编号 "
+            f"{'、'.join(str(f['penalty_id']) for f in found)}），无法确定修改哪一条："
+            "请联系省级用户核对。", r.row))
+        return next_id
+    old = found[0] if found else None
+    if decision > today:
+        p.problems.append(Problem(f"处罚决定日期 {decision.isoformat()} 晚于今天，"
+                                  "尚未发生的日期不能填写。", r.row, header["decision_date"],
+                                  ri.show(decision)))
+    values: dict = {}
+    for f, v in r.values.items():
+        if f == "published":
+            values["published_credit_china"] = v == "是"
+        elif f == "round_no":
+            audit_id = rounds.get((uscc, v))
+            if audit_id is None:
+                p.problems.append(Problem(f"该企业没有第 {v} 轮审核，请核对轮次（无关可留空）。",
+                                          r.row, header["round_no"], str(v)))
+            values["audit_id"] = audit_id
+        elif f in PENALTY_COLUMNS:
+            values[PENALTY_COLUMNS[f]] = v
+    for f in r.clears:
+        values["audit_id" if f == "round_no" else PENALTY_COLUMNS[f]] = None
+    if old is None and "published_credit_china" not in values:
+        p.problems.append(Problem(f"新增行政处罚须填写：{header['published']}（是/否）。", r.row))
+    if (old is not None and old["published_date"] is not None
+            and values.get("published_credit_china") is False):
+        p.problems.append(Problem(
+            f"该处罚已记录于 {old['published_date'].isoformat()} 在信用中国公示，不能改为“否”；"
+            "如公示记录有误，请联系省级用户更正。", r.row, header["published"], "否"))
+    warning = rr.amount_warning(values.get("amount_yuan"))
+    if warning:
+        p.problems.append(Problem(warning, r.row, header["amount_yuan"],
+                                  ri.show(values["amount_yuan"]), warning=True))
+    if _blocked(p):
+        return next_id
+    shown = {"amount_yuan": header["amount_yuan"], "authority": header["authority"],
+             "published_credit_china": header["published"],
+             "description": header["description"], "audit_id": header["round_no"]}
+    to_round = {i: n for (_u, n), i in rounds.items()}
+
+    def show(column: str, v):
+        if column == "published_credit_china" and v is not None:
+            return "是" if v else "否"
+        return to_round.get(v) if column == "audit_id" and v is not None else v
+
+    if old is None:
+        p.status, p.row_key = qi.NEW, str(next_id)
+        full = {**dict.fromkeys(PENALTY_COLUMNS.values()), **values}
+        p.write = {"penalty_id": next_id, "uscc": uscc, "decision_date": decision,
+                   "kind": r.values["penalty_kind"], **full}
+        p.changes = [(header["decision_date"], None, decision),
+                     (header["penalty_kind"], None, r.values["penalty_kind"]),
+                     *[(shown[c], None, show(c, full[c])) for c in shown
+                       if full[c] is not None]]
+        return next_id + 1
+    p.row_key = str(old["penalty_id"])
+    diff = {c: v for c, v in values.items() if old.get(c) != v}
+    p.write, p.before = diff, {c: old.get(c) for c in diff}
+    p.changes = [(shown[c], show(c, old.get(c)), show(c, diff[c])) for c in shown if c in diff]
+    p.status = qi.CHANGED if diff else qi.SAME
+    return next_id
+
+
+def _current_credit(conn: Connection, scope: Scope, refs: qi.Refs, limit: int
+                    ) -> pd.DataFrame:
+    cr, pn, a, e = s.credit_rating, s.penalty, s.audit_round, s.enterprise
+    columns = [c.field for c in rr.CREDIT.columns]
+    ratings = pd.DataFrame(conn.execute(
+        select(cr.c.uscc, e.c.name, cr.c.year, cr.c.grade)
+        .select_from(cr.join(e, e.c.uscc == cr.c.uscc)).where(scope_where(scope))
+        .order_by(e.c.city_adcode, cr.c.uscc, cr.c.year).limit(limit)).mappings().all(),
+        columns=["uscc", "name", "year", "grade"]).assign(record=rr.RATING)
+    penalties = pd.DataFrame(conn.execute(
+        select(pn.c.uscc, e.c.name, pn.c.decision_date, pn.c.kind.label("penalty_kind"),
+               pn.c.amount_yuan, pn.c.authority, pn.c.published_credit_china,
+               pn.c.description, a.c.round_no)
+        .select_from(pn.join(e, e.c.uscc == pn.c.uscc)
+                     .outerjoin(a, a.c.audit_id == pn.c.audit_id))
+        .where(scope_where(scope))
+        .order_by(e.c.city_adcode, pn.c.uscc, pn.c.decision_date, pn.c.penalty_id)
+        .limit(limit)).mappings().all(),
+        columns=["uscc", "name", "decision_date", "penalty_kind", "amount_yuan", "authority",
+                 "published_credit_china", "description", "round_no"]).assign(record=rr.PENALTY)
+    penalties["published"] = penalties.pop("published_credit_china").map(
+        lambda v: "是" if v else "否").astype(object)
+    frame = pd.concat([ratings, penalties], ignore_index=True) if len(penalties) else ratings
+    frame = frame.reindex(columns=columns).head(limit).astype(object)
+    return frame.where(frame.notna(), None)
+
+
+qi.register("credit", _plan_credit, _current_credit,
+            {"credit_rating": (s.credit_rating, ("uscc", "year")),
+             "penalty": (s.penalty, ("penalty_id",))})

@@ -32,7 +32,7 @@ import numbers
 import re
 import unicodedata
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from rules import vocab
@@ -136,6 +136,10 @@ class Kind:
     columns: tuple[Column, ...]
     note: str = ""
     creates: bool = True  # rows with an unknown key are new records (else rejected)
+    # A kind whose rows are of several types, each identified by other columns (信用评价 by code
+    # and year, 行政处罚 by code, date and kind): identify(row) gives the row's identity and the
+    # words naming it (for the duplicate message), or why it cannot be identified.
+    identify: Callable[[Row], tuple[tuple, str] | str] | None = None
 
     @property
     def key_columns(self) -> tuple[Column, ...]:
@@ -713,9 +717,18 @@ def check_rows(table: Table, kind: Kind, refs: Mapping[str, Mapping[str, str | N
                 r.problems.append(Problem(f"「{c.label}」未填写：这一列用来识别记录，必须填写。",
                                           row_no, sheet=table.sheet))
         if not missing_keys:
-            r.key = tuple(r.values[c.field] for c in kind.key_columns)
+            r.key, words = tuple(r.values[c.field] for c in kind.key_columns), _key_words(kind)
+            if kind.identify is not None:
+                found = kind.identify(r)
+                if isinstance(found, str):  # a part of the identity is missing
+                    r.key = ()
+                    if r.ok:  # (a part that failed its check is said once, above)
+                        r.problems.append(Problem(found, row_no, sheet=table.sheet))
+                else:
+                    r.key, words = found
+        if r.key:
             if r.key in seen:
-                r.problems.append(Problem(f"与第 {seen[r.key]} 行重复（{_key_words(kind)}相同），"
+                r.problems.append(Problem(f"与第 {seen[r.key]} 行重复（{words}相同），"
                                           "请合并为一行。", row_no, sheet=table.sheet))
             else:
                 seen[r.key] = row_no

@@ -80,4 +80,93 @@ def permit_kind_problem(number: str, kind: str) -> str | None:
     return None
 
 
-register(PERMITS)
+# ---- 信用评价与处罚 ------------------------------------------------------------------------
+# One kind, one sheet, two types of row told apart by 记录类型: the CLI and the page know one kind
+# `credit`, and a file reads as one table (rules.intake.locate finds one). Each type has its own
+# identity: a rating by (code, year), the credit_rating key; a penalty by (code, decision date,
+# kind), since penalty_id is the database's own number (max + 1) that no city knows.
+
+RATING, PENALTY = "信用评价", "行政处罚"
+CREDIT_RECORDS = (RATING, PENALTY)
+YES_NO = ("是", "否")
+RATING_FIELDS = ("year", "grade")
+PENALTY_FIELDS = ("decision_date", "penalty_kind", "amount_yuan", "authority", "published",
+                  "description", "round_no")
+LOOKS_LIKE_WAN = 1000  # 元: a fine below this was most likely typed in 万元 (法定罚款 5万–50万元)
+
+CREDIT = Kind("credit", "信用评价与处罚", "信用评价与处罚", (
+    USCC,
+    Column("record", "记录类型", "信用评价：企业环境信用评价结果（填写年度、信用等级）；"
+           "行政处罚：行政处罚决定（填写处罚各列）", kind="choice", choices=CREDIT_RECORDS,
+           required=True, key=True, example=PENALTY, synonyms=("类型", "记录类别")),
+    Column("name", "企业名称", "仅供核对：与企业名录中的名称不同时提示，不写入", kind="info",
+           example="苏州示例化工有限公司", synonyms=("单位名称", "企业全称", "被处罚单位")),
+    Column("year", "评价年度（年）", "信用评价：评价所属年度；与统一社会信用代码一起识别一条评价",
+           kind="int", unit="年", low=2000, high=2099, example="",
+           synonyms=("评价年度", "年度", "评价年份")),
+    Column("grade", "信用等级", "信用评价：企业环境信用评价等级（绿、蓝、黄、红、黑牌）",
+           kind="choice", choices=vocab.CREDIT_GRADES, example="",
+           synonyms=("评价等级", "环境信用等级", "信用评价等级", "评价结果")),
+    Column("decision_date", "处罚决定日期", "行政处罚：处罚决定书的日期；与统一社会信用代码、"
+           "处罚类型一起识别一条处罚", kind="date", example="2024-03-10",
+           synonyms=("决定日期", "处罚日期", "处罚决定书日期", "作出处罚决定日期")),
+    Column("penalty_kind", "处罚类型", "行政处罚：违法行为类别", kind="choice",
+           choices=vocab.PENALTY_KINDS, example="未按规定实施审核",
+           synonyms=("违法类型", "处罚种类", "违法行为类型")),
+    Column("amount_yuan", "罚款金额（元）",
+           "行政处罚：罚款金额，单位为元（不是万元：5万元填 50000）；未罚款留空",
+           kind="number", unit="元", low=0, high=1e9, clearable=True,
+           example=80000, synonyms=("罚款金额", "罚款数额", "罚款", "处罚金额")),
+    Column("authority", "处罚机关", "行政处罚：作出决定的机关", clearable=True, max_len=64,
+           example="苏州市生态环境局", synonyms=("决定机关", "处罚单位", "执法机关")),
+    Column("published", "已在信用中国公示", "行政处罚：是否已在“信用中国”网站公示", kind="choice",
+           choices=YES_NO, example="是",
+           synonyms=("是否公示", "信用中国公示", "是否在信用中国公示", "已公示")),
+    Column("description", "处罚事由", "行政处罚：违法事实与处罚内容", clearable=True, max_len=1000,
+           example="评估未通过后未按期整改", synonyms=("处罚内容", "违法事实", "事由", "说明")),
+    Column("round_no", "审核轮次（轮）", "行政处罚：与处罚有关的审核轮次（该企业第几轮审核）；"
+           "无关留空", kind="int", unit="轮", low=1, high=20, clearable=True, example=1,
+           synonyms=("轮次", "审核轮次", "关联审核轮次")),
+), note=("每行一条记录，“记录类型”写 信用评价 或 行政处罚。信用评价以统一社会信用代码和评价年度识别"
+         "（只填年度、信用等级）；行政处罚以统一社会信用代码、处罚决定日期和处罚类型识别"
+         "（只填处罚各列，罚款金额单位为元）。已有的记录被修改，其余新增；"
+         "企业须已在本辖区的企业名录中。"),
+   identify=lambda r: credit_identity(r))
+
+
+def credit_identity(r) -> tuple[tuple, str] | str:
+    """A rating row is (code, 信用评价, year); a penalty row (code, 行政处罚, date, kind)."""
+    uscc, record = r.values["uscc"], r.values["record"]
+    if record == RATING:
+        if "year" not in r.values:
+            return "信用评价行须填写「评价年度」：它与统一社会信用代码一起识别一条评价。"
+        return (uscc, record, r.values["year"]), "统一社会信用代码、评价年度"
+    missing = [CREDIT.column(f).label for f in ("decision_date", "penalty_kind")
+               if f not in r.values]
+    if missing:
+        return (f"行政处罚行须填写「{'」「'.join(missing)}」：处罚以统一社会信用代码、"
+                "处罚决定日期和处罚类型识别。")
+    return ((uscc, record, r.values["decision_date"], r.values["penalty_kind"]),
+            "统一社会信用代码、处罚决定日期、处罚类型")
+
+
+def credit_row_problems(r) -> list[str]:
+    """Columns of the other type filled in a row (a wrong 记录类型, most likely)."""
+    record = r.values["record"]
+    others = PENALTY_FIELDS if record == RATING else RATING_FIELDS
+    filled = [CREDIT.column(f).label for f in others if f in r.values or f in r.clears]
+    if not filled:
+        return []
+    return [f"{record}行不填写「{'」「'.join(filled)}」（这些列属于"
+            f"{PENALTY if record == RATING else RATING}）：请核对记录类型，或把它们分成两行。"]
+
+
+def amount_warning(amount: float | None) -> str | None:
+    """A fine that looks like 万元 in a column of 元."""
+    if amount is not None and 0 < amount < LOOKS_LIKE_WAN:
+        return (f"罚款金额 {amount:g} 元偏小，像是按万元填写：本列单位为元"
+                f"（{amount:g} 万元应填 {amount * 10000:.0f}），请核对。")
+    return None
+
+
+register(PERMITS, CREDIT)

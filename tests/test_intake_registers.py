@@ -224,4 +224,159 @@ def test_permit_command_line_dry_run(handmade_sqlite, tmp_path, capsys):
                           ).problems[0].message.startswith("文件只有表头")
 
 
-UNUSED = (E2, ri, handmade_experts, pytest)
+# ---- 信用评价与处罚 ------------------------------------------------------------------------------
+
+CREDIT_HEADER = ["统一社会信用代码", "记录类型", "企业名称", "评价年度（年）", "信用等级",
+                 "处罚决定日期", "处罚类型", "罚款金额（元）", "处罚机关", "已在信用中国公示",
+                 "处罚事由", "审核轮次（轮）"]
+R, P = "信用评价", "行政处罚"
+
+
+def credit(*rows) -> bytes:
+    return xlsx(CREDIT_HEADER, rows)
+
+
+def penalty_rows(url: str) -> list[dict]:
+    with get_engine(url).connect() as conn:
+        return [dict(m) for m in conn.execute(select(s.penalty).order_by(
+            s.penalty.c.penalty_id)).mappings()]
+
+
+def grade(url: str, uscc: str, year: int) -> str | None:
+    with get_engine(url).connect() as conn:
+        return conn.execute(select(s.credit_rating.c.grade).where(
+            s.credit_rating.c.uscc == uscc, s.credit_rating.c.year == year)).scalar()
+
+
+@pytest.fixture
+def experts_url(db_url):
+    """tests/handmade_experts.py (more experts, consultancies, penalties with publication dates)
+    on each backend."""
+    handmade_experts.build(get_engine(db_url))
+    return db_url
+
+
+def test_credit_preview_exact(handmade_url):
+    data = credit(
+        [E3, R, None, 2024, "环保良好"],  # 2 新增
+        [E4, R, None, 2023, "环保警示"],  # 3 修改
+        [E3, R, "苏州丙电镀有限公司", 2023, "环保警示"],  # 4 无变化
+        [E3, P, None, None, None, "2024-03-10", "未按规定实施审核", 50000],  # 5 修改
+        [E4, P, None, None, None, "2024/9/27", "未按规定公布信息", 8, "苏州市生态环境局", "否",
+         "未公布企业信息", 1],  # 6 新增 (with the 万元 warning)
+        [E1, R, None, 2023, "环保良好"],  # 7 拒绝: 南京's
+        [E3, R, None, None, "环保良好"],  # 8 拒绝: no year
+        [E3, P, None, 2024, None, "2024-05-01", "其他", None, None, "否"],  # 9 拒绝: a year
+        [E5, P, None, None, None, "2024-05-01", "其他", 1000],  # 10 拒绝: 公示 not said
+        [E4, P, None, None, None, "2024-09-27", "未按规定公布信息"],  # 11 拒绝: duplicate of 6
+        [E3, P, None, None, None, "2024-05-02", "其他", None, None, "是", None, 3],  # 12 拒绝
+        [E3, R, None, 2025, "环保良好"],  # 13 拒绝: a year not yet rated
+        [NOWHERE, R, None, 2023, "环保良好"],  # 14 拒绝: nobody's
+    )
+    pv = intake.preview(src(handmade_url), SUZHOU, "credit", data, "信用.xlsx", today=TODAY)
+    assert pv.problems == []
+    assert statuses(pv) == ["新增", "修改", "无变化", "修改", "新增"] + ["拒绝"] * 8
+    assert pv.rows[0].write == {"uscc": E3, "year": 2024, "grade": "环保良好"}
+    assert (pv.rows[0].table, pv.rows[0].row_key) == ("credit_rating", f"{E3}|2024")
+    assert pv.rows[1].changes == [("信用等级", "环保良好", "环保警示")]
+    assert (pv.rows[3].row_key, pv.rows[3].write, pv.rows[3].before) == (
+        "1", {"amount_yuan": 50000.0}, {"amount_yuan": 80000.0})
+    assert pv.rows[4].row_key == "2" and pv.rows[4].write == {
+        "penalty_id": 2, "uscc": E4, "decision_date": dt.date(2024, 9, 27),
+        "kind": "未按规定公布信息", "amount_yuan": 8.0, "authority": "苏州市生态环境局",
+        "published_credit_china": False, "description": "未公布企业信息", "audit_id": 4}
+    assert [p.message for p in pv.rows[4].warnings] == [
+        "罚款金额 8 元偏小，像是按万元填写：本列单位为元（8 万元应填 80000），请核对。"]
+    said = [messages(r) for r in pv.rows]
+    assert said[5] == [intake_registers_no_holder("本辖区（苏州市）", E1)]
+    assert said[6] == ["信用评价行须填写「评价年度」：它与统一社会信用代码一起识别一条评价。"]
+    assert said[7] == ["行政处罚行不填写「评价年度」（这些列属于信用评价）：请核对记录类型，"
+                       "或把它们分成两行。"]
+    assert said[8] == ["新增行政处罚须填写：已在信用中国公示（是/否）。"]
+    assert said[9] == ["与第 6 行重复（统一社会信用代码、处罚决定日期、处罚类型相同），"
+                       "请合并为一行。"]
+    assert said[10] == ["该企业没有第 3 轮审核，请核对轮次（无关可留空）。"]
+    assert said[11] == ["评价年度 2025 年晚于今年，尚未评价的年度不能填写。"]
+    assert said[12] == [intake_registers_no_holder("本辖区（苏州市）", NOWHERE)]
+    frame = pv.frame()
+    assert list(frame.columns[:3]) == ["行号", "结果", "统一社会信用代码、记录类型"]
+    assert frame["变化或原因"][3] == "罚款金额：80000 → 50000"
+
+
+def test_credit_confirm_blank_keeps_clear_clears_and_undo(handmade_url):
+    before = snapshot(handmade_url, s.credit_rating, s.penalty)
+    out = intake.confirm(src(handmade_url), SUZHOU, "credit", credit(
+        [E3, R, None, 2024, "环保良好"],
+        [E4, R, None, 2023, "环保警示"],
+        [E3, P, None, None, None, "2024-03-10", "未按规定实施审核", None, None, None,
+         "（清空）", "（清空）"],
+        [E4, P, None, None, None, "2024-09-27", "未按规定公布信息", 30000, "苏州市生态环境局",
+         "否", None, 1],
+        [E4, P, None, None, None, "2024-10-08", "其他", None, None, "是"]),
+        "信用.xlsx", ACTOR, today=TODAY)
+    assert out.ok and out.message == "已导入第 1 次：新增 3 条、修改 2 条、无变化 0 条。"
+    assert (grade(handmade_url, E3, 2024), grade(handmade_url, E4, 2023)) == ("环保良好",
+                                                                              "环保警示")
+    rows = penalty_rows(handmade_url)
+    assert [r["penalty_id"] for r in rows] == [1, 2, 3]  # new numbers after the largest
+    # blanks kept the amount, authority and 公示; （清空） cleared the description and the round
+    assert {k: rows[0][k] for k in ("amount_yuan", "authority", "published_credit_china",
+                                    "description", "audit_id")} == {
+        "amount_yuan": 80000.0, "authority": "苏州市生态环境局", "published_credit_china": True,
+        "description": None, "audit_id": None}
+    assert (rows[1]["uscc"], rows[1]["audit_id"], rows[1]["amount_yuan"]) == (E4, 4, 30000.0)
+    assert (rows[2]["kind"], rows[2]["published_credit_china"], rows[2]["amount_yuan"]) == (
+        "其他", True, None)
+    assert intake.undo(src(handmade_url), SUZHOU, out.batch_id, ACTOR).ok
+    after = snapshot(handmade_url, s.credit_rating, s.penalty)
+    assert (after["credit_rating"], after["penalty"]) == (before["credit_rating"],
+                                                          before["penalty"])
+    # the same file again: the penalties get the next numbers again, nothing collides
+    again = intake.confirm(src(handmade_url), SUZHOU, "credit", credit(
+        [E4, P, None, None, None, "2024-10-08", "其他", None, None, "是"]), "x", ACTOR,
+        today=TODAY)
+    assert again.ok and [r["penalty_id"] for r in penalty_rows(handmade_url)] == [1, 2]
+
+
+def test_credit_published_cannot_be_taken_back(experts_url):
+    pv = intake.preview(src(experts_url), PROVINCE, "credit", credit(
+        [E3, P, None, None, None, "2024-03-10", "未按规定实施审核", None, None, "否"],
+        [E4, P, None, None, None, "2024-09-27", "未按规定公布信息", None, None, "是"]),
+        today=TODAY)
+    assert statuses(pv) == ["拒绝", "修改"]
+    assert messages(pv.rows[0]) == ["该处罚已记录于 2024-03-15 在信用中国公示，不能改为“否”；"
+                                    "如公示记录有误，请联系省级用户更正。"]
+
+
+def test_credit_jurisdiction(handmade_url):
+    before = snapshot(handmade_url, s.credit_rating, s.penalty)
+    data = credit([E3, R, None, 2023, "环保诚信"], [E4, R, None, 2023, "环保诚信"],
+                  [E3, P, None, None, None, "2024-03-10", "未按规定实施审核", 1000])
+    pv = intake.preview(src(handmade_url), HUQIU, "credit", data, today=TODAY)
+    assert statuses(pv) == ["修改", "拒绝", "修改"]
+    refused = intake.confirm(src(handmade_url), NANJING, "credit", data, "x", ACTOR, today=TODAY)
+    assert not refused.ok and statuses(refused.preview) == ["拒绝"] * 3
+    assert {p.message for r in refused.preview.rows for p in r.problems} == {
+        intake_registers_no_holder("本辖区（南京市）", u) for u in (E3, E4)}
+    assert snapshot(handmade_url, s.credit_rating, s.penalty) == before
+
+
+def test_credit_template_round_trip(experts_url):
+    current, pv = round_trip(experts_url, SUZHOU, "credit")
+    assert list(zip(current["记录类型"], current["统一社会信用代码"], strict=True)) == [
+        (R, E3), (R, E4), (P, E3), (P, E4)]
+    assert pv.problems == [] and statuses(pv) == ["无变化"] * 4
+    current, pv = round_trip(experts_url, PROVINCE, "credit")
+    assert len(current) == 8 and statuses(pv) == ["无变化"] * 8
+
+
+def test_credit_command_line_dry_run(handmade_sqlite, tmp_path, capsys):
+    bad = tmp_path / "坏.xlsx"
+    bad.write_bytes(credit([E3, R, None, 2024, "环保良好"], [E3, R, None, 2024, "红牌"]))
+    assert intake.main(["import", "credit", str(bad), "--dry-run", "--url", handmade_sqlite]) == 1
+    printed = capsys.readouterr().out
+    assert "拒绝：工作表「数据」第 3 行「信用等级」列：值「红牌」：不是可选值" in printed
+    assert grade(handmade_sqlite, E3, 2024) is None
+
+
+UNUSED = (E2, ri)
