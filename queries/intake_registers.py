@@ -338,3 +338,236 @@ def _current_credit(conn: Connection, scope: Scope, refs: qi.Refs, limit: int
 qi.register("credit", _plan_credit, _current_credit,
             {"credit_rating": (s.credit_rating, ("uscc", "year")),
              "penalty": (s.penalty, ("penalty_id",))})
+
+
+# ---- 专家库 ------------------------------------------------------------------------------------
+
+EXPERT_COLUMNS = {"name": "name", "industry": "industry_code", "organisation": "organisation",
+                  "title": "title", "city": "city_adcode", "admitted_date": "admitted_date",
+                  "status": "status", "score": "score"}
+CONTACT_FIELDS = ("phone", "id_number")
+
+
+def _plan_experts(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.Refs,
+                  today: dt.date) -> list[qi.Planned]:
+    x, ct = s.expert, s.expert_contact
+    kind = rr.EXPERTS
+    stored = {m["expert_id"]: dict(m) for m in conn.execute(
+        select(x.c.expert_id, *[x.c[c] for c in EXPERT_COLUMNS.values()])).mappings()}
+    contacts = {m["expert_id"]: dict(m) for m in conn.execute(select(ct)).mappings()}
+    alike: dict[tuple, list[int]] = {}
+    for i, m in stored.items():
+        alike.setdefault((ri.fold(m["name"]), ri.fold(m["organisation"] or "")), []).append(i)
+    next_id = max(stored, default=0) + 1
+    header = {c.field: c.label for c in kind.columns}
+    names = {"industry_code": refs.names["industry"], "city_adcode": refs.names["city"]}
+
+    def shown(column: str, v):
+        return names[column].get(v, v) if column in names and v is not None else v
+
+    out = []
+    for r in rows:
+        p = qi.Planned(r.row, qi.REJECTED, str(r.values.get("expert_id", "（新）")),
+                       table="expert", problems=list(r.problems))
+        p.label = str(r.values.get("name", ""))
+        if not r.ok or not r.key:
+            out.append(p)
+            continue
+        given = r.values.get("expert_id")
+        old = stored.get(given) if given is not None else None
+        if given is not None and old is None:
+            p.problems.append(Problem(f"专家编号 {given} 不在专家库中：新入库的专家请不填编号，"
+                                      "导入时自动编号。", r.row, header["expert_id"], str(given)))
+            out.append(p)
+            continue
+        values = {EXPERT_COLUMNS[f]: v for f, v in r.values.items() if f in EXPERT_COLUMNS}
+        values.update({EXPERT_COLUMNS[f]: None for f in r.clears if f in EXPERT_COLUMNS})
+        if old is None:
+            missing = [c.label for c in kind.columns if c.required and c.field in EXPERT_COLUMNS
+                       and values.get(EXPERT_COLUMNS[c.field]) is None]
+            if missing:
+                p.problems.append(Problem(f"新入库专家须填写：{'、'.join(missing)}。", r.row))
+            same = alike.get(r.key[1:])
+            if same:
+                p.problems.append(Problem(
+                    f"专家库中已有姓名、工作单位相同的专家（编号 {'、'.join(map(str, same))}）："
+                    "如是同一人，请填写其专家编号，否则将新增一名专家。", r.row, warning=True))
+        elif ri.fold(values["name"]) != ri.fold(old["name"]):  # a wrong number renames another
+            p.problems.append(Problem(f"专家编号 {given} 在库中的姓名为「{old['name']}」，"
+                                      f"将改为「{values['name']}」：如不是改名，请核对专家编号。",
+                                      r.row, header["name"], values["name"], warning=True))
+        admitted = values.get("admitted_date")
+        if admitted is not None and admitted > today:
+            p.problems.append(Problem(f"入库日期 {admitted.isoformat()} 晚于今天，"
+                                      "尚未发生的日期不能填写。", r.row, header["admitted_date"],
+                                      ri.show(admitted)))
+        expert_id = given if old is not None else next_id
+        contact = {f: r.values[f] for f in CONTACT_FIELDS if f in r.values}
+        contact.update({f: None for f in r.clears if f in CONTACT_FIELDS})
+        before = contacts.get(expert_id) or {}
+        for f, check in (("phone", rr.phone_problem), ("id_number", rr.id_number_problem)):
+            # a stored value typed back unchanged is not checked again (it is not imported)
+            if contact.get(f) is not None and contact[f] != before.get(f):
+                why = check(contact[f])
+                if why:
+                    p.problems.append(Problem(why, r.row, header[f], contact[f]))
+        if _blocked(p):
+            out.append(p)
+            continue
+        p.row_key, p.key_text = str(expert_id), str(expert_id)
+        if old is None:
+            p.status = qi.NEW
+            full = {**dict.fromkeys(EXPERT_COLUMNS.values()), **values}
+            p.write = {"expert_id": expert_id, **full}
+            p.changes = [(header[f], None, shown(c, full[c])) for f, c in EXPERT_COLUMNS.items()
+                         if full[c] is not None]
+            next_id += 1
+        else:
+            p.label = p.label or old["name"]
+            diff = {c: v for c, v in values.items() if old.get(c) != v}
+            p.write, p.before = diff, {c: old.get(c) for c in diff}
+            p.changes = [(header[f], shown(c, old.get(c)), shown(c, diff[c]))
+                         for f, c in EXPERT_COLUMNS.items() if c in diff]
+        _plan_contact(p, expert_id, contact, contacts.get(expert_id), header)
+        if old is not None:
+            p.status = qi.CHANGED if p.write or p.more else qi.SAME
+        out.append(p)
+    return out
+
+
+def _plan_contact(p: qi.Planned, expert_id: int, contact: dict, old: dict | None,
+                  header: dict[str, str]) -> None:
+    """Phone and ID number live apart from the expert (expert_contact): a record of its own."""
+    if old is None:
+        if any(v is not None for v in contact.values()):
+            full = {**dict.fromkeys(CONTACT_FIELDS), **contact}
+            p.more.append(qi.Write("expert_contact", str(expert_id), qi.NEW,
+                                   {"expert_id": expert_id, **full}))
+            p.changes += [(header[f], None, full[f]) for f in CONTACT_FIELDS
+                          if full[f] is not None]
+        return
+    diff = {f: v for f, v in contact.items() if old.get(f) != v}
+    if diff:
+        p.more.append(qi.Write("expert_contact", str(expert_id), qi.CHANGED, diff,
+                               {f: old.get(f) for f in diff}))
+        p.changes += [(header[f], old.get(f), diff[f]) for f in CONTACT_FIELDS if f in diff]
+
+
+def _current_experts(conn: Connection, scope: Scope, refs: qi.Refs, limit: int
+                     ) -> pd.DataFrame:
+    x, ct = s.expert, s.expert_contact
+    frame = pd.DataFrame(conn.execute(
+        select(x.c.expert_id, *[x.c[c].label(f) for f, c in EXPERT_COLUMNS.items()],
+               ct.c.phone, ct.c.id_number)
+        .select_from(x.outerjoin(ct, ct.c.expert_id == x.c.expert_id))
+        .order_by(x.c.expert_id).limit(limit)).mappings().all(),
+        columns=[c.field for c in rr.EXPERTS.columns])
+    frame["industry"] = frame["industry"].map(refs.names["industry"])
+    frame["city"] = frame["city"].map(lambda a: None if a is None else refs.names["city"].get(a))
+    return frame
+
+
+qi.register("experts", _plan_experts, _current_experts,
+            {"expert": (s.expert, ("expert_id",)),
+             "expert_contact": (s.expert_contact, ("expert_id",))}, parents_first=True)
+
+
+# ---- 咨询机构 ----------------------------------------------------------------------------------
+
+CONSULTANCY_COLUMNS = {"name": "name", "uscc": "uscc", "city": "city_adcode",
+                       "staff_count": "staff_count", "named_publicly": "named_publicly"}
+
+
+def _plan_consultancies(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.Refs,
+                        today: dt.date) -> list[qi.Planned]:
+    c = s.consultancy
+    kind = rr.CONSULTANCIES
+    stored = [dict(m) for m in conn.execute(
+        select(c.c.consultancy_id, *[c.c[col] for col in CONSULTANCY_COLUMNS.values()])
+        .order_by(c.c.consultancy_id)).mappings()]
+    by_name = {ri.fold(m["name"]): m for m in stored}
+    by_uscc = {m["uscc"]: m for m in stored if m["uscc"]}
+    next_id = max((m["consultancy_id"] for m in stored), default=0) + 1
+    header = {col.field: col.label for col in kind.columns}
+    seen_uscc: dict[str, int] = {}
+    out = []
+    for r in rows:
+        p = qi.Planned(r.row, qi.REJECTED, str(r.values.get("name", "")), table="consultancy",
+                       problems=list(r.problems))
+        p.label = p.key_text
+        if not r.ok or not r.key:
+            out.append(p)
+            continue
+        name, uscc = r.values["name"], r.values.get("uscc")
+        if uscc in seen_uscc:
+            p.problems.append(Problem(f"与第 {seen_uscc[uscc]} 行统一社会信用代码相同，"
+                                      "请合并为一行。", r.row, header["uscc"], uscc))
+            out.append(p)
+            continue
+        if uscc:
+            seen_uscc[uscc] = r.row
+        old_u, old_n = by_uscc.get(uscc) if uscc else None, by_name.get(ri.fold(name))
+        if old_u is not None and old_n is not None and old_u is not old_n:
+            p.problems.append(Problem(
+                f"机构名称「{name}」已属于库中另一家机构（编号 {old_n['consultancy_id']}），"
+                f"而此代码属于「{old_u['name']}」：请核对名称和代码。", r.row))
+        elif old_u is None and old_n is not None and uscc and old_n["uscc"] not in (None, uscc):
+            p.problems.append(Problem(
+                f"库中「{name}」的统一社会信用代码为 {old_n['uscc']}，与所填不同：请核对代码。",
+                r.row, header["uscc"], uscc))
+        if _blocked(p):
+            out.append(p)
+            continue
+        old = old_u if old_u is not None else old_n
+        values = {CONSULTANCY_COLUMNS[f]: (v == "是" if f == "named_publicly" else v)
+                  for f, v in r.values.items() if f in CONSULTANCY_COLUMNS}
+        values.update({CONSULTANCY_COLUMNS[f]: None for f in r.clears
+                       if f in CONSULTANCY_COLUMNS})
+        shown = _consultancy_display(refs)
+        if old is None:
+            full = {**dict.fromkeys(CONSULTANCY_COLUMNS.values()), "named_publicly": False,
+                    **values}
+            p.status, p.row_key = qi.NEW, str(next_id)
+            p.write = {"consultancy_id": next_id, **full}
+            p.changes = [(header[f], None, shown(col, full[col]))
+                         for f, col in CONSULTANCY_COLUMNS.items() if full[col] is not None]
+            next_id += 1
+        else:
+            if ri.fold(old["name"]) != ri.fold(name):
+                p.problems.append(Problem(f"机构名称将由「{old['name']}」改为「{name}」"
+                                          "（按统一社会信用代码识别），请核对。", r.row,
+                                          header["name"], name, warning=True))
+            p.row_key = str(old["consultancy_id"])
+            diff = {col: v for col, v in values.items() if old.get(col) != v}
+            p.write, p.before = diff, {col: old.get(col) for col in diff}
+            p.changes = [(header[f], shown(col, old.get(col)), shown(col, diff[col]))
+                         for f, col in CONSULTANCY_COLUMNS.items() if col in diff]
+            p.status = qi.CHANGED if diff else qi.SAME
+        out.append(p)
+    return out
+
+
+def _consultancy_display(refs: qi.Refs):
+    def shown(column: str, v):
+        if v is None:
+            return None
+        if column == "named_publicly":
+            return "是" if v else "否"
+        return refs.names["city"].get(v, v) if column == "city_adcode" else v
+    return shown
+
+
+def _current_consultancies(conn: Connection, scope: Scope, refs: qi.Refs, limit: int
+                           ) -> pd.DataFrame:
+    c = s.consultancy
+    frame = pd.DataFrame(conn.execute(
+        select(*[c.c[col].label(f) for f, col in CONSULTANCY_COLUMNS.items()])
+        .order_by(c.c.consultancy_id).limit(limit)).mappings().all(),
+        columns=[col.field for col in rr.CONSULTANCIES.columns])
+    frame["city"] = frame["city"].map(lambda a: None if a is None else refs.names["city"].get(a))
+    frame["named_publicly"] = frame["named_publicly"].map(lambda v: "是" if v else "否")
+    return frame.astype(object).where(frame.notna(), None)
+
+
+qi.register("consultancies", _plan_consultancies, _current_consultancies,
+            {"consultancy": (s.consultancy, ("consultancy_id",))})

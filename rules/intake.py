@@ -140,6 +140,9 @@ class Kind:
     # and year, 行政处罚 by code, date and kind): identify(row) gives the row's identity and the
     # words naming it (for the duplicate message), or why it cannot be identified.
     identify: Callable[[Row], tuple[tuple, str] | str] | None = None
+    # A register the province keeps for the whole province (专家库, 咨询机构): only province-level
+    # accounts import it or download it pre-filled.
+    province_only: bool = False
 
     @property
     def key_columns(self) -> tuple[Column, ...]:
@@ -241,6 +244,14 @@ register(ENTERPRISES, PROGRESS)
 DATE_ORDER = (("listing_date", "列入名单日期"), ("disclosure_date", "信息公开日期"),
               ("start_date", "启动审核日期"), ("report_date", "提交报告日期"),
               ("evaluation_date", "评估日期"), ("acceptance_date", "验收日期"))
+
+
+def import_refused(kind: Kind, level: str) -> str | None:
+    """Why an account of jurisdiction `level` may not import this kind, or None."""
+    if kind.province_only and level != "province":
+        return (f"「{kind.name}」是全省统一管理的名录，只有省级用户可以导入或下载含现有记录的模板。"
+                f"本辖区如有新增或变动，请报省级主管部门导入。")
+    return None
 
 
 def date_order_problems(dates: Mapping[str, dt.date | None]) -> list[str]:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 from rules import vocab
 from rules.identifiers import PERMIT_LETTERS, make_permit_no
-from rules.intake import USCC, Column, Kind, register
+from rules.intake import USCC, Column, Kind, fold, register
 
 # The holder's code is embedded in the permit number (its first 18 characters): the column may be
 # left blank, and when filled it must be the same code.
@@ -169,4 +170,98 @@ def amount_warning(amount: float | None) -> str | None:
     return None
 
 
-register(PERMITS, CREDIT)
+# ---- 专家库 ---------------------------------------------------------------------------------
+# An expert is identified by the 专家编号 the province gave (the pre-filled template carries it);
+# a row without one is a new expert, numbered max + 1 on import. Two new rows with the same name
+# and organisation are one person typed twice; a new row like a stored expert is a warning (two
+# people may share a name and an employer). Phone and ID number are imported because only the
+# province imports this register and the province is who sees them in full (queries/experts.py).
+
+EXPERTS = Kind("experts", "专家库", "专家库", (
+    Column("expert_id", "专家编号", "省级专家库中的编号；新入库的专家不填，导入时自动编号",
+           kind="int", low=1, high=10_000_000, example="",
+           synonyms=("编号", "专家代码", "专家ID")),
+    Column("name", "姓名", "专家姓名", required=True, key=True, max_len=32, example="王某某",
+           synonyms=("专家姓名",)),
+    Column("industry", "专业行业", "专家评审的重点行业", kind="ref", ref="industry", required=True,
+           example="化工", synonyms=("行业", "所属行业", "专业领域", "评审行业")),
+    Column("organisation", "工作单位", "专家的工作单位（用于回避本单位的项目）", clearable=True,
+           max_len=128, example="示例大学", synonyms=("单位", "所在单位", "工作单位名称")),
+    Column("title", "职称", "专业技术职称", clearable=True, max_len=32, example="教授",
+           synonyms=("技术职称", "专业技术职称")),
+    Column("city", "所在城市", "专家工作单位所在的设区市；省外或省直单位可留空", kind="ref",
+           ref="city", clearable=True, example="南京市", synonyms=("所在市", "城市", "所在地")),
+    Column("admitted_date", "入库日期", "列入省级专家库的日期", kind="date", required=True,
+           example="2021-03-01", synonyms=("入库时间", "聘任日期")),
+    Column("status", "状态", "在库：可抽取评审；暂停：记分达到暂停线等；退出：已出库",
+           kind="choice", choices=vocab.EXPERT_STATUSES, required=True, example="在库",
+           synonyms=("专家状态", "在库状态")),
+    Column("score", "记分考核剩余分（分）",
+           "省级记分考核最近一次公布的剩余分（每年基础分见专家库页面）",
+           kind="int", unit="分", low=0, high=100, required=True, example=12,
+           synonyms=("剩余分", "记分", "考核得分", "得分")),
+    Column("phone", "联系电话", "手机或固定电话（个人信息，仅省级用户可见）", clearable=True,
+           max_len=20, example="13800000000", synonyms=("电话", "手机", "手机号", "联系方式")),
+    Column("id_number", "身份证号", "18位居民身份证号码（个人信息，仅省级用户可见）",
+           clearable=True, max_len=18, example="",
+           synonyms=("身份证号码", "公民身份号码", "证件号码")),
+), note=("每行一名专家，以专家编号识别：下载含现有记录的模板修改；新入库的专家不填编号，"
+         "导入时自动编号。专家库由省级统一管理，只有省级用户可以导入。"
+         "联系电话、身份证号属个人信息，仅省级用户可见。"),
+   identify=lambda r: expert_identity(r), province_only=True)
+
+
+def expert_identity(r) -> tuple[tuple, str]:
+    if "expert_id" in r.values:
+        return ("编号", r.values["expert_id"]), "专家编号"
+    return (("新", fold(r.values["name"]), fold(r.values.get("organisation") or "")),
+            "姓名、工作单位（均未填专家编号）")
+
+
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+_LANDLINE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?$")
+
+
+def phone_problem(phone: str) -> str | None:
+    text = fold(phone).replace("+86", "")
+    if _MOBILE.match(text) or _LANDLINE.match(text):
+        return None
+    return "不是有效的电话号码：手机填11位数字，固定电话填区号-号码（如 025-83456789）。"
+
+
+def id_number_problem(number: str) -> str | None:
+    """GB 11643: 18 characters, the last a check character (0–9 or X)."""
+    from stdnum.cn import ric
+
+    code = fold(number).upper()
+    if len(code) != 18:
+        return f"身份证号应为18位，实际为{len(code)}位。"
+    if not ric.is_valid(code):
+        return "身份证号校验位或出生日期错误，请核对。"
+    return None
+
+
+# ---- 咨询机构 ---------------------------------------------------------------------------------
+# A consultancy is found by its 统一社会信用代码 when the row gives one the register knows (so a
+# firm may be renamed), else by its name (unique in the register); a new one is numbered max + 1.
+
+CONSULTANCIES = Kind("consultancies", "咨询机构", "咨询机构", (
+    Column("name", "机构名称", "咨询机构全称（营业执照上的名称）", required=True, key=True,
+           example="江苏示例环境咨询有限公司",
+           synonyms=("咨询机构名称", "咨询机构", "单位名称", "名称", "机构全称")),
+    dataclasses.replace(USCC, key=False, required=False, clearable=True,
+                        meaning="机构的18位统一社会信用代码；填写后以代码识别机构（可据此修改名称）"),
+    Column("city", "所在城市", "机构注册地所在的设区市；省外机构留空", kind="ref", ref="city",
+           clearable=True, example="南京市", synonyms=("所在市", "城市", "注册地")),
+    Column("staff_count", "机构人员（人）", "从事清洁生产审核咨询的人员数", kind="int", unit="人",
+           low=0, high=100_000, clearable=True, example=20,
+           synonyms=("人员数", "从业人员", "技术人员数", "人员数量", "机构人员")),
+    Column("named_publicly", "被公开通报", "是否因弄虚作假等被主管部门公开通报；新增时不填为 否",
+           kind="choice", choices=YES_NO, example="否",
+           synonyms=("是否被公开通报", "公开通报", "通报")),
+), note=("每行一家咨询机构，填写统一社会信用代码的以代码识别（可修改名称），否则以机构名称识别；"
+         "已有的机构被修改，其余新增。咨询机构名录由省级统一管理，只有省级用户可以导入。"),
+   province_only=True)
+
+
+register(PERMITS, CREDIT, EXPERTS, CONSULTANCIES)

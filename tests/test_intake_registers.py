@@ -11,6 +11,7 @@ import io
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
+from stdnum.cn import ric
 
 from components.export import template_bytes
 from queries import intake
@@ -379,4 +380,233 @@ def test_credit_command_line_dry_run(handmade_sqlite, tmp_path, capsys):
     assert grade(handmade_sqlite, E3, 2024) is None
 
 
-UNUSED = (E2, ri)
+# ---- 专家库 ------------------------------------------------------------------------------------
+
+EXPERT_HEADER = ["专家编号", "姓名", "专业行业", "工作单位", "职称", "所在城市", "入库日期", "状态",
+                 "记分考核剩余分（分）", "联系电话", "身份证号"]
+ID_A = "32010219850505123" + ric.calc_check_digit("32010219850505123?")  # (the ? is ignored)
+ID_BAD = ID_A[:17] + ("0" if ID_A[17] != "0" else "1")
+NEW_EXPERT = [None, "赵新", "化工", "南京大学", "教授", "南京市", "2024-06-01", "在库", 12]
+
+
+def experts(*rows) -> bytes:
+    return xlsx(EXPERT_HEADER, rows)
+
+
+def expert(url: str, expert_id: int) -> tuple[dict | None, dict | None]:
+    with get_engine(url).connect() as conn:
+        row = conn.execute(select(s.expert).where(s.expert.c.expert_id == expert_id)
+                           ).mappings().first()
+        contact = conn.execute(select(s.expert_contact).where(
+            s.expert_contact.c.expert_id == expert_id)).mappings().first()
+    return (dict(row) if row else None), (dict(contact) if contact else None)
+
+
+def test_expert_preview_exact(experts_url):
+    data = experts(
+        [*NEW_EXPERT, "13700001111", ID_A],  # 2 新增 (number 10) with a contact
+        [1, "王甲", None, None, None, None, None, "暂停"],  # 3 修改 status
+        [4, "刘丁", None, None, None, None, None, None, None, None, ID_A],  # 4 修改 contact
+        [8, "郑辛", None, None, None, None, None, None, None, "025-83456789"],  # 5 new contact
+        [9, "孙壬", "印染", "南京大学", "教授", "南京市", "2021-01-01", "暂停", 12],  # 6 无变化
+        [None, "郑辛", "印染", "苏州大学", "教授", "苏州市", "2024-01-01", "在库", 12],  # 7 新增
+        [99, "某某"],  # 8 拒绝: no such number
+        [None, "钱新", "化工"],  # 9 拒绝: what a new expert needs
+        [None, "赵新", "化工", "南京大学"],  # 10 拒绝: the same person as row 2
+        [2, "李乙", None, None, None, None, None, None, None, "12345"],  # 11 拒绝: phone
+        [3, "张丙", None, None, None, None, None, None, None, None, ID_BAD],  # 12 拒绝
+        [5, "陈戊", "钢铁"],  # 13 拒绝: no such industry
+        [None, "孙新", "印染", None, None, None, "2025-02-01", "在库", 12],  # 14 拒绝: future
+    )
+    pv = intake.preview(src(experts_url), PROVINCE, "experts", data, "专家.xlsx", today=TODAY)
+    assert pv.problems == []
+    assert statuses(pv) == ["新增", "修改", "修改", "修改", "无变化", "新增"] + ["拒绝"] * 7
+    assert pv.rows[0].write == {
+        "expert_id": 10, "name": "赵新", "industry_code": "chemicals", "organisation": "南京大学",
+        "title": "教授", "city_adcode": "320100", "admitted_date": dt.date(2024, 6, 1),
+        "status": "在库", "score": 12}
+    assert pv.rows[0].more == [intake.Write("expert_contact", "10", "新增", {
+        "expert_id": 10, "phone": "13700001111", "id_number": ID_A})]
+    assert pv.rows[1].changes == [("状态", "在库", "暂停")] and pv.rows[1].more == []
+    assert pv.rows[2].write == {} and pv.rows[2].more == [intake.Write(
+        "expert_contact", "4", "修改", {"id_number": ID_A}, {"id_number": None})]
+    assert pv.rows[3].more[0].action == "新增" and pv.rows[3].changes == [
+        ("联系电话", None, "025-83456789")]
+    assert pv.rows[5].row_key == "11" and [p.message for p in pv.rows[5].warnings] == [
+        "专家库中已有姓名、工作单位相同的专家（编号 8）：如是同一人，请填写其专家编号，"
+        "否则将新增一名专家。"]
+    said = [messages(r) for r in pv.rows]
+    assert said[6] == ["专家编号 99 不在专家库中：新入库的专家请不填编号，导入时自动编号。"]
+    assert said[7] == ["新入库专家须填写：入库日期、状态、记分考核剩余分。"]
+    assert said[8] == ["与第 2 行重复（姓名、工作单位（均未填专家编号）相同），请合并为一行。"]
+    assert said[9] == ["不是有效的电话号码：手机填11位数字，"
+                       "固定电话填区号-号码（如 025-83456789）。"]
+    assert said[10] == ["身份证号校验位或出生日期错误，请核对。"]
+    assert said[11] == ["未找到。请填写行业库中的行业名称（见下拉列表）。"]
+    assert said[12] == ["入库日期 2025-02-01 晚于今天，尚未发生的日期不能填写。"]
+
+
+def test_expert_confirm_blank_keeps_clear_clears_and_undo(experts_url):
+    tables = (s.expert, s.expert_contact)
+    before = snapshot(experts_url, *tables)
+    # a stored expert's first contact comes before the new expert: parents are inserted first
+    out = intake.confirm(src(experts_url), PROVINCE, "experts", experts(
+        [8, "郑辛", None, None, None, None, None, None, None, "13600002222"],
+        [*NEW_EXPERT, "13700001111", ID_A],
+        [1, "王甲", None, "（清空）", None, "（清空）", None, None, 6, None, "（清空）"],
+        [2, "李乙（改名）"]),
+        "专家.xlsx", ACTOR, today=TODAY)
+    assert out.ok and out.message == "已导入第 1 次：新增 1 条、修改 3 条、无变化 0 条。"
+    assert [p.message for p in out.preview.warnings] == [
+        "专家编号 2 在库中的姓名为「李乙」，将改为「李乙（改名）」：如不是改名，请核对专家编号。"]
+    assert expert(experts_url, 8)[1] == {"expert_id": 8, "phone": "13600002222",
+                                         "id_number": None}
+    new, contact = expert(experts_url, 10)
+    assert (new["name"], new["industry_code"], contact["id_number"]) == ("赵新", "chemicals", ID_A)
+    one, one_contact = expert(experts_url, 1)  # blanks kept, （清空） cleared
+    assert (one["name"], one["title"], one["organisation"], one["city_adcode"], one["score"]) == (
+        "王甲", "教授", None, None, 6)
+    assert one_contact == {"expert_id": 1, "phone": "13812345678", "id_number": None}
+    undone = intake.undo(src(experts_url), PROVINCE, out.batch_id, ACTOR)
+    assert undone.ok and undone.message == "已撤销第 1 次导入：6 条记录已恢复到导入前。"
+    after = snapshot(experts_url, *tables)
+    assert (after["expert"], after["expert_contact"]) == (before["expert"],
+                                                          before["expert_contact"])
+
+
+def test_experts_and_consultancies_are_the_provinces(experts_url, tmp_path):
+    from rules import intake_registers as rr
+
+    for code, data in (("experts", experts([1, "王甲", None, None, None, None, None, "暂停"])),
+                       ("consultancies", xlsx(["机构名称", "机构人员（人）"],
+                                              [["苏州三号咨询有限公司", 6]]))):
+        before = snapshot(experts_url, s.expert, s.consultancy)
+        refused = ri.import_refused(intake.kind_of(code), "city")
+        assert refused == (f"「{intake.kind_of(code).name}」是全省统一管理的名录，只有省级用户可以"
+                           "导入或下载含现有记录的模板。本辖区如有新增或变动，请报省级主管部门导入。")
+        for scope in (SUZHOU, HUQIU):
+            pv = intake.preview(src(experts_url), scope, code, data, today=TODAY)
+            assert [p.message for p in pv.problems] == [refused] and pv.rows == []
+            out = intake.confirm(src(experts_url), scope, code, data, "x", ACTOR, today=TODAY)
+            assert not out.ok and out.message == "文件未通过校验，未写入任何数据。"
+            # no pre-filled template either: it would hand a city the whole register
+            assert intake.current_rows(src(experts_url), scope, code).empty
+        assert snapshot(experts_url, s.expert, s.consultancy) == before
+        assert intake.preview(src(experts_url), PROVINCE, code, data, today=TODAY).ok
+    assert rr.EXPERTS.province_only and not rr.PERMITS.province_only
+
+
+def test_expert_template_round_trip(experts_url):
+    current, pv = round_trip(experts_url, PROVINCE, "experts")
+    assert list(current["专家编号"]) == list(range(1, 10))
+    assert list(current["身份证号"][:1]) == ["320102198001011234"]  # in full, for the province
+    assert pv.problems == [] and statuses(pv) == ["无变化"] * 9
+
+
+def test_expert_command_line_dry_run(tmp_path, capsys):
+    from tests.conftest import sqlite_with
+
+    url = sqlite_with(tmp_path, handmade_experts.build, "experts.db")
+    bad = tmp_path / "坏.xlsx"
+    bad.write_bytes(experts(NEW_EXPERT, [99, "某某"]))
+    assert intake.main(["import", "experts", str(bad), "--dry-run", "--url", url]) == 1
+    assert "专家编号 99 不在专家库中" in capsys.readouterr().out
+    assert expert(url, 10) == (None, None)
+
+
+# ---- 咨询机构 ----------------------------------------------------------------------------------
+
+CONS_HEADER = ["机构名称", "统一社会信用代码", "所在城市", "机构人员（人）", "被公开通报"]
+C_NEW, C_FOUR = make_uscc("320200", "MA1CAN01"), make_uscc("320100", "MA1CAN04")
+
+
+def consultancies(*rows) -> bytes:
+    return xlsx(CONS_HEADER, rows)
+
+
+def consultancy(url: str, cid: int) -> dict | None:
+    with get_engine(url).connect() as conn:
+        row = conn.execute(select(s.consultancy).where(s.consultancy.c.consultancy_id == cid)
+                           ).mappings().first()
+    return dict(row) if row else None
+
+
+def test_consultancy_preview_exact(experts_url):
+    data = consultancies(
+        ["无锡新咨询有限公司", C_NEW, "南京市", 10],  # 2 新增 (number 5)
+        ["苏州三号咨询有限公司", None, None, 6],  # 3 修改 staff
+        ["苏州绿衡环保科技有限公司", None, "苏州市", 12, "是"],  # 4 无变化
+        ["南京四号咨询有限公司", C_FOUR],  # 5 修改: its code
+        ["南京四号咨询股份有限公司", C_FOUR],  # 6 拒绝: the code of row 5 again
+        ["某咨询", BAD_HOLDER],  # 7 拒绝: checksum
+        ["某咨询二", None, None, -1],  # 8 拒绝: negative
+        ["某咨询三", None, "火星市"],  # 9 拒绝: no such city
+        ["苏州三号咨询有限公司"],  # 10 拒绝: duplicate of row 3
+        ["某咨询四", None, None, None, "也许"],  # 11 拒绝: 是/否
+    )
+    pv = intake.preview(src(experts_url), PROVINCE, "consultancies", data, today=TODAY)
+    assert pv.problems == []
+    assert statuses(pv) == ["新增", "修改", "无变化", "修改"] + ["拒绝"] * 6
+    assert pv.rows[0].write == {"consultancy_id": 5, "name": "无锡新咨询有限公司", "uscc": C_NEW,
+                                "city_adcode": "320100", "staff_count": 10,
+                                "named_publicly": False}
+    assert pv.rows[1].changes == [("机构人员", 5, 6)]
+    assert (pv.rows[3].row_key, pv.rows[3].write) == ("4", {"uscc": C_FOUR})
+    said = [messages(r) for r in pv.rows]
+    assert said[4] == ["与第 5 行统一社会信用代码相同，请合并为一行。"]
+    assert said[5] == ["统一社会信用代码校验码错误。请按营业执照核对。"]
+    assert said[6] == ["超出范围：应在 0—100000 人之间。"]
+    assert said[7] == ["未找到。请填写设区市名称（如 苏州市）或6位行政区划代码。"]
+    assert said[8] == ["与第 3 行重复（机构名称相同），请合并为一行。"]
+    assert said[9] == ["不是可选值。可选：是、否。"]
+
+
+def test_consultancy_confirm_rename_blank_keeps_clear_and_undo(experts_url):
+    before = snapshot(experts_url, s.consultancy)
+    first = intake.confirm(src(experts_url), PROVINCE, "consultancies", consultancies(
+        ["无锡新咨询有限公司", C_NEW, "南京市", 10],
+        ["南京四号咨询有限公司", C_FOUR],
+        ["苏州三号咨询有限公司", None, "（清空）", "（清空）"]), "一.xlsx", ACTOR, today=TODAY)
+    assert first.ok and first.message == "已导入第 1 次：新增 1 条、修改 2 条、无变化 0 条。"
+    three = consultancy(experts_url, 3)  # cleared city and staff; 被公开通报 kept
+    assert (three["city_adcode"], three["staff_count"], three["named_publicly"]) == (
+        None, None, False)
+    # by its code a firm may be renamed; a name of one firm with the code of another is refused
+    pv = intake.preview(src(experts_url), PROVINCE, "consultancies", consultancies(
+        ["南京四号咨询股份有限公司", C_FOUR, None, None, "是"],
+        ["江苏清源环境咨询有限公司", C_NEW]), today=TODAY)
+    assert statuses(pv) == ["修改", "拒绝"]
+    assert pv.rows[0].changes == [("机构名称", "南京四号咨询有限公司", "南京四号咨询股份有限公司"),
+                                  ("被公开通报", "否", "是")]
+    assert [p.message for p in pv.rows[0].warnings] == [
+        "机构名称将由「南京四号咨询有限公司」改为「南京四号咨询股份有限公司」（按统一社会信用代码识别），"
+        "请核对。"]
+    assert messages(pv.rows[1]) == [
+        "机构名称「江苏清源环境咨询有限公司」已属于库中另一家机构（编号 1），"
+        "而此代码属于「无锡新咨询有限公司」：请核对名称和代码。"]
+    second = intake.confirm(src(experts_url), PROVINCE, "consultancies", consultancies(
+        ["南京四号咨询股份有限公司", C_FOUR, None, None, "是"]), "二.xlsx", ACTOR, today=TODAY)
+    assert second.ok and consultancy(experts_url, 4)["named_publicly"] is True
+    for batch in (second, first):
+        assert intake.undo(src(experts_url), PROVINCE, batch.batch_id, ACTOR).ok
+    assert snapshot(experts_url, s.consultancy)["consultancy"] == before["consultancy"]
+
+
+def test_consultancy_template_round_trip(experts_url):
+    current, pv = round_trip(experts_url, PROVINCE, "consultancies")
+    assert list(current["被公开通报"]) == ["否", "是", "否", "否"]
+    assert pv.problems == [] and statuses(pv) == ["无变化"] * 4
+
+
+def test_consultancy_command_line_dry_run(tmp_path, capsys):
+    from tests.conftest import sqlite_with
+
+    url = sqlite_with(tmp_path, handmade_experts.build, "experts.db")
+    bad = tmp_path / "坏.xlsx"
+    bad.write_bytes(consultancies(["无锡新咨询有限公司", C_NEW], ["某咨询二", None, None, -1]))
+    assert intake.main(["import", "consultancies", str(bad), "--dry-run", "--url", url]) == 1
+    assert "拒绝 1 条" in capsys.readouterr().out
+    assert consultancy(url, 5) is None
+
+
+UNUSED = (E2,)
