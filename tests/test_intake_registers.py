@@ -609,4 +609,56 @@ def test_consultancy_command_line_dry_run(tmp_path, capsys):
     assert consultancy(url, 5) is None
 
 
+# ---- what the pages read shows the imports ----------------------------------------------
+
+def test_the_pages_show_what_was_imported(experts_url):
+    from queries import consultancies as qcons
+    from queries import credit as qcredit
+    from queries import enterprise as qent
+    from queries import experts as qexp
+    from queries.scope import Filters
+    from rules.clock import load_clock_rules
+
+    source = src(experts_url)
+    for code, data, scope in (
+            ("permits", permits([P_E5_W, None, None, "登记", "2024-06-01"]), SUZHOU),
+            ("credit", credit([E5, R, None, 2024, "环保不良"],
+                              [E5, P, None, None, None, "2024-12-20", "未按规定实施审核",
+                               50000, "苏州市生态环境局", "否"]), SUZHOU),
+            ("experts", experts(NEW_EXPERT), PROVINCE),
+            ("consultancies", consultancies(["无锡新咨询有限公司", C_NEW, "南京市", 10]),
+             PROVINCE)):
+        assert intake.confirm(source, scope, code, data, "x", ACTOR, today=TODAY).ok, code
+    source = Source(experts_url, "after")  # a new data version: the pages' caches miss
+    rec = qent.record(source, SUZHOU, E5, TODAY, load_clock_rules("320000"))
+    assert list(rec["permits"]["permit_no"]) == [P_E5_W]
+    assert list(rec["credit"]["grade"]) == ["环保不良"]
+    assert list(rec["penalties"]["amount_yuan"]) == [50000.0]
+    pubs = qcredit.publication_list(source, SUZHOU, Filters(as_of=TODAY), 7)
+    assert pubs[pubs["uscc"] == E5]["state"].tolist() == ["待公示"]
+    assert "赵新" in set(qexp.pool(source, PROVINCE)["name"])
+    assert "无锡新咨询有限公司" in set(qcons.firms(source, PROVINCE)["name"])
+
+
+# ---- the page ----------------------------------------------------------------------------------
+
+def test_page_offers_the_registers_to_the_province_only(monkeypatch, tmp_path):
+    from tests.apptest import open_page
+    from tests.conftest import sqlite_with
+
+    url = sqlite_with(tmp_path, handmade_experts.build, "experts.db")
+    at = open_page(monkeypatch, url, "pages/intake.py", user="province")
+    options = at.selectbox(key="intake_kind").options  # (other families' kinds may sit between)
+    mine = ["排污许可", "信用评价与处罚", "专家库", "咨询机构"]
+    assert [o for o in options if o in mine] == mine
+    at.selectbox(key="intake_kind").set_value("experts").run()
+    assert not at.exception
+    assert [b.label for b in at.get("download_button")][0] == "下载专家库空白模板（.xlsx）"
+    at = open_page(monkeypatch, url, "pages/intake.py", user="city:320500")
+    options = at.selectbox(key="intake_kind").options
+    assert "专家库" not in options and "咨询机构" not in options and "信用评价与处罚" in options
+    assert any(c.value == "专家库、咨询机构是全省统一管理的名录，由省级用户导入。"
+               for c in at.caption)
+
+
 UNUSED = (E2,)
