@@ -274,7 +274,9 @@ def _plan_penalty(p: qi.Planned, r: ri.Row, found: list[dict] | None,
         p.problems.append(Problem(
             f"该处罚已记录于 {old['published_date'].isoformat()} 在信用中国公示，不能改为“否”；"
             "如公示记录有误，请联系省级用户更正。", r.row, header["published"], "否"))
-    warning = rr.amount_warning(values.get("amount_yuan"))
+    # only a figure the row changes: a stored one typed back is not said again on every import
+    amount = values.get("amount_yuan")
+    warning = rr.amount_warning(amount) if old is None or amount != old["amount_yuan"] else None
     if warning:
         p.problems.append(Problem(warning, r.row, header["amount_yuan"],
                                   ri.show(values["amount_yuan"]), warning=True))
@@ -402,7 +404,7 @@ def _plan_experts(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.R
                                       "尚未发生的日期不能填写。", r.row, header["admitted_date"],
                                       ri.show(admitted)))
         expert_id = given if old is not None else next_id
-        contact = {f: r.values[f] for f in CONTACT_FIELDS if f in r.values}
+        contact = {f: ri.fold(r.values[f]).upper() for f in CONTACT_FIELDS if f in r.values}
         contact.update({f: None for f in r.clears if f in CONTACT_FIELDS})
         before = contacts.get(expert_id) or {}
         for f, check in (("phone", rr.phone_problem), ("id_number", rr.id_number_problem)):

@@ -339,6 +339,14 @@ def test_credit_confirm_blank_keeps_clear_clears_and_undo(handmade_url):
     assert again.ok and [r["penalty_id"] for r in penalty_rows(handmade_url)] == [1, 2]
 
 
+def test_credit_a_small_fine_is_said_once(handmade_url):
+    data = credit([E4, P, None, None, None, "2024-10-08", "其他", 5, None, "否"])
+    first = intake.confirm(src(handmade_url), SUZHOU, "credit", data, "x", ACTOR, today=TODAY)
+    assert first.ok and len(first.preview.warnings) == 1  # confirmed by the official
+    again = intake.preview(src(handmade_url), SUZHOU, "credit", data, today=TODAY)
+    assert statuses(again) == ["无变化"] and again.warnings == []
+
+
 def test_credit_published_cannot_be_taken_back(experts_url):
     pv = intake.preview(src(experts_url), PROVINCE, "credit", credit(
         [E3, P, None, None, None, "2024-03-10", "未按规定实施审核", None, None, "否"],
@@ -385,6 +393,8 @@ def test_credit_command_line_dry_run(handmade_sqlite, tmp_path, capsys):
 EXPERT_HEADER = ["专家编号", "姓名", "专业行业", "工作单位", "职称", "所在城市", "入库日期", "状态",
                  "记分考核剩余分（分）", "联系电话", "身份证号"]
 ID_A = "32010219850505123" + ric.calc_check_digit("32010219850505123?")  # (the ? is ignored)
+ID_X = next(b + "X" for b in (f"32010219900101{i:03d}" for i in range(1000))
+            if ric.is_valid(b + "X"))  # one whose check character is X
 ID_BAD = ID_A[:17] + ("0" if ID_A[17] != "0" else "1")
 NEW_EXPERT = [None, "赵新", "化工", "南京大学", "教授", "南京市", "2024-06-01", "在库", 12]
 
@@ -454,9 +464,11 @@ def test_expert_confirm_blank_keeps_clear_clears_and_undo(experts_url):
         [8, "郑辛", None, None, None, None, None, None, None, "13600002222"],
         [*NEW_EXPERT, "13700001111", ID_A],
         [1, "王甲", None, "（清空）", None, "（清空）", None, None, 6, None, "（清空）"],
+        [4, "刘丁", None, None, None, None, None, None, None, None, ID_X.lower()],
         [2, "李乙（改名）"]),
         "专家.xlsx", ACTOR, today=TODAY)
-    assert out.ok and out.message == "已导入第 1 次：新增 1 条、修改 3 条、无变化 0 条。"
+    assert out.ok and out.message == "已导入第 1 次：新增 1 条、修改 4 条、无变化 0 条。"
+    assert expert(experts_url, 4)[1]["id_number"] == ID_X  # as the card prints it
     assert [p.message for p in out.preview.warnings] == [
         "专家编号 2 在库中的姓名为「李乙」，将改为「李乙（改名）」：如不是改名，请核对专家编号。"]
     assert expert(experts_url, 8)[1] == {"expert_id": 8, "phone": "13600002222",
@@ -468,7 +480,7 @@ def test_expert_confirm_blank_keeps_clear_clears_and_undo(experts_url):
         "王甲", "教授", None, None, 6)
     assert one_contact == {"expert_id": 1, "phone": "13812345678", "id_number": None}
     undone = intake.undo(src(experts_url), PROVINCE, out.batch_id, ACTOR)
-    assert undone.ok and undone.message == "已撤销第 1 次导入：6 条记录已恢复到导入前。"
+    assert undone.ok and undone.message == "已撤销第 1 次导入：7 条记录已恢复到导入前。"
     after = snapshot(experts_url, *tables)
     assert (after["expert"], after["expert_contact"]) == (before["expert"],
                                                           before["expert_contact"])
