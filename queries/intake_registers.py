@@ -312,13 +312,10 @@ def _plan_penalty(p: qi.Planned, r: ri.Row, found: list[dict] | None,
 
 def _current_credit(conn: Connection, scope: Scope, refs: qi.Refs, limit: int
                     ) -> pd.DataFrame:
+    """Every penalty, then the ratings newest year first up to the limit (a province holds more
+    ratings than a file may have rows: the oldest years are left out, not the penalties)."""
     cr, pn, a, e = s.credit_rating, s.penalty, s.audit_round, s.enterprise
     columns = [c.field for c in rr.CREDIT.columns]
-    ratings = pd.DataFrame(conn.execute(
-        select(cr.c.uscc, e.c.name, cr.c.year, cr.c.grade)
-        .select_from(cr.join(e, e.c.uscc == cr.c.uscc)).where(scope_where(scope))
-        .order_by(e.c.city_adcode, cr.c.uscc, cr.c.year).limit(limit)).mappings().all(),
-        columns=["uscc", "name", "year", "grade"]).assign(record=rr.RATING)
     penalties = pd.DataFrame(conn.execute(
         select(pn.c.uscc, e.c.name, pn.c.decision_date, pn.c.kind.label("penalty_kind"),
                pn.c.amount_yuan, pn.c.authority, pn.c.published_credit_china,
@@ -332,8 +329,14 @@ def _current_credit(conn: Connection, scope: Scope, refs: qi.Refs, limit: int
                  "published_credit_china", "description", "round_no"]).assign(record=rr.PENALTY)
     penalties["published"] = penalties.pop("published_credit_china").map(
         lambda v: "是" if v else "否").astype(object)
+    ratings = pd.DataFrame(conn.execute(
+        select(cr.c.uscc, e.c.name, cr.c.year, cr.c.grade)
+        .select_from(cr.join(e, e.c.uscc == cr.c.uscc)).where(scope_where(scope))
+        .order_by(cr.c.year.desc(), e.c.city_adcode, cr.c.uscc)
+        .limit(max(limit - len(penalties), 0))).mappings().all(),
+        columns=["uscc", "name", "year", "grade"]).assign(record=rr.RATING)
     frame = pd.concat([ratings, penalties], ignore_index=True) if len(penalties) else ratings
-    frame = frame.reindex(columns=columns).head(limit).astype(object)
+    frame = frame.reindex(columns=columns).astype(object)
     return frame.where(frame.notna(), None)
 
 

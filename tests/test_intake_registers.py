@@ -377,6 +377,13 @@ def test_credit_template_round_trip(experts_url):
     assert pv.problems == [] and statuses(pv) == ["无变化"] * 4
     current, pv = round_trip(experts_url, PROVINCE, "credit")
     assert len(current) == 8 and statuses(pv) == ["无变化"] * 8
+    # over the row limit: every penalty stays, the oldest ratings are left out
+    with get_engine(experts_url).begin() as conn:
+        conn.execute(s.credit_rating.insert().values(uscc=E1, year=2024, grade="环保良好"))
+    cut = intake.current_rows(src(experts_url), PROVINCE, "credit", limit=6)
+    assert list(zip(cut["记录类型"], cut["评价年度（年）"], strict=True))[:2] == [(R, 2024),
+                                                                                (R, 2023)]
+    assert list(cut["记录类型"]).count(P) == 4 and len(cut) == 6
 
 
 def test_credit_command_line_dry_run(handmade_sqlite, tmp_path, capsys):
