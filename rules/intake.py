@@ -499,12 +499,15 @@ def locate(sheets: list[Sheet], kind: Kind) -> tuple[Table | None, list[Problem]
     for sheet in sorted(sheets, key=lambda s: s.name != kind.sheet):
         for n, (_row_no, cells) in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
             found = _matches(cells, kind)
-            for other in KINDS.values():
-                theirs = _matches(cells, other)
-                if other is not kind and {c.field for c in other.key_columns} <= theirs \
-                        and len(theirs) > len(found):
-                    return None, [Problem(f"这是「{other.name}」的文件，不是「{kind.name}」。"
-                                          f"请在页面上选择「{other.name}」，或上传{kind.name}模板。")]
+            # the kind whose columns the header names most (a header may share a few with two)
+            others = [(len(theirs), other) for other in KINDS.values() if other is not kind
+                      for theirs in [_matches(cells, other)]
+                      if {c.field for c in other.key_columns} <= theirs
+                      and len(theirs) > len(found)]
+            if others:
+                other = max(others, key=lambda o: o[0])[1]
+                return None, [Problem(f"这是「{other.name}」的文件，不是「{kind.name}」。"
+                                      f"请在页面上选择「{other.name}」，或上传{kind.name}模板。")]
             if keys <= found and len(found) >= 2:
                 return _table(sheet, n, kind)
     names = "、".join(f"「{s.name}」" for s in sheets) or "（无）"

@@ -659,6 +659,22 @@ def test_the_pages_show_what_was_imported(experts_url):
     assert "无锡新咨询有限公司" in set(qcons.firms(source, PROVINCE)["name"])
 
 
+# ---- a file of another kind ------------------------------------------------------------------
+
+REGISTERS = ("permits", "credit", "experts", "consultancies")
+
+
+@pytest.mark.parametrize("chosen", [*REGISTERS, "enterprises"])
+def test_a_template_of_another_kind_is_named(handmade_sqlite, chosen):
+    for code in (*REGISTERS, "enterprises"):
+        if code == chosen:
+            continue
+        kind = intake.kind_of(code)
+        pv = intake.preview(src(handmade_sqlite), PROVINCE, chosen, template_bytes(kind))
+        assert [p.message for p in pv.problems][0].startswith(f"这是「{kind.name}」的文件"), (
+            chosen, code)
+
+
 # ---- the page ----------------------------------------------------------------------------------
 
 def test_page_offers_the_registers_to_the_province_only(monkeypatch, tmp_path):
