@@ -659,6 +659,28 @@ def test_the_pages_show_what_was_imported(experts_url):
     assert "无锡新咨询有限公司" in set(qcons.firms(source, PROVINCE)["name"])
 
 
+def test_data_quality_runs_the_register_rules(handmade_url):
+    from queries import quality
+    from queries.scope import Filters
+
+    with get_engine(handmade_url).begin() as conn:  # what the import refuses, stored otherwise
+        conn.execute(s.permit.insert().values(permit_no=make_permit_no(E5, 1), uscc=E5,
+                                              kind="许可证", issue_date=dt.date(2024, 1, 1)))
+        conn.execute(s.penalty.insert().values(
+            penalty_id=9, uscc=E4, decision_date=dt.date(2024, 5, 6), kind="其他",
+            amount_yuan=8.0, published_credit_china=False))
+    found = quality.problems(src(handmade_url), SUZHOU, Filters(as_of=TODAY), "320000")
+    mine = found[found["检查项"].isin([quality.PERMIT_EXPIRY, quality.FINE_IN_WAN])]
+    assert mine[["检查项", "统一社会信用代码", "问题说明"]].values.tolist() == [
+        [quality.PERMIT_EXPIRY, E5,
+         f"{make_permit_no(E5, 1)}：许可证须填写有效期至（登记可不填）。"],
+        [quality.FINE_IN_WAN, E4,
+         "2024-05-06 的处罚：罚款金额 8 元偏小，像是按万元填写：本列单位为元"
+         "（8 万元应填 80000），请核对。"]]
+    assert quality.problems(src(handmade_url), NANJING, Filters(as_of=TODAY), "320000")[
+        "检查项"].isin([quality.PERMIT_EXPIRY, quality.FINE_IN_WAN]).sum() == 0
+
+
 # ---- a file of another kind ------------------------------------------------------------------
 
 REGISTERS = ("permits", "credit", "experts", "consultancies")
