@@ -145,6 +145,7 @@ qi.register("permits", _plan_permits, _current_permits, {"permit": (s.permit, ("
 # ---- 信用评价与处罚 ------------------------------------------------------------------------------
 
 RATING_COLUMNS = {"grade": "grade"}  # field -> credit_rating column (year is in the key)
+PUBLISHED_ON = "信用中国"  # penalty_publication.channel of a date imported here
 PENALTY_COLUMNS = {"amount_yuan": "amount_yuan", "authority": "authority",
                    "published": "published_credit_china", "description": "description",
                    "audit_id": "audit_id"}
@@ -255,6 +256,8 @@ def _plan_penalty(p: qi.Planned, r: ri.Row, found: list[dict] | None,
                                   ri.show(decision)))
     values: dict = {}
     for f, v in r.values.items():
+        if f == "published_date":
+            continue  # a record of its own (penalty_publication), below
         if f == "published":
             values["published_credit_china"] = v == "是"
         elif f == "round_no":
@@ -274,6 +277,17 @@ def _plan_penalty(p: qi.Planned, r: ri.Row, found: list[dict] | None,
         p.problems.append(Problem(
             f"该处罚已记录于 {old['published_date'].isoformat()} 在信用中国公示，不能改为“否”；"
             "如公示记录有误，请联系省级用户更正。", r.row, header["published"], "否"))
+    published_on = r.values.get("published_date")
+    if published_on is not None:
+        published = values.get("published_credit_china",
+                               old["published_credit_china"] if old else None)
+        if published is not True:
+            p.problems.append(Problem(f"填写了公示日期，「{header['published']}」须为 是。", r.row,
+                                      header["published_date"], ri.show(published_on)))
+        if published_on < decision or published_on > today:
+            p.problems.append(Problem(
+                f"公示日期 {published_on.isoformat()} 应在处罚决定日期（{decision.isoformat()}）"
+                "与今天之间，请核对。", r.row, header["published_date"], ri.show(published_on)))
     # only a figure the row changes: a stored one typed back is not said again on every import
     amount = values.get("amount_yuan")
     warning = rr.amount_warning(amount) if old is None or amount != old["amount_yuan"] else None
@@ -292,6 +306,17 @@ def _plan_penalty(p: qi.Planned, r: ri.Row, found: list[dict] | None,
             return "是" if v else "否"
         return to_round.get(v) if column == "audit_id" and v is not None else v
 
+    penalty_id = old["penalty_id"] if old is not None else next_id
+    if published_on is not None and published_on != (old or {}).get("published_date"):
+        p.changes.append((header["published_date"], (old or {}).get("published_date"),
+                          published_on))
+        p.more.append(
+            qi.Write("penalty_publication", str(penalty_id), qi.CHANGED,
+                     {"published_date": published_on}, {"published_date": old["published_date"]})
+            if old is not None and old["published_date"] is not None else
+            qi.Write("penalty_publication", str(penalty_id), qi.NEW,
+                     {"penalty_id": penalty_id, "published_date": published_on,
+                      "channel": PUBLISHED_ON}))
     if old is None:
         p.status, p.row_key = qi.NEW, str(next_id)
         full = {**dict.fromkeys(PENALTY_COLUMNS.values()), **values}
@@ -300,13 +325,14 @@ def _plan_penalty(p: qi.Planned, r: ri.Row, found: list[dict] | None,
         p.changes = [(header["decision_date"], None, decision),
                      (header["penalty_kind"], None, r.values["penalty_kind"]),
                      *[(shown[c], None, show(c, full[c])) for c in shown
-                       if full[c] is not None]]
+                       if full[c] is not None], *p.changes]
         return next_id + 1
     p.row_key = str(old["penalty_id"])
     diff = {c: v for c, v in values.items() if old.get(c) != v}
     p.write, p.before = diff, {c: old.get(c) for c in diff}
-    p.changes = [(shown[c], show(c, old.get(c)), show(c, diff[c])) for c in shown if c in diff]
-    p.status = qi.CHANGED if diff else qi.SAME
+    p.changes = [*[(shown[c], show(c, old.get(c)), show(c, diff[c])) for c in shown
+                   if c in diff], *p.changes]
+    p.status = qi.CHANGED if diff or p.more else qi.SAME
     return next_id
 
 
@@ -314,19 +340,22 @@ def _current_credit(conn: Connection, scope: Scope, refs: qi.Refs, limit: int
                     ) -> pd.DataFrame:
     """Every penalty, then the ratings newest year first up to the limit (a province holds more
     ratings than a file may have rows: the oldest years are left out, not the penalties)."""
-    cr, pn, a, e = s.credit_rating, s.penalty, s.audit_round, s.enterprise
+    cr, pn, a, e, pub = (s.credit_rating, s.penalty, s.audit_round, s.enterprise,
+                         s.penalty_publication)
     columns = [c.field for c in rr.CREDIT.columns]
     penalties = pd.DataFrame(conn.execute(
         select(pn.c.uscc, e.c.name, pn.c.decision_date, pn.c.kind.label("penalty_kind"),
                pn.c.amount_yuan, pn.c.authority, pn.c.published_credit_china,
-               pn.c.description, a.c.round_no)
+               pub.c.published_date, pn.c.description, a.c.round_no)
         .select_from(pn.join(e, e.c.uscc == pn.c.uscc)
-                     .outerjoin(a, a.c.audit_id == pn.c.audit_id))
+                     .outerjoin(a, a.c.audit_id == pn.c.audit_id)
+                     .outerjoin(pub, pub.c.penalty_id == pn.c.penalty_id))
         .where(scope_where(scope))
         .order_by(e.c.city_adcode, pn.c.uscc, pn.c.decision_date, pn.c.penalty_id)
         .limit(limit)).mappings().all(),
         columns=["uscc", "name", "decision_date", "penalty_kind", "amount_yuan", "authority",
-                 "published_credit_china", "description", "round_no"]).assign(record=rr.PENALTY)
+                 "published_credit_china", "published_date", "description", "round_no"]
+    ).assign(record=rr.PENALTY)
     penalties["published"] = penalties.pop("published_credit_china").map(
         lambda v: "是" if v else "否").astype(object)
     ratings = pd.DataFrame(conn.execute(
@@ -342,7 +371,9 @@ def _current_credit(conn: Connection, scope: Scope, refs: qi.Refs, limit: int
 
 qi.register("credit", _plan_credit, _current_credit,
             {"credit_rating": (s.credit_rating, ("uscc", "year")),
-             "penalty": (s.penalty, ("penalty_id",))})
+             "penalty": (s.penalty, ("penalty_id",)),
+             "penalty_publication": (s.penalty_publication, ("penalty_id",))},
+            parents_first=True)
 
 
 # ---- 专家库 ------------------------------------------------------------------------------------

@@ -250,7 +250,7 @@ def import_refused(kind: Kind, level: str) -> str | None:
     """Why an account of jurisdiction `level` may not import this kind, or None."""
     if kind.province_only and level != "province":
         return (f"「{kind.name}」是全省统一管理的名录，只有省级用户可以导入或下载含现有记录的模板。"
-                f"本辖区如有新增或变动，请报省级主管部门导入。")
+                "本辖区如有新增或变动，请报省级主管部门导入。")
     return None
 
 

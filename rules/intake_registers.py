@@ -92,7 +92,7 @@ CREDIT_RECORDS = (RATING, PENALTY)
 YES_NO = ("是", "否")
 RATING_FIELDS = ("year", "grade")
 PENALTY_FIELDS = ("decision_date", "penalty_kind", "amount_yuan", "authority", "published",
-                  "description", "round_no")
+                  "published_date", "description", "round_no")
 LOOKS_LIKE_WAN = 1000  # 元: a fine below this was most likely typed in 万元 (法定罚款 5万–50万元)
 
 CREDIT = Kind("credit", "信用评价与处罚", "信用评价与处罚", (
@@ -123,6 +123,9 @@ CREDIT = Kind("credit", "信用评价与处罚", "信用评价与处罚", (
     Column("published", "已在信用中国公示", "行政处罚：是否已在“信用中国”网站公示", kind="choice",
            choices=YES_NO, example="是",
            synonyms=("是否公示", "信用中国公示", "是否在信用中国公示", "已公示")),
+    Column("published_date", "公示日期", "行政处罚：在“信用中国”公示的日期（已公示的填写，"
+           "信用与公开页据此核对是否按期公示）", kind="date", example="2024-03-15",
+           synonyms=("信用中国公示日期", "公示时间")),
     Column("description", "处罚事由", "行政处罚：违法事实与处罚内容", clearable=True, max_len=1000,
            example="评估未通过后未按期整改", synonyms=("处罚内容", "违法事实", "事由", "说明")),
     Column("round_no", "审核轮次（轮）", "行政处罚：与处罚有关的审核轮次（该企业第几轮审核）；"

@@ -229,7 +229,7 @@ def test_permit_command_line_dry_run(handmade_sqlite, tmp_path, capsys):
 
 CREDIT_HEADER = ["统一社会信用代码", "记录类型", "企业名称", "评价年度（年）", "信用等级",
                  "处罚决定日期", "处罚类型", "罚款金额（元）", "处罚机关", "已在信用中国公示",
-                 "处罚事由", "审核轮次（轮）"]
+                 "处罚事由", "审核轮次（轮）", "公示日期"]
 R, P = "信用评价", "行政处罚"
 
 
@@ -345,6 +345,44 @@ def test_credit_a_small_fine_is_said_once(handmade_url):
     assert first.ok and len(first.preview.warnings) == 1  # confirmed by the official
     again = intake.preview(src(handmade_url), SUZHOU, "credit", data, today=TODAY)
     assert statuses(again) == ["无变化"] and again.warnings == []
+
+
+def test_credit_publication_date(experts_url):
+    from queries import credit as qcredit
+    from queries.scope import Filters
+
+    tables = (s.penalty, s.penalty_publication)
+    before = snapshot(experts_url, *tables)
+    late = [E4, P, None, None, None, "2024-09-27", "未按规定公布信息", None, None, "是", None, None,
+            "2024-12-02"]  # P2, due 2024-10-12: published late
+    data = credit(late,
+                  [E3, P, None, None, None, "2024-03-10", "未按规定实施审核", None, None, None,
+                   None, None, "2024-03-14"],  # P1: its date corrected
+                  [E4, P, None, None, None, "2024-12-20", "其他", 50000, None, "是", None, None,
+                   "2024-12-23"])  # a new penalty published at once
+    pv = intake.preview(src(experts_url), SUZHOU, "credit", data, today=TODAY)
+    assert statuses(pv) == ["修改", "修改", "新增"]
+    assert pv.rows[0].changes == [("已在信用中国公示", "否", "是"),
+                                  ("公示日期", None, dt.date(2024, 12, 2))]
+    assert pv.rows[1].write == {} and pv.rows[1].more == [intake.Write(
+        "penalty_publication", "1", "修改", {"published_date": dt.date(2024, 3, 14)},
+        {"published_date": dt.date(2024, 3, 15)})]
+    assert pv.rows[2].more == [intake.Write("penalty_publication", "5", "新增", {
+        "penalty_id": 5, "published_date": dt.date(2024, 12, 23), "channel": "信用中国"})]
+    out = intake.confirm(src(experts_url), SUZHOU, "credit", data, "x", ACTOR, today=TODAY)
+    assert out.ok
+    pubs = qcredit.publication_list(Source(experts_url, "after"), SUZHOU, Filters(as_of=TODAY), 7)
+    assert dict(zip(pubs["penalty_id"], pubs["state"], strict=True)) == {
+        1: "已公示", 2: "已公示（超期）"}  # (其他 is not a penalty to publish)
+    assert intake.undo(src(experts_url), SUZHOU, out.batch_id, ACTOR).ok
+    after = snapshot(experts_url, *tables)
+    assert (after["penalty"], after["penalty_publication"]) == (before["penalty"],
+                                                                before["penalty_publication"])
+    refused = intake.preview(src(experts_url), SUZHOU, "credit", credit(
+        [*late[:9], "否", *late[10:]], [*late[:5], "2024-12-05", *late[6:]]), today=TODAY)
+    assert [messages(r) for r in refused.rows] == [
+        ["填写了公示日期，「已在信用中国公示」须为 是。"],
+        ["公示日期 2024-12-02 应在处罚决定日期（2024-12-05）与今天之间，请核对。"]]
 
 
 def test_credit_published_cannot_be_taken_back(experts_url):
