@@ -24,7 +24,11 @@ src, scope = ctx.source, ctx.scope
 st.caption(f"{safe.text(ctx.area_name)} · 只能新增或修改本辖区的记录 · 空白单元格保留原值，"
            "填写（清空）才会清除可留空的值 · 确认后整个文件一次写入，可撤销")
 
-kinds = {k.code: k for k in ri.KINDS.values()}
+# Province-wide registers (专家库, 咨询机构) are the province's to import: not offered below it.
+kinds = {k.code: k for k in ri.KINDS.values() if not ri.import_refused(k, scope.level)}
+kept = [k.name for k in ri.KINDS.values() if k.code not in kinds]
+if kept:
+    st.caption(f"{'、'.join(kept)}是全省统一管理的名录，由省级用户导入。")
 code = st.selectbox("数据类型", list(kinds), format_func=lambda c: kinds[c].name,
                     key="intake_kind")
 kind = kinds[code]

@@ -487,6 +487,17 @@ class Handler:
     plan: Planner
     current: Current  # the jurisdiction's records in the template's fields (Column.field names)
     options: bool = False  # writes audit_option: the option rollups are rebuilt in the import
+    # Insert new records table by table in the order `tables` lists them (parents first; undo
+    # deletes in reverse) instead of the order the plan first names them: a row that adds only a
+    # child record (a contact of a stored expert) may come before one that adds a parent.
+    parents_first: tuple[str, ...] = ()
+
+    def table_order(self, names) -> list[str]:
+        names = list(dict.fromkeys(names))
+        if self.parents_first:
+            names.sort(key=lambda n: self.parents_first.index(n)
+                       if n in self.parents_first else len(self.parents_first))
+        return names
 
 
 HANDLERS: dict[str, Handler] = {}
@@ -497,10 +508,11 @@ WRITES = ["import_batch", "import_change", "app_meta"]  # tables every import wr
 
 
 def register(kind: str, plan: Planner, current: Current, tables: dict[str, tuple],
-             options: bool = False) -> None:
+             options: bool = False, parents_first: bool = False) -> None:
     """Add a kind's planner (its Kind is in rules.intake.KINDS) and the tables it writes, each
-    with its key columns."""
-    HANDLERS[kind] = Handler(plan, current, options)
+    with its key columns (parents_first: new records are inserted in the order of `tables`)."""
+    HANDLERS[kind] = Handler(plan, current, options,
+                             tuple(tables) if parents_first else ())
     for name, (table, keys) in tables.items():
         TABLES[name] = (table, tuple(keys))
         if name not in WRITES:
@@ -573,6 +585,9 @@ def kind_of(code: str) -> ri.Kind:
 def _preview(conn: Connection, scope: Scope, kind: ri.Kind, data: bytes, file_name: str,
              limits: UploadLimits | None, today: dt.date) -> Preview:
     digest = hashlib.sha256(data).hexdigest()
+    refused = ri.import_refused(kind, scope.level)
+    if refused:
+        return Preview(kind, file_name, digest, [Problem(refused)], [])
     refs = load_refs(conn)
     _table, rows, problems = ri.check_file(data, file_name, kind, refs.lookup, limits)
     if problems:
@@ -708,7 +723,8 @@ def _write(conn: Connection, scope: Scope, pv: Preview, actor, progress: Progres
         changes.append(dict(batch_id=batch_id, table_name=w.table, row_key=w.row_key,
                             action=w.action, before_json=before, after_json=_dumps(w.values)))
     total, done = len(changes), 0
-    for name, rows in inserts.items():
+    for name in HANDLERS[pv.kind.code].table_order(inserts):
+        rows = inserts[name]
         for part in _chunks(rows, 1000):
             conn.execute(insert(TABLES[name][0]), part)
             done += len(part)
@@ -793,7 +809,9 @@ def undo(source: Source, scope: Scope, batch_id: int, actor) -> Outcome:
             # Each record must still hold what the import wrote (read in chunks, not one by one).
             # Then changed records get their values back, and created ones are removed, last
             # table first (rounds before the batch or cluster they point to).
-            order = list(dict.fromkeys(ch["table_name"] for ch in rows))
+            handler = HANDLERS.get(batch["kind"])
+            order = (handler.table_order(ch["table_name"] for ch in rows) if handler
+                     else list(dict.fromkeys(ch["table_name"] for ch in rows)))
             created_by_table = {}
             for name in order:
                 table, keys = TABLES[name]
@@ -826,7 +844,6 @@ def undo(source: Source, scope: Scope, batch_id: int, actor) -> Outcome:
             conn.execute(update(b).where(b.c.batch_id == batch_id).values(
                 status="已撤销", undone_at=utc_now(),
                 undone_by=(getattr(actor, "username", "") or "命令行")[:64]))
-            handler = HANDLERS.get(batch["kind"])
             version = _bump_version(conn, bool(handler and handler.options))
             if actor is not None:
                 actor.log(conn, "import_undo", "成功", target=batch["file_name"],
@@ -879,6 +896,8 @@ def template_choices(source: Source, scope: Scope, kind: str) -> dict[str, list[
 def current_rows(source: Source, scope: Scope, kind: str, limit: int = 20_000) -> pd.DataFrame:
     """The jurisdiction's stored records in the template's columns, to download pre-filled."""
     k = kind_of(kind)
+    if ri.import_refused(k, scope.level):  # a province-wide register stays with the province
+        return pd.DataFrame(columns=[c.header for c in k.columns])
     with source.engine.connect() as conn:
         refs = load_refs(conn)
         frame = HANDLERS[k.code].current(conn, scope, refs, limit)

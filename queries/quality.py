@@ -2,7 +2,8 @@
 so a data officer sees what each city must correct, and watches the count fall after imports.
 
 One row per problem: city, check (检查项), the record (USCC, name), and what is wrong in words.
-The checks are the import's (rules/identifiers, rules/intake.date_order_problems) plus the
+The checks are the import's (rules/identifiers, rules/intake.date_order_problems, the permit and
+fine rules of rules/intake_registers) plus the
 map's coordinate check (queries/geo.location_issues), so a record the import would refuse today
 shows up here.
 """
@@ -21,15 +22,18 @@ from queries import schema as s
 from queries.db import Source, read_frame
 from queries.scope import Filters, Scope, enterprise_where
 from rules import intake as ri
+from rules import intake_registers as rr
 from rules.identifiers import permit_problem, uscc_problem
 
 BAD_USCC = "统一社会信用代码无效"
 BAD_PERMIT = "排污许可证编号无效"
+PERMIT_EXPIRY = "排污许可证有效期缺失或有误"
+FINE_IN_WAN = "罚款金额疑似按万元填写"
 DATE_ORDER = "审核里程碑日期顺序错误"
 BAD_DATE = "日期无法识别"
 PARK_CITY = "所在园区不在企业所在市"
-CHECKS = (BAD_USCC, BAD_PERMIT, BAD_DATE, DATE_ORDER, PARK_CITY, geo.OUTSIDE_PROVINCE,
-          geo.WRONG_COUNTY, geo.NO_COORDINATES, geo.UNKNOWN_COUNTY)
+CHECKS = (BAD_USCC, BAD_PERMIT, PERMIT_EXPIRY, BAD_DATE, DATE_ORDER, PARK_CITY, FINE_IN_WAN,
+          geo.OUTSIDE_PROVINCE, geo.WRONG_COUNTY, geo.NO_COORDINATES, geo.UNKNOWN_COUNTY)
 COLUMNS = ["城市", "检查项", "统一社会信用代码", "企业名称", "问题说明"]
 
 E = s.enterprise
@@ -67,13 +71,28 @@ def problems(source: Source, scope: Scope, filters: Filters, province_adcode: st
     by_uscc = {r["uscc"]: r for r in ents.to_dict("records")}
 
     pm = s.permit
-    permits = read_frame(source.engine, select(pm.c.permit_no, pm.c.uscc)
+    permits = read_frame(source.engine, select(pm.c.permit_no, pm.c.uscc, pm.c.kind,
+                                               pm.c.issue_date, pm.c.expiry_date)
                          .select_from(pm.join(E, E.c.uscc == pm.c.uscc))
                          .where(enterprise_where(scope, filters)))
-    for permit_no, uscc in permits.itertuples(index=False):
+    for permit_no, uscc, kind, issue, expiry in permits.itertuples(index=False):
         problem = permit_problem(permit_no, uscc)
         if problem and uscc in by_uscc:
             add(by_uscc[uscc], BAD_PERMIT, f"{permit_no}：{problem}")
+        # the import's own date rules (rules/intake_registers), as of no particular day
+        errors, _ = rr.permit_date_problems(kind, _day(issue), _day(expiry), dt.date.max)
+        if errors and uscc in by_uscc:
+            add(by_uscc[uscc], PERMIT_EXPIRY, f"{permit_no}：" + "；".join(errors))
+
+    pn = s.penalty
+    fines = read_frame(source.engine, select(pn.c.uscc, pn.c.decision_date, pn.c.amount_yuan)
+                       .select_from(pn.join(E, E.c.uscc == pn.c.uscc))
+                       .where(and_(enterprise_where(scope, filters),
+                                   pn.c.decision_date <= filters.as_of)))
+    for uscc, decided, amount in fines.itertuples(index=False):
+        warning = rr.amount_warning(None if pd.isna(amount) else float(amount))
+        if warning and uscc in by_uscc:
+            add(by_uscc[uscc], FINE_IN_WAN, f"{_day(decided).isoformat()} 的处罚：{warning}")
 
     a = s.audit_round
     dates = [f for f, _n in ri.DATE_ORDER]

@@ -32,11 +32,11 @@ import numbers
 import re
 import unicodedata
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from rules import vocab
-from rules.identifiers import make_uscc, uscc_problem
+from rules.identifiers import make_uscc, permit_problem, uscc_problem
 from rules.uploads import MAX_COLUMNS, UploadLimits, listed, rows_over, xlsx_problem
 
 CLEAR = "（清空）"  # typed in a cell: empty the stored value (a blank cell keeps it)
@@ -83,7 +83,7 @@ class Column:
     field: str
     header: str  # as in the template, unit in brackets
     meaning: str
-    kind: str = "text"  # text | uscc | int | number | date | choice | ref | info
+    kind: str = "text"  # text | uscc | permit | int | number | date | choice | ref | info
     unit: str = ""
     required: bool = False  # must be filled for a new record
     key: bool = False  # identifies the record
@@ -104,6 +104,8 @@ class Column:
         if self.kind == "choice":
             return "、".join(self.choices)
         return {"uscc": "18位统一社会信用代码（GB 32100-2015，校验位须正确）",
+                "permit": "22位排污许可证编号（HJ 608-2017）：18位统一社会信用代码 + 3位顺序码 + "
+                          "P（许可证）或 W（登记）",
                 "date": "日期，如 2021-03-05、2021/3/5、2021年3月5日",
                 "int": "整数" + (f"，{_n(self.low)}—{_n(self.high)}" if self.high else ""),
                 "number": "数字" + (f"，{_n(self.low)}—{_n(self.high)}"
@@ -134,6 +136,13 @@ class Kind:
     columns: tuple[Column, ...]
     note: str = ""
     creates: bool = True  # rows with an unknown key are new records (else rejected)
+    # A kind whose rows are of several types, each identified by other columns (信用评价 by code
+    # and year, 行政处罚 by code, date and kind): identify(row) gives the row's identity and the
+    # words naming it (for the duplicate message), or why it cannot be identified.
+    identify: Callable[[Row], tuple[tuple, str] | str] | None = None
+    # A register the province keeps for the whole province (专家库, 咨询机构): only province-level
+    # accounts import it or download it pre-filled.
+    province_only: bool = False
 
     @property
     def key_columns(self) -> tuple[Column, ...]:
@@ -235,6 +244,14 @@ register(ENTERPRISES, PROGRESS)
 DATE_ORDER = (("listing_date", "列入名单日期"), ("disclosure_date", "信息公开日期"),
               ("start_date", "启动审核日期"), ("report_date", "提交报告日期"),
               ("evaluation_date", "评估日期"), ("acceptance_date", "验收日期"))
+
+
+def import_refused(kind: Kind, level: str) -> str | None:
+    """Why an account of jurisdiction `level` may not import this kind, or None."""
+    if kind.province_only and level != "province":
+        return (f"「{kind.name}」是全省统一管理的名录，只有省级用户可以导入或下载含现有记录的模板。"
+                "本辖区如有新增或变动，请报省级主管部门导入。")
+    return None
 
 
 def date_order_problems(dates: Mapping[str, dt.date | None]) -> list[str]:
@@ -482,12 +499,15 @@ def locate(sheets: list[Sheet], kind: Kind) -> tuple[Table | None, list[Problem]
     for sheet in sorted(sheets, key=lambda s: s.name != kind.sheet):
         for n, (_row_no, cells) in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
             found = _matches(cells, kind)
-            for other in KINDS.values():
-                theirs = _matches(cells, other)
-                if other is not kind and {c.field for c in other.key_columns} <= theirs \
-                        and len(theirs) > len(found):
-                    return None, [Problem(f"这是「{other.name}」的文件，不是「{kind.name}」。"
-                                          f"请在页面上选择「{other.name}」，或上传{kind.name}模板。")]
+            # the kind whose columns the header names most (a header may share a few with two)
+            others = [(len(theirs), other) for other in KINDS.values() if other is not kind
+                      for theirs in [_matches(cells, other)]
+                      if {c.field for c in other.key_columns} <= theirs
+                      and len(theirs) > len(found)]
+            if others:
+                other = max(others, key=lambda o: o[0])[1]
+                return None, [Problem(f"这是「{other.name}」的文件，不是「{kind.name}」。"
+                                      f"请在页面上选择「{other.name}」，或上传{kind.name}模板。")]
             if keys <= found and len(found) >= 2:
                 return _table(sheet, n, kind)
     names = "、".join(f"「{s.name}」" for s in sheets) or "（无）"
@@ -633,6 +653,12 @@ def parse_cell(col: Column, v: object, refs: Mapping[str, Mapping[str, str | Non
         if problem:
             raise CellError(problem + "。请按营业执照核对。")
         return code
+    if col.kind == "permit":
+        code = fold(text).upper()
+        problem = permit_problem(code)
+        if problem:
+            raise CellError(problem + "。请按排污许可证（登记回执）核对。")
+        return code
     if col.kind == "choice":
         folded = {fold(c): c for c in col.choices}
         # local labels such as "Ⅱ级 国内先进" read as their value
@@ -705,9 +731,18 @@ def check_rows(table: Table, kind: Kind, refs: Mapping[str, Mapping[str, str | N
                 r.problems.append(Problem(f"「{c.label}」未填写：这一列用来识别记录，必须填写。",
                                           row_no, sheet=table.sheet))
         if not missing_keys:
-            r.key = tuple(r.values[c.field] for c in kind.key_columns)
+            r.key, words = tuple(r.values[c.field] for c in kind.key_columns), _key_words(kind)
+            if kind.identify is not None:
+                found = kind.identify(r)
+                if isinstance(found, str):  # a part of the identity is missing
+                    r.key = ()
+                    if r.ok:  # (a part that failed its check is said once, above)
+                        r.problems.append(Problem(found, row_no, sheet=table.sheet))
+                else:
+                    r.key, words = found
+        if r.key:
             if r.key in seen:
-                r.problems.append(Problem(f"与第 {seen[r.key]} 行重复（{_key_words(kind)}相同），"
+                r.problems.append(Problem(f"与第 {seen[r.key]} 行重复（{words}相同），"
                                           "请合并为一行。", row_no, sheet=table.sheet))
             else:
                 seen[r.key] = row_no
