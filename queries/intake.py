@@ -160,6 +160,7 @@ class Write:
     action: str
     values: dict
     before: dict | None = None
+    first: bool = False  # written before the row's own record (a new batch its round points to)
 
 
 @dataclass
@@ -205,9 +206,10 @@ class Preview:
         out = []
         for r in self.rows:
             if r.status in (NEW, CHANGED):
+                out.extend(w for w in r.more if w.first)
                 if r.write or r.status == NEW:
                     out.append(Write(r.table, r.row_key, r.status, r.write, r.before))
-                out.extend(r.more)
+                out.extend(w for w in r.more if not w.first)
         return out
 
     @property

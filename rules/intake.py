@@ -87,6 +87,7 @@ class Column:
     unit: str = ""
     required: bool = False  # must be filled for a new record
     key: bool = False  # identifies the record
+    auto: bool = False  # a key column the planner works out when left blank (the next round)
     choices: tuple[str, ...] = ()  # closed vocabulary (kind "choice")
     ref: str = ""  # kind "ref": which reference list (industry, county, park)
     synonyms: tuple[str, ...] = ()
@@ -478,7 +479,7 @@ def _matches(cells: list, kind: Kind) -> set[str]:
 def locate(sheets: list[Sheet], kind: Kind) -> tuple[Table | None, list[Problem]]:
     """The kind's table: the first sheet whose first rows hold a header naming every key column
     (title rows above it are skipped). Says which other kind a file is when it is one."""
-    keys = {c.field for c in kind.key_columns}
+    keys = {c.field for c in kind.key_columns if not c.auto}
     for sheet in sorted(sheets, key=lambda s: s.name != kind.sheet):
         for n, (_row_no, cells) in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
             found = _matches(cells, kind)
@@ -491,7 +492,7 @@ def locate(sheets: list[Sheet], kind: Kind) -> tuple[Table | None, list[Problem]
             if keys <= found and len(found) >= 2:
                 return _table(sheet, n, kind)
     names = "、".join(f"「{s.name}」" for s in sheets) or "（无）"
-    needed = "、".join(f"「{c.label}」" for c in kind.key_columns)
+    needed = "、".join(f"「{c.label}」" for c in kind.key_columns if not c.auto)
     if not any(s.rows for s in sheets):
         return None, [Problem("文件中没有任何内容。" + NOT_A_TABLE)]
     return None, [Problem(f"未找到{kind.name}的表头：文件的工作表（{names}）"
@@ -701,10 +702,13 @@ def check_rows(table: Table, kind: Kind, refs: Mapping[str, Mapping[str, str | N
                                           table.sheet))
         missing_keys = [c for c in kind.key_columns if c.field not in r.values]
         for c in missing_keys:
-            if c.field not in failed:
+            if c.field not in failed and not c.auto:
                 r.problems.append(Problem(f"「{c.label}」未填写：这一列用来识别记录，必须填写。",
                                           row_no, sheet=table.sheet))
-        if not missing_keys:
+        if all(c.auto and c.field not in failed for c in missing_keys) and missing_keys:
+            # the planner works the blank part out (and checks duplicates of the whole key)
+            r.key = tuple(r.values.get(c.field) for c in kind.key_columns)
+        elif not missing_keys:
             r.key = tuple(r.values[c.field] for c in kind.key_columns)
             if r.key in seen:
                 r.problems.append(Problem(f"与第 {seen[r.key]} 行重复（{_key_words(kind)}相同），"
@@ -752,7 +756,8 @@ def instructions(kind: Kind, choices: Mapping[str, list[str]] | None = None) -> 
         if c.ref and choices.get(c.field):
             some = choices[c.field]
             allowed += "：" + "、".join(some[:12]) + ("等（见下拉列表）" if len(some) > 12 else "")
-        needed = ("必填（识别记录）" if c.key else "新增时必填" if c.required and kind.creates
+        needed = ("选填（留空时自动确定，见含义）" if c.auto else "必填（识别记录）" if c.key
+                  else "新增时必填" if c.required and kind.creates
                   else "选填" + ("，可填（清空）清除" if c.clearable else ""))
         out.append({"列名": c.header, "含义": c.meaning, "单位": c.unit or "—",
                     "可选值或格式": allowed, "是否必填": needed,

@@ -3,3 +3,54 @@
 Each Kind is registered with rules.intake; its planner is in queries/intake_audits.py."""
 
 from __future__ import annotations
+
+import dataclasses
+
+from rules import vocab
+from rules.intake import PROGRESS, USCC, Column, Kind, register
+
+_NAME = PROGRESS.column("name")
+
+# A city's listing ledger seldom numbers the rounds: left blank, the round is the enterprise's
+# round in the row's batch when it has one (so importing the same list twice changes nothing),
+# else its next round.
+LISTING_ROUND = dataclasses.replace(
+    PROGRESS.column("round_no"), required=False, auto=True,
+    meaning="该企业第几轮审核（首次列入为第 1 轮）；留空时：该企业已列入本批次的为那一轮，"
+            "否则为该企业的下一轮")
+
+LISTINGS = Kind("listings", "名单批次与列入企业", "列入名单", (
+    USCC,
+    LISTING_ROUND,
+    _NAME,
+    # Text, not a checked reference: a batch not yet stored is created by the import (once per
+    # file) when the row also gives its year and publication date.
+    Column("batch", "名单批次", "省级清洁生产审核名单的批次名称，如 2024年第一批；库中没有的批次"
+           "须同时填写批次年度和发布日期，导入时新建", ref="batch", required=True, max_len=64,
+           example="2024年第一批", synonyms=("批次", "名单批次名称", "列入批次", "所属批次")),
+    Column("batch_year", "批次年度（年）", "名单批次所属年度；新建批次时必填，已有批次可留空",
+           kind="int", unit="年", low=1990, high=2099, example=2024,
+           synonyms=("批次年份", "名单年度", "年度")),
+    Column("batch_publish", "发布日期", "名单批次的公布日期，审核时限从这天起算；新建批次时"
+           "必填，已有批次可留空（填写的须与库中一致）", kind="date", example="2024-03-01",
+           synonyms=("名单公布日期", "公布日期", "名单发布日期", "批次发布日期")),
+    Column("listing_date", "列入日期", "企业列入名单的日期；留空时为名单发布日期；"
+           "不能早于名单发布日期，也不能晚于今天", kind="date", example="2024-03-01",
+           synonyms=("列入名单日期", "列入时间", "列入名单时间")),
+    Column("listing_reason", "列入原因", "清洁生产促进法第二十七条的情形，或自愿审核",
+           kind="choice", choices=vocab.LISTING_REASONS, required=True, example="双有",
+           synonyms=("列入类型", "审核类型", "列入情形")),
+    Column("audit_mode", "审核方式", "单独审核，或参加园区、行业整体审核（须填写整体审核名称）",
+           kind="choice", choices=vocab.AUDIT_MODES, required=True, example="单独审核",
+           synonyms=("审核形式", "审核模式")),
+    Column("cluster", "整体审核名称", "参加的园区或行业整体审核；单独审核留空", kind="ref",
+           ref="cluster", clearable=True, example="",
+           synonyms=("整体审核", "所属整体审核", "园区整体审核名称")),
+    Column("consultancy", "咨询机构", "承担审核的咨询服务机构；尚未确定留空", kind="ref",
+           ref="consultancy", clearable=True, example="江苏清源环境咨询有限公司",
+           synonyms=("咨询服务机构", "审核咨询机构", "技术服务机构")),
+), note=("每行一家企业列入一个名单批次（一轮审核），以统一社会信用代码和审核轮次识别；"
+         "轮次留空时，该企业已在本批次的修改那一轮，否则新增为下一轮。企业须已在企业名录中。"
+         "库中没有的名单批次，填写批次年度和发布日期即在导入时新建。"))
+
+register(LISTINGS)

@@ -1,0 +1,270 @@
+"""The audit kinds of data intake (rules/intake_audits.py, queries/intake_audits.py) on the
+hand-built province (tests/handmade.py), SQLite and PostgreSQL: exact preview counts, what a
+confirmed import writes, a blank cell keeps and （清空） clears, undo restores every table
+exactly, a city cannot reach another city's enterprise, the pre-filled template reads back as
+无变化, and the command line refuses a file with a rejected row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
+
+from components.export import template_bytes
+from queries import intake
+from queries import schema as s
+from queries.db import Source, get_engine, read_frame
+from queries.scope import Scope
+from rules import intake as ri
+from rules.identifiers import make_uscc
+from tests.handmade import E1, E2, E3, E4, E5
+
+SUZHOU, NANJING, PROVINCE = Scope("city", "320500"), Scope("city", "320100"), Scope()
+TODAY = dt.date(2024, 12, 31)
+ACTOR = intake.Actor("测试员")
+D = dt.date.fromisoformat
+UNKNOWN = make_uscc("320505", "MA1XXX99")  # a valid code no enterprise has
+
+
+def xlsx(header, rows, title="数据") -> bytes:
+    book = Workbook()
+    ws = book.active
+    ws.title = title
+    ws.append(header)
+    for r in rows:
+        ws.append(list(r) + [None] * (len(header) - len(r)))
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def src(url: str) -> Source:
+    return Source(url, "")
+
+
+TABLES = (s.listing_batch, s.audit_round, s.panel_assignment, s.audit_option, s.audit_outcome,
+          s.audit_outcome_year)
+
+
+def snapshot(url: str) -> dict:
+    """Every row of the tables the audit kinds write (and the rollups)."""
+    engine = get_engine(url)
+    return {t.name: read_frame(engine, select(t).order_by(*t.primary_key.columns))
+            .astype(str).values.tolist() for t in TABLES}
+
+
+def one(url: str, table, **where) -> dict | None:
+    with get_engine(url).connect() as conn:
+        row = conn.execute(select(table).where(*[table.c[k] == v for k, v in where.items()])
+                           ).mappings().first()
+    return dict(row) if row else None
+
+
+def statuses(pv) -> list[tuple[int, str]]:
+    return [(r.row, r.status) for r in pv.rows]
+
+
+def messages(p) -> list[str]:
+    """The errors of a planned row (warnings apart)."""
+    return [x.message for x in p.problems if not x.warning]
+
+
+# ---- 名单批次与列入企业 ------------------------------------------------------------------------
+
+LIST_HEADER = ["统一社会信用代码", "审核轮次", "企业名称", "名单批次", "批次年度", "发布日期",
+               "列入日期", "列入原因", "审核方式", "整体审核名称", "咨询机构"]
+
+
+def listings(*rows) -> bytes:
+    return xlsx(LIST_HEADER, rows)
+
+
+LISTING_FILE = listings(
+    # new round 1 of E5 in a batch this file creates (its date is the listing date)
+    [E5, None, None, "2024年第二批", 2024, "2024-09-02", None, "双超", "单独审核"],
+    # E3 is already in 2024年第一批 (round 2): the same round, nothing to change
+    [E3, None, None, "2024年第一批"],
+    # E2's round 1 is still open: round 2 in the new batch, re-listed from round 1 (a warning)
+    [E2, None, None, "2024年第二批", None, None, None, "双超", "单独审核", None,
+     "苏州绿衡环保科技有限公司"],
+    # round 1 of E1 given by number: its consultancy cleared, the rest kept
+    [E1, 1, None, None, None, None, None, None, None, None, "（清空）"],
+)
+
+
+def test_listings_preview_exact(handmade_url):
+    pv = intake.preview(src(handmade_url), PROVINCE, "listings", LISTING_FILE, "名单.xlsx",
+                        today=TODAY)
+    assert pv.problems == [] and pv.ok
+    assert statuses(pv) == [(2, "新增"), (3, "无变化"), (4, "新增"), (5, "修改")]
+    assert {k: pv.count(k) for k in intake.STATUSES} == {"新增": 2, "修改": 1, "无变化": 1,
+                                                         "拒绝": 0}
+    new_e5, _same, new_e2, changed = pv.rows
+    assert new_e5.write == {"audit_id": 6, "uscc": E5, "round_no": 1, "relisted_from": None,
+                            "batch_id": 3, "listing_date": D("2024-09-02"),
+                            "listing_reason": "双超", "audit_mode": "单独审核",
+                            "cluster_id": None, "consultancy_id": None}
+    assert [(w.table, w.row_key, w.action, w.values) for w in new_e5.more] == [
+        ("listing_batch", "3", "新增", {"batch_id": 3, "name": "2024年第二批", "year": 2024,
+                                       "publish_date": D("2024-09-02")})]
+    # the batch the file creates once serves the later row too
+    assert new_e2.write["batch_id"] == 3 and new_e2.more == []
+    assert (new_e2.write["audit_id"], new_e2.write["round_no"],
+            new_e2.write["relisted_from"], new_e2.write["consultancy_id"]) == (7, 2, 2, 2)
+    assert [p.message for p in new_e2.warnings] == [
+        "该企业第 1 轮审核尚未完成（未验收通过，也未判定不通过）：列入后由第 2 轮接续，"
+        "第 1 轮不再计逾期。逾期未完成的企业列入下一批名单属正常情况，否则请核对。"]
+    assert changed.write == {"consultancy_id": None} and changed.before == {"consultancy_id": 1}
+    assert changed.changes == [("咨询机构", "江苏清源环境咨询有限公司", None)]
+    frame = pv.frame()
+    assert frame["变化或原因"][0].startswith(
+        "新建名单批次：2024年第二批（2024年，2024年9月2日发布）；"
+        "名单批次：2024年第二批；列入日期：2024年9月2日")
+
+
+def test_listings_confirm_writes_and_undo_restores_exactly(handmade_url):
+    before = snapshot(handmade_url)
+    out = intake.confirm(src(handmade_url), PROVINCE, "listings", LISTING_FILE, "名单.xlsx",
+                         ACTOR, today=TODAY)
+    assert out.ok and out.message == "已导入第 1 次：新增 2 条、修改 1 条、无变化 1 条。"
+    assert one(handmade_url, s.listing_batch, batch_id=3) == {
+        "batch_id": 3, "name": "2024年第二批", "year": 2024, "publish_date": D("2024-09-02")}
+    r7 = one(handmade_url, s.audit_round, audit_id=7)
+    assert (r7["uscc"], r7["round_no"], r7["batch_id"], r7["listing_date"], r7["relisted_from"],
+            r7["consultancy_id"], r7["disclosure_date"]) == (E2, 2, 3, D("2024-09-02"), 2, 2,
+                                                             None)
+    r1 = one(handmade_url, s.audit_round, audit_id=1)
+    assert (r1["consultancy_id"], r1["listing_reason"], r1["batch_id"],
+            r1["acceptance_result"]) == (None, "双有", 1, "通过")  # blanks kept
+    # the same file again: every round is found, nothing to write
+    again = intake.preview(src(handmade_url), PROVINCE, "listings", LISTING_FILE, today=TODAY)
+    assert [r.status for r in again.rows] == ["无变化"] * 4
+    undone = intake.undo(src(handmade_url), PROVINCE, out.batch_id, ACTOR)
+    assert undone.ok and undone.message == "已撤销第 1 次导入：4 条记录已恢复到导入前。"
+    assert snapshot(handmade_url) == before
+
+
+def test_listings_checks(handmade_url):
+    pv = intake.preview(src(handmade_url), PROVINCE, "listings", listings(
+        [E5, None, None, "2025年第一批", None, None, None, "双超", "单独审核"],  # no year, date
+        [E5, None, None, "2024年第一批", None, None, "2024-02-01", "双超", "单独审核"],
+        [E5, 3, None, "2024年第一批", None, None, None, "双超", "单独审核"],  # a gap
+        [E4, None, None, "2024年第一批", 2023],  # the stored batch's year is 2024
+        [E5, None, None, "2025年第一批", 2025, "2025-01-06", None, "双超", "单独审核"],
+        [E2, 1, None, None, None, None, "2023-03-30"],  # after its disclosure (03-25)
+        [E2, None, None, "2024年第一批", None, None, None, "双超", "园区整体审核"],
+        [E3, 1, None, None, None, None, "2024-03-05"],  # after round 2's listing date
+        [UNKNOWN, None, None, "2024年第一批", None, None, None, "双超", "单独审核"],
+    ), today=TODAY)
+    assert [r.status for r in pv.rows] == ["拒绝"] * 9
+    said = [messages(r) for r in pv.rows]
+    assert said[0] == ["库中没有名单批次「2025年第一批」：新建批次须同时填写「批次年度」和"
+                       "「发布日期」；已有批次请按下拉列表填写名称。"]
+    assert said[1] == ["列入日期 2024-02-01 早于名单批次「2024年第一批」的发布日期 2024-03-01，"
+                       "请核对。"]
+    assert said[2] == ["轮次不连续：该企业已有 0 轮审核，新列入的应为第 1 轮（或留空自动编号）。"]
+    assert said[3] == ["与名单批次「2024年第一批」的批次年度（2024）不一致："
+                       "已有批次的年度和发布日期不能通过导入修改，请核对或留空。"]
+    assert said[4] == ["发布日期 2025-01-06 晚于今天，尚未公布的名单不能导入。"]
+    assert said[5] == ["信息公开日期（2023-03-25）早于列入名单日期（2023-03-30），请核对两个日期。"]
+    assert said[6] == ["审核方式为园区整体审核，须填写「整体审核名称」。"]
+    assert said[7][0] == ("列入日期 2024-03-05 晚于或等于该企业第 2 轮的列入日期（2024-03-01），"
+                          "轮次与日期先后不符，请核对轮次。")
+    assert said[7][1] == ("信息公开日期（2023-03-15）早于列入名单日期（2024-03-05），"
+                          "请核对两个日期。")
+    assert said[8] == [NO_ENT.format(area="", uscc=UNKNOWN)]
+
+
+NO_ENT = "未找到{area}统一社会信用代码为 {uscc} 的企业：请核对代码；新企业请先导入企业名录。"
+
+
+def test_listings_future_date_and_later_listing_warning(handmade_url):
+    pv = intake.preview(src(handmade_url), PROVINCE, "listings", listings(
+        [E5, None, None, "2024年第一批", None, None, "2025-01-02", "双超", "单独审核"],
+        [E4, 1, None, None, None, None, "2024-03-05"]), today=TODAY)
+    assert [r.status for r in pv.rows] == ["拒绝", "修改"]
+    assert messages(pv.rows[0])[0] == "列入日期 2025-01-02 晚于今天，尚未发生的日期不能填写。"
+    assert [p.message for p in pv.rows[1].warnings] == [
+        "列入日期晚于名单发布日期（2024-03-01）：审核时限从列入日期起算，请确认。"]
+
+
+def test_listings_city_scope_looks_like_not_found(handmade_url):
+    before = snapshot(handmade_url)
+    data = listings([E1, None, None, "2024年第一批", None, None, None, "双有", "单独审核"],
+                    [UNKNOWN, None, None, "2024年第一批", None, None, None, "双有", "单独审核"],
+                    [E4, 1, None, None, None, None, None, "双有"])
+    pv = intake.preview(src(handmade_url), SUZHOU, "listings", data, today=TODAY)
+    assert statuses(pv) == [(2, "拒绝"), (3, "拒绝"), (4, "修改")]
+    area = "本辖区（苏州市）"
+    assert messages(pv.rows[0]) == [NO_ENT.format(area=area, uscc=E1)]
+    assert messages(pv.rows[1]) == [NO_ENT.format(area=area, uscc=UNKNOWN)]
+    assert "南京" not in str(pv.frame().values.tolist())
+    assert not intake.confirm(src(handmade_url), SUZHOU, "listings", data, "x", ACTOR,
+                              today=TODAY).ok
+    assert snapshot(handmade_url) == before
+
+
+def roundtrip(url: str, scope: Scope, code: str):
+    """The pre-filled template of the jurisdiction, read back: what the import would do."""
+    kind = ri.KINDS[code]
+    rows = intake.current_rows(src(url), scope, code)
+    data = template_bytes(kind, intake.template_choices(src(url), scope, code), rows)
+    assert load_workbook(io.BytesIO(data)).sheetnames == ["填写说明", kind.sheet, "填写示例",
+                                                          "选项"]
+    return rows, intake.preview(src(url), scope, code, data, "t.xlsx", today=TODAY)
+
+
+def test_listings_template_round_trip(handmade_url):
+    rows, pv = roundtrip(handmade_url, SUZHOU, "listings")
+    assert list(zip(rows["统一社会信用代码"], rows["审核轮次（轮）"], rows["名单批次"],
+                    strict=True)) == [(E3, 1, "2023年第一批"), (E3, 2, "2024年第一批"),
+                                      (E4, 1, "2024年第一批")]
+    assert pv.problems == [] and [r.status for r in pv.rows] == ["无变化"] * 3
+    _rows, pv = roundtrip(handmade_url, PROVINCE, "listings")
+    assert [r.status for r in pv.rows] == ["无变化"] * 5
+
+
+def cli(url: str, tmp_path, code: str, data: bytes, *flags) -> int:
+    path = tmp_path / f"{code}.xlsx"
+    path.write_bytes(data)
+    return intake.main(["import", code, str(path), "--url", url, *flags])
+
+
+def test_listings_command_line(handmade_url, tmp_path, capsys):
+    before = snapshot(handmade_url)
+    bad = listings([E5, None, None, "2025年第一批", None, None, None, "双超", "单独审核"])
+    assert cli(handmade_url, tmp_path, "listings", bad, "--dry-run") == 1
+    out = capsys.readouterr().out
+    assert "拒绝：第 2 行「名单批次」列：值「2025年第一批」：库中没有名单批次" in out
+    assert "拒绝 1 条" in out and "未写入任何数据" in out
+    good = listings([E5, None, None, "2024年第一批", None, None, None, "双超", "单独审核"])
+    assert cli(handmade_url, tmp_path, "listings", good, "--dry-run") == 0
+    assert snapshot(handmade_url) == before
+    assert cli(handmade_url, tmp_path, "listings", good) == 0
+    assert one(handmade_url, s.audit_round, uscc=E5)["round_no"] == 1
+
+
+@pytest.mark.parametrize("mode", ["园区整体审核"])
+def test_listings_cluster_mode(handmade_url, mode):
+    with get_engine(handmade_url).begin() as conn:
+        conn.execute(s.cluster_audit.insert().values(
+            cluster_id=1, name="江北新材料园整体审核", kind="园区", park_id=1,
+            city_adcode="320100"))
+    pv = intake.preview(src(handmade_url), PROVINCE, "listings", listings(
+        [E2, 1, None, None, None, None, None, None, mode, "江北新材料园整体审核"],
+        [E4, 1, None, None, None, None, None, None, mode, "江北新材料园整体审核"]), today=TODAY)
+    assert [r.status for r in pv.rows] == ["修改", "拒绝"]
+    assert pv.rows[0].write == {"audit_mode": mode, "cluster_id": 1}
+    assert messages(pv.rows[1]) == [
+        "整体审核「江北新材料园整体审核」不在企业所在的苏州市，请核对。"]
+    out = intake.confirm(src(handmade_url), PROVINCE, "listings", listings(
+        [E2, 1, None, None, None, None, None, None, mode, "江北新材料园整体审核"]), "c", ACTOR,
+        today=TODAY)
+    assert out.ok
+    # back to a single audit: the cluster goes with it
+    pv = intake.preview(src(handmade_url), PROVINCE, "listings", listings(
+        [E2, 1, None, None, None, None, None, None, "单独审核"]), today=TODAY)
+    assert pv.rows[0].write == {"audit_mode": "单独审核", "cluster_id": None}
