@@ -446,26 +446,9 @@ def _plan_progress(conn: Connection, scope: Scope, rows: list[ri.Row], refs: Ref
                                       str(r.values["name"]), warning=True))
         values = {f: v for f, v in r.values.items() if f in PROGRESS_FIELDS}
         values.update({f: None for f in r.clears if f in PROGRESS_FIELDS})
+        values.update(ri.passes(values))
         merged = {**old, **values}
-        for stage, word in (("evaluation", "评估"), ("acceptance", "验收")):
-            has_date = merged[f"{stage}_date"] is not None
-            has_word = merged[f"{stage}_result"] is not None
-            if has_date and not has_word:
-                p.problems.append(Problem(f"填写了{word}日期，还须填写{word}结论"
-                                          f"（{'/'.join(ri.vocab.RESULT_WORDS)}）。", r.row))
-            if has_word and not has_date:
-                p.problems.append(Problem(f"填写了{word}结论，还须填写{word}日期。", r.row))
-            if f"{stage}_result" in values:
-                word_value = values[f"{stage}_result"]
-                merged[f"{stage}_pass"] = values[f"{stage}_pass"] = (
-                    None if word_value is None else word_value in ri.vocab.PASS_WORDS)
-        for f, name in ri.DATE_ORDER:
-            d = values.get(f)
-            if d is not None and d > today:
-                p.problems.append(Problem(f"{name} {d.isoformat()} 晚于今天，"
-                                          "尚未发生的日期不能填写。",
-                                          r.row, header.get(f), ri.show(d)))
-        p.problems.extend(Problem(m, r.row) for m in ri.date_order_problems(merged))
+        p.problems.extend(round_date_problems(r.row, header, values, merged, today))
         if any(not x.warning for x in p.problems):
             out.append(p)
             continue
@@ -475,6 +458,17 @@ def _plan_progress(conn: Connection, scope: Scope, rows: list[ri.Row], refs: Ref
         p.changes = [(header[c], old.get(c), diff[c]) for c in PROGRESS_FIELDS if c in diff]
         p.status = CHANGED if diff else SAME
         out.append(p)
+    return out
+
+
+def round_date_problems(row: int, header: dict[str, str], values: dict, merged: dict,
+                        today: dt.date) -> list[Problem]:
+    """The checks every kind that writes a round's milestones shares (审核进度, 评估与验收结论):
+    a result with its date, no date after today, milestones in order."""
+    out = [Problem(m, row) for m in ri.result_pairing_problems(merged)]
+    out += [Problem(m, row, header.get(f), ri.show(values[f]))
+            for f, m in ri.future_date_problems(values, today)]
+    out += [Problem(m, row) for m in ri.date_order_problems(merged)]
     return out
 
 

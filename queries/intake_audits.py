@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.engine import Connection
 
 from queries import intake as qi
@@ -302,6 +302,194 @@ def _current_listings(conn: Connection, scope: Scope, refs: qi.Refs, limit: int
     return frame
 
 
+# ---- 评估与验收结论 -------------------------------------------------------------------------
+
+RESULT_FIELDS = ("evaluation_date", "evaluation_result", "evaluation_score", "evaluation_veto",
+                 "acceptance_date", "acceptance_result", "acceptance_score", "acceptance_veto",
+                 "cp_level")
+YES = {"是": True, "否": False}
+# Domain §4: panels are typically 3–5 experts; outside that range is worth a second look.
+PANEL_SIZE = (3, 5)
+
+
+def _panels(conn: Connection, audit_ids: list[int]) -> dict[tuple[int, str], list[dict]]:
+    """The stored panel of each (audit, stage), in assignment order."""
+    pa = s.panel_assignment
+    out: dict[tuple[int, str], list[dict]] = {}
+    for part in qi._chunks(audit_ids):
+        for m in conn.execute(select(pa.c.assignment_id, pa.c.audit_id, pa.c.stage,
+                                     pa.c.expert_id, pa.c.role)
+                              .where(pa.c.audit_id.in_(part))
+                              .order_by(pa.c.assignment_id)).mappings():
+            out.setdefault((m["audit_id"], m["stage"]), []).append(dict(m))
+    return out
+
+
+def _panel_text(refs: qi.Refs, members: list[tuple[int, str]]) -> str | None:
+    """A panel as the template writes it: the leader first, marked."""
+    if not members:
+        return None
+    def name(e: int) -> str:  # the number where the name alone would be ambiguous
+        n = refs.names["expert"].get(str(e), str(e))
+        return n if refs.lookup["expert"].get(qi._key(n)) == str(e) else str(e)
+
+    ordered = sorted(members, key=lambda m: m[1] != "组长")
+    return "、".join(name(e) + (ra.LEADER_MARK if role == "组长" else "") for e, role in ordered)
+
+
+def _plan_panel(p: qi.Planned, r: ri.Row, header: dict, stage: str, word: str, text: str,
+                merged: dict, audit_id: int, stored: list[dict], refs: qi.Refs,
+                next_id: list[int]) -> None:
+    """The panel_assignment writes that make the stage's panel the one the cell names: seats of
+    experts kept stay (their role may change), seats of experts no longer named go to the
+    newly named, and further experts get new seats."""
+    column = header[f"{stage}_panel"]
+    names, leaders = ra.panel_names(text)
+    problems = []
+    experts: list[int] = []
+    for name in names:
+        code = refs.lookup["expert"].get(qi._key(name), "")
+        if code is None:
+            problems.append(f"专家库中有不止一位「{name}」，请改填其专家编号。")
+        elif code == "":
+            problems.append(f"专家「{name}」不在专家库中，请核对姓名或填写专家编号。")
+        elif int(code) in experts:
+            problems.append(f"专家「{name}」重复填写。")
+        else:
+            experts.append(int(code))
+    if len(leaders) > 1:
+        problems.append(f"只能有一位组长（只在一位专家的姓名后注明{ra.LEADER_MARK}）。")
+    if merged.get(f"{stage}_date") is None:
+        problems.append(f"填写了{word}专家组，还须填写{word}日期。")
+    if len(stored) > len(experts) and not problems:
+        problems.append(f"专家组由库中的 {len(stored)} 人减为 {len(experts)} 人：导入只能替换或"
+                        "增加专家组成员，不能删除，请联系省级用户在库中更正。")
+    for m in problems:
+        p.problems.append(Problem(m, r.row, column, ri.show(text)))
+    if problems:
+        return
+    if not PANEL_SIZE[0] <= len(experts) <= PANEL_SIZE[1]:
+        p.problems.append(Problem(f"{word}专家组 {len(experts)} 人：专家组一般为 "
+                                  f"{PANEL_SIZE[0]}—{PANEL_SIZE[1]} 人，请核对。", r.row, column,
+                                  ri.show(text), warning=True))
+    lead = experts[leaders[0] if leaders else 0]
+    want = {e: ("组长" if e == lead else "成员") for e in experts}
+    seats = {m["expert_id"]: m for m in stored}
+    free = [m for m in stored if m["expert_id"] not in want]  # seats to give to new experts
+    for e, role in want.items():
+        seat = seats.get(e) or (free.pop(0) if free else None)
+        if seat is None:
+            values = {"assignment_id": next_id[0], "expert_id": e, "audit_id": audit_id,
+                      "cluster_id": None, "stage": word, "role": role}
+            p.more.append(qi.Write("panel_assignment", str(next_id[0]), qi.NEW, values))
+            next_id[0] += 1
+            continue
+        new = {"expert_id": e, "role": role}
+        diff = {k: v for k, v in new.items() if seat[k] != v}
+        if diff:
+            p.more.append(qi.Write("panel_assignment", str(seat["assignment_id"]), qi.CHANGED,
+                                   diff, {k: seat[k] for k in diff}))
+    old_text = _panel_text(refs, [(m["expert_id"], m["role"]) for m in stored])
+    new_text = _panel_text(refs, list(want.items()))
+    if old_text != new_text:
+        p.changes.append((column, old_text, new_text))
+
+
+def _plan_results(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.Refs,
+                  today: dt.date) -> list[qi.Planned]:
+    a, e = s.audit_round, s.enterprise
+    kind = ra.RESULTS
+    keys = sorted({r.key for r in rows if r.key})
+    stored: dict[tuple, dict] = {}
+    dates = [f for f, _name in ri.DATE_ORDER]
+    cols = [a.c.audit_id, a.c.uscc, a.c.round_no, e.c.name,
+            *[a.c[f] for f in dict.fromkeys([*dates, *RESULT_FIELDS])],
+            a.c.evaluation_pass, a.c.acceptance_pass]
+    for part in qi._chunks(keys):
+        for m in conn.execute(select(*cols).select_from(a.join(e, e.c.uscc == a.c.uscc))
+                              .where(tuple_(a.c.uscc, a.c.round_no).in_(part),
+                                     scope_where(scope))).mappings():
+            stored[(m["uscc"], m["round_no"])] = dict(m)
+    panels = _panels(conn, sorted(x["audit_id"] for x in stored.values()))
+    next_id = [(conn.execute(select(func.max(s.panel_assignment.c.assignment_id))).scalar()
+                or 0) + 1]
+    area = _area_words(scope, refs)
+    header = {c.field: c.label for c in kind.columns}
+    out = []
+    for r in rows:
+        p = qi.Planned(r.row, qi.REJECTED, "、".join(str(k) for k in r.key),
+                       table="audit_round", problems=list(r.problems))
+        p.label = str(r.values.get("name", ""))
+        old = stored.get(r.key) if r.key else None
+        if r.key and old is None:
+            p.problems.append(Problem(qi.NOT_FOUND.format(area=area, round=r.key[1],
+                                                          uscc=r.key[0]), r.row))
+        if not r.ok or old is None:
+            out.append(p)
+            continue
+        p.label, p.row_key = old["name"], str(old["audit_id"])
+        if "name" in r.values and ri.fold(r.values["name"]) != ri.fold(old["name"]):
+            p.problems.append(Problem(f"企业名称与名录不同（名录中为「{old['name']}」），请核对；"
+                                      "名称不会被修改。", r.row, header["name"],
+                                      str(r.values["name"]), warning=True))
+        values = {f: (YES[v] if f.endswith("_veto") else v) for f, v in r.values.items()
+                  if f in RESULT_FIELDS}
+        values.update({f: None for f in r.clears if f in RESULT_FIELDS})
+        values.update(ri.passes(values))
+        merged = {**old, **values}
+        p.problems.extend(qi.round_date_problems(r.row, header, values, merged, today))
+        for stage, word in ri.RESULT_STAGES:
+            if merged.get(f"{stage}_veto") is None:
+                continue
+            if merged.get(f"{stage}_date") is None:
+                p.problems.append(Problem(f"填写了{word}否定项，还须填写{word}日期和结论。", r.row,
+                                          header[f"{stage}_veto"]))
+            elif merged[f"{stage}_veto"] and merged.get(f"{stage}_pass"):
+                # a veto item (一票否决) fails the stage whatever the score
+                p.problems.append(Problem(f"{word}触发了否定项，{word}结论应为不通过或不合格，"
+                                          "请核对。", r.row, header[f"{stage}_veto"], "是"))
+        for stage, word in ri.RESULT_STAGES:
+            if f"{stage}_panel" in r.values:
+                _plan_panel(p, r, header, stage, word, str(r.values[f"{stage}_panel"]), merged,
+                            old["audit_id"], panels.get((old["audit_id"], word), []), refs,
+                            next_id)
+        if any(not x.warning for x in p.problems):
+            out.append(p)
+            continue
+        diff = {c: v for c, v in values.items() if old.get(c) != v}
+        p.write, p.before = diff, {c: old.get(c) for c in diff}
+        shown = {True: "是", False: "否"}
+        field_changes = [(header[c], shown.get(old.get(c), old.get(c)) if c.endswith("_veto")
+                          else old.get(c), shown.get(diff[c], diff[c]) if c.endswith("_veto")
+                          else diff[c]) for c in RESULT_FIELDS if c in diff]
+        p.changes = field_changes + p.changes
+        p.status = qi.CHANGED if diff or p.more else qi.SAME
+        out.append(p)
+    return out
+
+
+def _current_results(conn: Connection, scope: Scope, refs: qi.Refs, limit: int
+                     ) -> pd.DataFrame:
+    a, e = s.audit_round, s.enterprise
+    frame = pd.DataFrame(conn.execute(select(
+        a.c.uscc, a.c.round_no, e.c.name, a.c.audit_id, *[a.c[f] for f in RESULT_FIELDS])
+        .select_from(a.join(e, e.c.uscc == a.c.uscc)).where(scope_where(scope))
+        .order_by(e.c.city_adcode, a.c.uscc, a.c.round_no).limit(limit)).mappings().all(),
+        columns=["uscc", "round_no", "name", "audit_id", *RESULT_FIELDS])
+    panels = _panels(conn, [int(x) for x in frame["audit_id"]])
+    for stage, word in ri.RESULT_STAGES:
+        frame[f"{stage}_veto"] = frame[f"{stage}_veto"].map(
+            lambda v: None if v is None or pd.isna(v) else ("是" if v else "否"))
+        frame[f"{stage}_panel"] = [
+            _panel_text(refs, [(m["expert_id"], m["role"])
+                               for m in panels.get((int(x), word), [])])
+            for x in frame["audit_id"]]
+    return frame[[c.field for c in ra.RESULTS.columns]]
+
+
 qi.register("listings", _plan_listings, _current_listings,
             {"listing_batch": (s.listing_batch, ("batch_id",)),
              "audit_round": (s.audit_round, ("audit_id",))})
+qi.register("results", _plan_results, _current_results,
+            {"audit_round": (s.audit_round, ("audit_id",)),
+             "panel_assignment": (s.panel_assignment, ("assignment_id",))})

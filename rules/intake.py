@@ -253,6 +253,42 @@ def date_order_problems(dates: Mapping[str, dt.date | None]) -> list[str]:
     return out
 
 
+RESULT_STAGES = (("evaluation", "评估"), ("acceptance", "验收"))
+
+
+def result_pairing_problems(merged: Mapping[str, object]) -> list[str]:
+    """A stage's date needs its result (the local word) and a result its date: the database
+    keeps the normalised pass/fail only beside a date (schema ck_audit_*_date_pass); a cleaner
+    production level only with a passed acceptance."""
+    out = []
+    for stage, word in RESULT_STAGES:
+        has_date = merged.get(f"{stage}_date") is not None
+        has_word = merged.get(f"{stage}_result") is not None
+        if has_date and not has_word:
+            out.append(f"填写了{word}日期，还须填写{word}结论（{'/'.join(vocab.RESULT_WORDS)}）。")
+        if has_word and not has_date:
+            out.append(f"填写了{word}结论，还须填写{word}日期。")
+    if merged.get("cp_level") is not None and merged.get("acceptance_pass") is not True:
+        # the level is what a passed acceptance certifies (domain §4)
+        out.append("填写了清洁生产水平，但该轮审核尚未验收通过：清洁生产水平在验收通过时认定，"
+                   "请核对或留空。")
+    return out
+
+
+def passes(values: Mapping[str, object]) -> dict[str, bool | None]:
+    """The normalised pass/fail of each result word a row gives (None where it clears one)."""
+    return {f"{stage}_pass": (None if values[f"{stage}_result"] is None
+                              else values[f"{stage}_result"] in vocab.PASS_WORDS)
+            for stage, _word in RESULT_STAGES if f"{stage}_result" in values}
+
+
+def future_date_problems(values: Mapping[str, object], today: dt.date
+                         ) -> list[tuple[str, str]]:
+    """(field, message) for each milestone a row dates after today."""
+    return [(f, f"{name} {values[f].isoformat()} 晚于今天，尚未发生的日期不能填写。")
+            for f, name in DATE_ORDER if values.get(f) is not None and values[f] > today]
+
+
 # ---- headers -----------------------------------------------------------------------------------
 
 _UNIT = re.compile(r"\([^()]*\)$")

@@ -53,4 +53,50 @@ LISTINGS = Kind("listings", "名单批次与列入企业", "列入名单", (
          "轮次留空时，该企业已在本批次的修改那一轮，否则新增为下一轮。企业须已在企业名录中。"
          "库中没有的名单批次，填写批次年度和发布日期即在导入时新建。"))
 
-register(LISTINGS)
+YES_NO = ("是", "否")
+PANEL_SEPARATORS = "、，,；;"
+LEADER_MARK = "（组长）"  # after a name: this expert chairs the panel (else the first named)
+
+
+def _stage_columns(stage: str, word: str) -> tuple[Column, ...]:
+    return (
+        PROGRESS.column(f"{stage}_date"), PROGRESS.column(f"{stage}_result"),
+        PROGRESS.column(f"{stage}_score"),
+        Column(f"{stage}_veto", f"{word}否定项", f"{word}是否触发否定项（一票否决）；"
+               f"触发时{word}结论应为不通过/不合格", kind="choice", choices=YES_NO,
+               clearable=True, example="否", synonyms=(f"{word}是否触发否定项", f"{word}否决项")),
+        Column(f"{stage}_panel", f"{word}专家组成员", f"{word}专家组的专家姓名，用、或，分隔，"
+               f"第一位为组长（或在组长姓名后注明{LEADER_MARK}）；重名的专家填写专家编号；"
+               "填写即以本名单替换库中该环节的专家组，留空保留", max_len=256,
+               example="王甲、李乙、张丙", synonyms=(f"{word}专家组", f"{word}专家")),
+    )
+
+
+RESULTS = Kind("results", "评估与验收结论", "评估与验收", (
+    USCC, PROGRESS.column("round_no"), _NAME,
+    *_stage_columns("evaluation", "评估"),
+    *_stage_columns("acceptance", "验收"),
+    PROGRESS.column("cp_level"),
+), note=("每行一轮审核的评估和验收结论及专家组，以统一社会信用代码和审核轮次识别；"
+         "只能填写已列入名单的审核轮次。日期须按 列入 ≤ 信息公开 ≤ 启动 ≤ 提交报告 ≤ 评估 ≤ 验收"
+         " 的顺序；填写日期须同时填写结论。"), creates=False)
+
+
+def panel_names(text: str) -> tuple[list[str], list[int]]:
+    """The names of a panel cell in order, and the positions of those marked as leader.
+    王甲（组长）、李乙，张丙 -> (["王甲", "李乙", "张丙"], [0])."""
+    for sep in PANEL_SEPARATORS[1:]:
+        text = text.replace(sep, PANEL_SEPARATORS[0])
+    names, leaders = [], []
+    for part in text.split(PANEL_SEPARATORS[0]):
+        name = part.strip()
+        for mark in (LEADER_MARK, "(组长)"):
+            if name.endswith(mark):
+                name = name[:-len(mark)].strip()
+                leaders.append(len(names))
+        if name:
+            names.append(name)
+    return names, leaders
+
+
+register(LISTINGS, RESULTS)

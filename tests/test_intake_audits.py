@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
@@ -268,3 +269,173 @@ def test_listings_cluster_mode(handmade_url, mode):
     pv = intake.preview(src(handmade_url), PROVINCE, "listings", listings(
         [E2, 1, None, None, None, None, None, None, "单独审核"]), today=TODAY)
     assert pv.rows[0].write == {"audit_mode": "单独审核", "cluster_id": None}
+
+
+# ---- 评估与验收结论 -------------------------------------------------------------------------
+
+RES_HEADER = ["统一社会信用代码", "审核轮次", "企业名称", "评估日期", "评估结论", "评估得分",
+              "评估否定项", "评估专家组成员", "验收日期", "验收结论", "验收得分", "验收否定项",
+              "验收专家组成员", "清洁生产水平"]
+
+
+def results(*rows) -> bytes:
+    return xlsx(RES_HEADER, rows)
+
+
+def panel(url: str, audit_id: int, stage: str) -> list[tuple[int, int, str]]:
+    pa = s.panel_assignment
+    with get_engine(url).connect() as conn:
+        return [tuple(r) for r in conn.execute(
+            select(pa.c.assignment_id, pa.c.expert_id, pa.c.role)
+            .where(pa.c.audit_id == audit_id, pa.c.stage == stage)
+            .order_by(pa.c.assignment_id))]
+
+
+RESULT_FILE = results(
+    # R5 (E3 round 2) evaluated: date, word, score, no veto, a new panel led by 陈戊
+    [E3, 2, None, "2024-12-20", "合格", 90, "否", "刘丁，陈戊（组长）、王甲"],
+    # R1: 张丙's seat on the evaluation panel goes to 陈戊; the rest kept
+    [E1, 1, None, None, None, None, None, "王甲（组长）、李乙、陈戊"],
+    # R3: its score cleared, veto kept
+    [E3, 1, None, None, None, "（清空）"],
+    # R2 as it is (nothing filled but the key)
+    [E2, 1],
+)
+
+
+def test_results_preview_exact(handmade_url):
+    pv = intake.preview(src(handmade_url), PROVINCE, "results", RESULT_FILE, "结论.xlsx",
+                        today=TODAY)
+    assert pv.problems == [] and pv.ok
+    assert statuses(pv) == [(2, "修改"), (3, "修改"), (4, "修改"), (5, "无变化")]
+    r5, r1, r3, _r2 = pv.rows
+    assert r5.write == {"evaluation_date": D("2024-12-20"), "evaluation_result": "合格",
+                        "evaluation_score": 90.0, "evaluation_veto": False,
+                        "evaluation_pass": True}
+    assert [(w.table, w.row_key, w.action, w.values) for w in r5.more] == [
+        ("panel_assignment", "9", "新增", {"assignment_id": 9, "expert_id": 4, "audit_id": 5,
+                                          "cluster_id": None, "stage": "评估", "role": "成员"}),
+        ("panel_assignment", "10", "新增", {"assignment_id": 10, "expert_id": 5, "audit_id": 5,
+                                           "cluster_id": None, "stage": "评估", "role": "组长"}),
+        ("panel_assignment", "11", "新增", {"assignment_id": 11, "expert_id": 1, "audit_id": 5,
+                                           "cluster_id": None, "stage": "评估", "role": "成员"})]
+    assert r5.changes[-1] == ("评估专家组成员", None, "陈戊（组长）、刘丁、王甲")
+    assert r1.write == {} and [(w.row_key, w.action, w.values, w.before) for w in r1.more] == [
+        ("3", "修改", {"expert_id": 5}, {"expert_id": 3})]
+    assert r1.changes == [("评估专家组成员", "王甲（组长）、李乙、张丙",
+                           "王甲（组长）、李乙、陈戊")]
+    assert r3.write == {"evaluation_score": None} and r3.before == {"evaluation_score": 62.0}
+
+
+def test_results_confirm_and_undo_restore_panels_exactly(handmade_url):
+    before = snapshot(handmade_url)
+    out = intake.confirm(src(handmade_url), PROVINCE, "results", RESULT_FILE, "结论.xlsx",
+                         ACTOR, today=TODAY)
+    assert out.ok and out.message == "已导入第 1 次：新增 0 条、修改 3 条、无变化 1 条。"
+    r5 = one(handmade_url, s.audit_round, audit_id=5)
+    assert (r5["evaluation_date"], r5["evaluation_result"], r5["evaluation_pass"],
+            r5["evaluation_score"], r5["evaluation_veto"], r5["start_date"]) == (
+        D("2024-12-20"), "合格", True, 90.0, False, D("2024-04-20"))
+    assert panel(handmade_url, 5, "评估") == [(9, 4, "成员"), (10, 5, "组长"), (11, 1, "成员")]
+    assert panel(handmade_url, 1, "评估") == [(1, 1, "组长"), (2, 2, "成员"), (3, 5, "成员")]
+    assert panel(handmade_url, 1, "验收") == [(4, 1, "组长"), (5, 2, "成员"), (6, 3, "成员")]
+    r3 = one(handmade_url, s.audit_round, audit_id=3)
+    assert (r3["evaluation_score"], r3["evaluation_veto"], r3["evaluation_result"]) == (
+        None, True, "不合格")  # cleared; blanks kept
+    undone = intake.undo(src(handmade_url), PROVINCE, out.batch_id, ACTOR)
+    assert undone.ok and undone.message == "已撤销第 1 次导入：6 条记录已恢复到导入前。"
+    assert snapshot(handmade_url) == before
+
+
+def rejected(url: str, code: str, data: bytes) -> list[str]:
+    """The errors of a one-row file (which must be rejected)."""
+    pv = intake.preview(src(url), PROVINCE, code, data, today=TODAY)
+    assert [r.status for r in pv.rows] == ["拒绝"]
+    return messages(pv.rows[0])
+
+
+def test_results_checks(handmade_url):
+    def said(*row):
+        return rejected(handmade_url, "results", results(row))
+
+    assert said(E2, 1, None, "2024-06-01") == [
+        "填写了评估日期，还须填写评估结论（通过/不通过/合格/不合格）。"]
+    assert said(E2, 1, None, None, "通过") == ["填写了评估结论，还须填写评估日期。"]
+    assert said(E4, 1, None, None, None, None, "否") == [
+        "填写了评估否定项，还须填写评估日期和结论。"]
+    assert said(E3, 2, None, "2024-12-20", "合格", 90, "是") == [
+        "评估触发了否定项，评估结论应为不通过或不合格，请核对。"]
+    assert said(E3, 1, None, None, None, None, None, "刘丁") == [
+        "专家组由库中的 2 人减为 1 人：导入只能替换或增加专家组成员，不能删除，"
+        "请联系省级用户在库中更正。"]
+    assert said(E1, 1, None, None, None, None, None, "王甲（组长）、李乙(组长)，赵无；王甲") == [
+        "专家「赵无」不在专家库中，请核对姓名或填写专家编号。", "专家「王甲」重复填写。",
+        "只能有一位组长（只在一位专家的姓名后注明（组长））。"]
+    assert said(E2, 1, None, None, None, None, None, None, None, None, None, None, None,
+                "Ⅰ级") == ["填写了清洁生产水平，但该轮审核尚未验收通过："
+                          "清洁生产水平在验收通过时认定，请核对或留空。"]
+    assert said(E4, 1, None, None, None, None, None, "王甲、李乙、张丙") == [
+        "填写了评估专家组，还须填写评估日期。"]
+    assert said(E2, 1, None, "2025-01-02", "通过") == [
+        "评估日期 2025-01-02 晚于今天，尚未发生的日期不能填写。"]
+    assert said(E3, 1, None, "2023-12-01") == [
+        "评估日期（2023-12-01）早于提交报告日期（2023-12-20），请核对两个日期。"]
+    assert said(E1, 1, None, None, None, 101) == [
+        "超出范围：应在 0—100 分之间。"]
+    pv = intake.preview(src(handmade_url), PROVINCE, "results", results([E1, 1], [E1, 1]),
+                        today=TODAY)
+    assert messages(pv.rows[1]) == [
+        "与第 2 行重复（统一社会信用代码、审核轮次相同），请合并为一行。"]
+
+
+def test_results_ambiguous_expert_and_panel_size_warning(handmade_url):
+    with get_engine(handmade_url).begin() as conn:
+        conn.execute(s.expert.insert().values(
+            expert_id=6, name="王甲", industry_code="dyeing", admitted_date=D("2020-01-01"),
+            status="在库", score=12))
+    assert rejected(handmade_url, "results", results(
+        [E1, 1, None, None, None, None, None, "王甲、李乙、张丙"])) == [
+        "专家库中有不止一位「王甲」，请改填其专家编号。"]
+    pv = intake.preview(src(handmade_url), PROVINCE, "results", results(
+        [E1, 1, None, None, None, None, None, None, None, None, None, None, "1、2、3、4、5、6"]),
+        today=TODAY)
+    assert [r.status for r in pv.rows] == ["修改"]
+    assert [p.message for p in pv.warnings] == ["验收专家组 6 人：专家组一般为 3—5 人，请核对。"]
+    # the pre-filled template writes the number where the name is shared
+    rows = intake.current_rows(src(handmade_url), PROVINCE, "results")
+    assert rows["评估专家组成员"][0] == "1（组长）、李乙、张丙"
+
+
+def test_results_city_scope_looks_like_not_found(handmade_url):
+    before = snapshot(handmade_url)
+    data = results([E1, 1, None, None, None, 91], [E5, 1, None, None, None, 91],
+                   [E3, 1, None, None, None, 63])
+    pv = intake.preview(src(handmade_url), SUZHOU, "results", data, today=TODAY)
+    assert statuses(pv) == [(2, "拒绝"), (3, "拒绝"), (4, "修改")]
+    assert messages(pv.rows[0]) == [intake.NOT_FOUND.format(area="本辖区（苏州市）", round=1,
+                                                            uscc=E1)]
+    assert messages(pv.rows[1]) == [intake.NOT_FOUND.format(area="本辖区（苏州市）", round=1,
+                                                            uscc=E5)]
+    assert not intake.confirm(src(handmade_url), SUZHOU, "results", data, "x", ACTOR,
+                              today=TODAY).ok
+    assert snapshot(handmade_url) == before
+
+
+def test_results_template_round_trip(handmade_url):
+    rows, pv = roundtrip(handmade_url, PROVINCE, "results")
+    assert rows["验收专家组成员"][0] == "王甲（组长）、李乙、张丙"
+    assert [None if pd.isna(v) else v for v in rows["评估否定项"][:3]] == ["否", None, "是"]
+    assert pv.problems == [] and [r.status for r in pv.rows] == ["无变化"] * 5
+    _rows, pv = roundtrip(handmade_url, SUZHOU, "results")
+    assert [r.status for r in pv.rows] == ["无变化"] * 3
+
+
+def test_results_command_line(handmade_url, tmp_path, capsys):
+    before = snapshot(handmade_url)
+    bad = results([E2, 1, None, "2024-06-01"])
+    assert cli(handmade_url, tmp_path, "results", bad, "--dry-run") == 1
+    assert "拒绝：第 2 行：填写了评估日期，还须填写评估结论" in capsys.readouterr().out
+    assert cli(handmade_url, tmp_path, "results", RESULT_FILE, "--dry-run") == 0
+    assert snapshot(handmade_url) == before
+    assert cli(handmade_url, tmp_path, "results", RESULT_FILE) == 0
+    assert panel(handmade_url, 5, "评估")[1] == (10, 5, "组长")
