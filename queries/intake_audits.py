@@ -14,6 +14,7 @@ from queries import schema as s
 from queries.scope import Scope, scope_where
 from rules import intake as ri
 from rules import intake_audits as ra
+from rules import vocab
 from rules.intake import Problem
 
 NO_ENTERPRISE = ("未找到{area}统一社会信用代码为 {uscc} 的企业：请核对代码；"
@@ -487,9 +488,161 @@ def _current_results(conn: Connection, scope: Scope, refs: qi.Refs, limit: int
     return frame[[c.field for c in ra.RESULTS.columns]]
 
 
+# ---- 清洁生产方案 -----------------------------------------------------------------------------
+
+OPTION_FIELDS = ("cost_class", "category", "status", "investment_wan", "implemented_date",
+                 *(c for c, _label, _unit in vocab.OUTCOME_COLUMNS))
+
+
+def _plan_options(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.Refs,
+                  today: dt.date) -> list[qi.Planned]:
+    a, e, o = s.audit_round, s.enterprise, s.audit_option
+    kind = ra.OPTIONS
+    header = {c.field: c.label for c in kind.columns}
+    keys = sorted({r.key[:2] for r in rows if r.key})
+    rounds: dict[tuple, dict] = {}
+    for part in qi._chunks(keys):
+        for m in conn.execute(select(a.c.audit_id, a.c.uscc, a.c.round_no, a.c.listing_date,
+                                     a.c.start_date, a.c.evaluation_date, e.c.name)
+                              .select_from(a.join(e, e.c.uscc == a.c.uscc))
+                              .where(tuple_(a.c.uscc, a.c.round_no).in_(part),
+                                     scope_where(scope))).mappings():
+            rounds[(m["uscc"], m["round_no"])] = dict(m)
+    options: dict[tuple[int, str], list[dict]] = {}  # (audit, folded title) -> stored options
+    for part in qi._chunks(sorted(x["audit_id"] for x in rounds.values())):
+        for m in conn.execute(select(o.c.option_id, o.c.audit_id, o.c.title,
+                                     *[o.c[f] for f in OPTION_FIELDS])
+                              .where(o.c.audit_id.in_(part))).mappings():
+            options.setdefault((m["audit_id"], ri.fold(m["title"])), []).append(dict(m))
+    next_id = (conn.execute(select(func.max(o.c.option_id))).scalar() or 0) + 1
+    taken: dict[tuple[int, str], int] = {}  # (audit, folded title) -> the row that has it
+    area = _area_words(scope, refs)
+    out = []
+    for r in rows:
+        p = qi.Planned(r.row, qi.REJECTED, "、".join(str(k) for k in r.key),
+                       table="audit_option", problems=list(r.problems))
+        p.label = str(r.values.get("name", ""))
+        audit = rounds.get(r.key[:2]) if r.key else None
+        if r.key and audit is None:
+            p.problems.append(Problem(qi.NOT_FOUND.format(area=area, round=r.key[1],
+                                                          uscc=r.key[0]), r.row))
+        if not r.ok or audit is None:
+            out.append(p)
+            continue
+        p.label = audit["name"]
+        if "name" in r.values and ri.fold(r.values["name"]) != ri.fold(audit["name"]):
+            p.problems.append(Problem(f"企业名称与名录不同（名录中为「{audit['name']}」），请核对；"
+                                      "名称不会被修改。", r.row, header["name"],
+                                      str(r.values["name"]), warning=True))
+        title_key = (audit["audit_id"], ri.fold(r.key[2]))
+        if title_key in taken:  # titles equal but for blanks or full-width letters
+            p.problems.append(Problem(f"与第 {taken[title_key]} 行是同一项方案，请合并为一行。",
+                                      r.row, header["title"], r.key[2]))
+            out.append(p)
+            continue
+        taken[title_key] = r.row
+        same = options.get(title_key, [])
+        if len(same) > 1:
+            p.problems.append(Problem(f"该轮审核库中已有 {len(same)} 项名为「{r.key[2]}」的方案，"
+                                      "无法确定修改哪一项，请联系省级用户核实。", r.row,
+                                      header["title"], r.key[2]))
+            out.append(p)
+            continue
+        old = same[0] if same else None
+        values = {f: v for f, v in r.values.items() if f in OPTION_FIELDS}
+        values.update({f: None for f in r.clears if f in OPTION_FIELDS})
+        if old is None:
+            missing = [header[c.field] for c in kind.columns if c.required and not c.key
+                       and values.get(c.field) is None]
+            if missing:
+                p.problems.append(Problem(f"新增方案须填写：{'、'.join(missing)}。", r.row))
+                out.append(p)
+                continue
+        merged = {**(old or {}), **values}
+        if merged["status"] != "已实施" and "implemented_date" not in values \
+                and merged.get("implemented_date") is not None:
+            # no longer implemented: the date goes (the database keeps one only for 已实施)
+            merged["implemented_date"] = values["implemented_date"] = None
+        changed = {f for f, v in values.items() if old is None or old.get(f) != v}
+        p.problems.extend(_option_problems(r.row, header, merged, changed, audit, today))
+        if any(not x.warning for x in p.problems):
+            out.append(p)
+            continue
+        if old is None:
+            p.status, p.row_key = qi.NEW, str(next_id)
+            p.write = {"option_id": next_id, "audit_id": audit["audit_id"], "title": r.key[2],
+                       **{f: merged.get(f) for f in OPTION_FIELDS}}
+            p.changes = [(header[f], None, merged[f]) for f in OPTION_FIELDS
+                         if merged.get(f) is not None]
+            next_id += 1
+        else:
+            diff = {c: v for c, v in values.items() if old.get(c) != v}
+            p.row_key = str(old["option_id"])
+            p.write, p.before = diff, {c: old.get(c) for c in diff}
+            p.changes = [(header[c], old.get(c), diff[c]) for c in OPTION_FIELDS if c in diff]
+            p.status = qi.CHANGED if diff else qi.SAME
+        out.append(p)
+    return out
+
+
+def _option_problems(row: int, header: dict, merged: dict, changed: set[str], audit: dict,
+                     today: dt.date) -> list[Problem]:
+    """Errors on the option as it would be stored; warnings only on what the row changes (a
+    value confirmed once is not questioned again on every re-import)."""
+    out = []
+    done = merged.get("implemented_date")
+    column = header["implemented_date"]
+    if merged["status"] == "已实施" and done is None:
+        out.append(Problem("实施状态为已实施，须填写实施完成日期。", row, column))
+    elif merged["status"] != "已实施" and done is not None:
+        out.append(Problem(f"实施状态为「{merged['status']}」，不应填写实施完成日期"
+                           "（已实施的方案才有完成日期），请核对状态或清空日期。", row, column,
+                           ri.show(done)))
+    elif done is not None:
+        # Options come out of the audit: none is implemented before the audit started (or,
+        # with no start date on record, before the enterprise was listed).
+        start, word = ((audit["start_date"], "启动审核日期") if audit["start_date"] is not None
+                       else (audit["listing_date"], "列入名单日期"))
+        if done > today:
+            out.append(Problem(f"实施完成日期 {done.isoformat()} 晚于今天，尚未完成的方案请填写"
+                               "实施状态为实施中。", row, column, ri.show(done)))
+        elif done < start:
+            out.append(Problem(f"实施完成日期 {done.isoformat()} 早于该轮审核的{word}"
+                               f"（{start.isoformat()}），请核对日期或审核轮次。", row, column,
+                               ri.show(done)))
+        elif merged["cost_class"] == "中/高费" and audit["evaluation_date"] is not None \
+                and done < audit["evaluation_date"] and changed & {"implemented_date",
+                                                                   "cost_class"}:
+            # Domain §4: evaluation reviews the feasibility of medium/high-cost options
+            # before they are built.
+            out.append(Problem(f"中/高费方案一般在评估（{audit['evaluation_date'].isoformat()}）"
+                               "之后实施，请核对实施完成日期。", row, column, ri.show(done),
+                               warning=True))
+    invest = merged.get("investment_wan")
+    limit = ra.YUAN_LIKE_WAN[merged["cost_class"]]
+    if changed & {"investment_wan", "cost_class"} and invest is not None and invest > limit:
+        out.append(Problem(f"投资 {ri.show(invest)} 万元，{merged['cost_class']}方案少见如此之大："
+                           "是否按“元”填写了？投资的单位是万元（1 万元 = 10000 元）。", row,
+                           header["investment_wan"], ri.show(invest), warning=True))
+    return out
+
+
+def _current_options(conn: Connection, scope: Scope, refs: qi.Refs, limit: int
+                     ) -> pd.DataFrame:
+    a, e, o = s.audit_round, s.enterprise, s.audit_option
+    return pd.DataFrame(conn.execute(select(
+        a.c.uscc, a.c.round_no, o.c.title, e.c.name, *[o.c[f] for f in OPTION_FIELDS])
+        .select_from(o.join(a, a.c.audit_id == o.c.audit_id).join(e, e.c.uscc == a.c.uscc))
+        .where(scope_where(scope))
+        .order_by(e.c.city_adcode, a.c.uscc, a.c.round_no, o.c.option_id).limit(limit))
+        .mappings().all(), columns=[c.field for c in ra.OPTIONS.columns])
+
+
 qi.register("listings", _plan_listings, _current_listings,
             {"listing_batch": (s.listing_batch, ("batch_id",)),
              "audit_round": (s.audit_round, ("audit_id",))})
 qi.register("results", _plan_results, _current_results,
             {"audit_round": (s.audit_round, ("audit_id",)),
              "panel_assignment": (s.panel_assignment, ("assignment_id",))})
+qi.register("options", _plan_options, _current_options,
+            {"audit_option": (s.audit_option, ("option_id",))}, options=True)

@@ -108,7 +108,8 @@ class Column:
                 "date": "日期，如 2021-03-05、2021/3/5、2021年3月5日",
                 "int": "整数" + (f"，{_n(self.low)}—{_n(self.high)}" if self.high else ""),
                 "number": "数字" + (f"，{_n(self.low)}—{_n(self.high)}"
-                                    if self.high is not None else ""),
+                                    if self.high is not None else
+                                    f"，不小于 {_n(self.low)}" if self.low is not None else ""),
                 "ref": REF_HINTS.get(self.ref, ""),
                 "info": "仅供核对，不写入"}.get(self.kind, f"文字，不超过 {self.max_len} 字")
 
@@ -660,6 +661,9 @@ def parse_cell(col: Column, v: object, refs: Mapping[str, Mapping[str, str | Non
         x = parse_number(v)
         if col.kind == "int" and not x.is_integer():
             raise CellError(f"应为整数（单位：{col.unit or '个'}）。")
+        if col.high is None and col.low is not None and x < col.low:
+            raise CellError(f"不能小于 {_n(col.low)}" + (f" {col.unit}" if col.unit else "")
+                            + "（减排量、投资等填写正数）。")
         if col.low is not None and x < col.low or col.high is not None and x > col.high:
             raise CellError(f"超出范围：应在 {_n(col.low)}—{_n(col.high)} {col.unit}之间。")
         return int(x) if col.kind == "int" else x

@@ -99,4 +99,63 @@ def panel_names(text: str) -> tuple[list[str], list[int]]:
     return names, leaders
 
 
-register(LISTINGS, RESULTS)
+# An investment above these (万元, per option) reads like 元 typed into the 万元 column: a
+# warning the official confirms, not an error. 中/高费: 100,000 万元 is 10 亿元, beyond even a
+# large plant retrofit as one option (the sample's are tens to hundreds of 万元), while a yuan
+# figure of a modest project (e.g. 1,500,000 元) lands far above it. 无/低费 options are by
+# definition small (typically under tens of 万元): above 1,000 万元 it is 元 or the wrong class.
+YUAN_LIKE_WAN = {"无/低费": 1_000.0, "中/高费": 100_000.0}
+
+_OUTCOME_SYNONYMS = {
+    "econ_benefit_wan": ("经济效益", "年经济效益", "经济效益(万元)"),
+    "energy_tce": ("节能量", "节约标煤", "节能量(吨标煤/年)"),
+    "electricity_mwh": ("节电量",), "water_t": ("节水量",),
+    "co2_t": ("二氧化碳减排量", "CO2减排量", "碳减排量"),
+    "cod_t": ("COD减排量", "化学需氧量减排量"), "nh3n_t": ("氨氮减排量", "NH3-N减排量"),
+    "so2_t": ("二氧化硫减排量", "SO2减排量"), "nox_t": ("氮氧化物减排量", "NOx减排量"),
+    "vocs_t": ("VOCs减排量", "挥发性有机物减排量"), "particulates_t": ("颗粒物减排量",),
+    "heavy_metals_kg": ("重金属减排量",), "hazwaste_t": ("危险废物减量", "危废减量"),
+}
+
+
+def _outcome_column(field: str, label: str, unit: str) -> Column:
+    if field == "econ_benefit_wan":
+        what = "方案实施后每年的经济效益，可为负数"
+    elif field == "hazwaste_t":
+        what = "方案实施后每年危险废物产生量的减少"
+    elif field in ("energy_tce", "electricity_mwh", "water_t"):
+        what = f"方案实施后每年的{label}"
+    else:  # pollutants: reductions of discharge (domain §5)
+        what = f"方案实施后每年的{label}（排放量）"
+    return Column(field, f"{label}（{unit}）", what, kind="number", unit=unit,
+                  low=None if field == "econ_benefit_wan" else 0, clearable=True,
+                  example={"econ_benefit_wan": 12.5, "energy_tce": 30}.get(field),
+                  synonyms=_OUTCOME_SYNONYMS.get(field, ()))
+
+
+OPTIONS = Kind("options", "清洁生产方案", "清洁生产方案", (
+    USCC, PROGRESS.column("round_no"),
+    Column("title", "方案名称", "审核报告中的方案名称；同一轮审核中名称不能重复", required=True,
+           key=True, example="酸洗废液回收利用", synonyms=("方案", "清洁生产方案", "方案内容",
+                                                          "清洁生产方案名称")),
+    _NAME,
+    Column("cost_class", "方案类别", "无/低费或中/高费方案", kind="choice",
+           choices=vocab.COST_CLASSES, required=True, example="中/高费",
+           synonyms=("费用类别", "方案费用类别", "无低费/中高费")),
+    Column("category", "方案类型", "清洁生产审核方法的八个方向", kind="choice",
+           choices=vocab.OPTION_CATEGORIES, required=True, example="技术工艺",
+           synonyms=("方案方向", "方案分类", "类型")),
+    Column("status", "实施状态", "方案的实施情况", kind="choice", choices=vocab.OPTION_STATUSES,
+           required=True, example="已实施", synonyms=("状态", "实施情况", "方案状态")),
+    Column("investment_wan", "投资（万元）", "方案的投资额，单位万元（不是元）", kind="number",
+           unit="万元", low=0, required=True, example=150,
+           synonyms=("投资额", "投资金额", "方案投资", "投资总额")),
+    Column("implemented_date", "实施完成日期", "方案实施完成的日期；实施状态为已实施时必填，"
+           "其他状态留空（改为其他状态时自动清除）", kind="date", clearable=True,
+           example="2024-09-01", synonyms=("完成日期", "实施日期", "完成时间", "实施完成时间")),
+    *(_outcome_column(f, label, unit) for f, label, unit in vocab.OUTCOME_COLUMNS),
+), note=("每行一项清洁生产方案，以统一社会信用代码、审核轮次和方案名称识别："
+         "该轮已有同名方案的修改它，其余新增。审核轮次须已列入名单。投资以万元填写；效益和减排量按年填写，单位见列名。"))
+
+
+register(LISTINGS, RESULTS, OPTIONS)

@@ -439,3 +439,165 @@ def test_results_command_line(handmade_url, tmp_path, capsys):
     assert snapshot(handmade_url) == before
     assert cli(handmade_url, tmp_path, "results", RESULT_FILE) == 0
     assert panel(handmade_url, 5, "评估")[1] == (10, 5, "组长")
+
+
+# ---- 清洁生产方案 -----------------------------------------------------------------------------
+
+OPT_HEADER = ["统一社会信用代码", "审核轮次", "方案名称", "企业名称", "方案类别", "方案类型",
+              "实施状态", "投资（万元）", "实施完成日期", "经济效益（万元/年）",
+              "节能量（吨标准煤/年）", "COD减排量", "节水量（吨/年）"]
+
+
+def options(*rows) -> bytes:
+    return xlsx(OPT_HEADER, rows)
+
+
+OPTION_FILE = options(
+    # R5 (E3 round 2, started 2024-04-20, not evaluated): a new implemented option
+    [E3, 2, "镀液回收", None, "中/高费", "设备", "已实施", 50, "2024-12-01", 20, 30, 1.5],
+    # R1's 方案3 back to 实施中: its date goes with it; its water figure cleared
+    [E1, 1, "方案3", None, None, None, "实施中", None, None, None, None, None, "（清空）"],
+    # R1's 方案1 as it is
+    [E1, 1, "方案1", None, "无/低费", "技术工艺", "已实施", 2, "2023-10-01", 4, 10],
+)
+
+
+def test_options_preview_exact(handmade_url):
+    pv = intake.preview(src(handmade_url), PROVINCE, "options", OPTION_FILE, "方案.xlsx",
+                        today=TODAY)
+    assert pv.problems == [] and pv.ok
+    assert statuses(pv) == [(2, "新增"), (3, "修改"), (4, "无变化")]
+    new, changed, _same = pv.rows
+    assert new.write == {"option_id": 5, "audit_id": 5, "title": "镀液回收",
+                         "cost_class": "中/高费", "category": "设备", "status": "已实施",
+                         "investment_wan": 50.0, "implemented_date": D("2024-12-01"),
+                         "econ_benefit_wan": 20.0, "energy_tce": 30.0, "electricity_mwh": None,
+                         "water_t": None, "co2_t": None, "cod_t": 1.5, "nh3n_t": None,
+                         "so2_t": None, "nox_t": None, "vocs_t": None, "particulates_t": None,
+                         "heavy_metals_kg": None, "hazwaste_t": None}
+    assert changed.write == {"status": "实施中", "implemented_date": None, "water_t": None}
+    assert changed.before == {"status": "已实施", "implemented_date": D("2024-09-01"),
+                              "water_t": 5000.0}
+    assert changed.changes == [("实施状态", "已实施", "实施中"),
+                               ("实施完成日期", D("2024-09-01"), None), ("节水量", 5000.0, None)]
+
+
+def test_options_checks(handmade_url):
+    def said(*row):
+        return rejected(handmade_url, "options", options(row))
+
+    assert said(E3, 2, "新方案", None, "无/低费", "管理") == ["新增方案须填写：实施状态、投资。"]
+    assert said(E3, 2, "新方案", None, "无/低费", "管理", "已实施", 1) == [
+        "实施状态为已实施，须填写实施完成日期。"]
+    assert said(E3, 2, "新方案", None, "无/低费", "管理", "拟实施", 1, "2024-06-01") == [
+        "实施状态为「拟实施」，不应填写实施完成日期（已实施的方案才有完成日期），"
+        "请核对状态或清空日期。"]
+    assert said(E3, 2, "新方案", None, "无/低费", "管理", "已实施", 1, "2024-04-19") == [
+        "实施完成日期 2024-04-19 早于该轮审核的启动审核日期（2024-04-20），请核对日期或审核轮次。"]
+    assert said(E4, 1, "新方案", None, "无/低费", "管理", "已实施", 1, "2024-02-29") == [
+        "实施完成日期 2024-02-29 早于该轮审核的列入名单日期（2024-03-01），请核对日期或审核轮次。"]
+    assert said(E3, 2, "新方案", None, "无/低费", "管理", "已实施", 1, "2025-01-01") == [
+        "实施完成日期 2025-01-01 晚于今天，尚未完成的方案请填写实施状态为实施中。"]
+    assert said(E3, 2, "新方案", None, "无/低费", "管理", "拟实施", -1) == [
+        "不能小于 0 万元（减排量、投资等填写正数）。"]
+    assert said(E3, 2, "新方案", None, "低费", "管理", "拟实施", 1) == [
+        "不是可选值。可选：无/低费、中/高费。"]
+    assert said(E5, 1, "新方案", None, "无/低费", "管理", "拟实施", 1) == [
+        intake.NOT_FOUND.format(area="", round=1, uscc=E5)]
+    pv = intake.preview(src(handmade_url), PROVINCE, "options", options(
+        [E1, 1, "方案1"], [E1, 1, "方案 1"]), today=TODAY)
+    assert messages(pv.rows[1]) == ["与第 2 行是同一项方案，请合并为一行。"]
+
+
+def test_options_warnings_yuan_and_before_evaluation(handmade_url):
+    pv = intake.preview(src(handmade_url), PROVINCE, "options", options(
+        [E3, 1, "方案4", None, None, None, None, 1500],  # 无/低费: over 1,000 万元
+        [E1, 1, "大项目", None, "中/高费", "设备", "拟实施", 150000],  # over 100,000 万元
+        [E1, 1, "中项目", None, "中/高费", "设备", "拟实施", 90000],  # large, but plausible
+        [E1, 1, "早实施", None, "中/高费", "设备", "已实施", 80, "2024-03-01"]), today=TODAY)
+    assert [r.status for r in pv.rows] == ["修改", "新增", "新增", "新增"] and pv.ok
+    assert [[p.message for p in r.warnings] for r in pv.rows] == [
+        ["投资 1500 万元，无/低费方案少见如此之大：是否按“元”填写了？投资的单位是万元"
+         "（1 万元 = 10000 元）。"],
+        ["投资 150000 万元，中/高费方案少见如此之大：是否按“元”填写了？投资的单位是万元"
+         "（1 万元 = 10000 元）。"],
+        [],
+        ["中/高费方案一般在评估（2024-04-10）之后实施，请核对实施完成日期。"]]
+
+
+def test_options_city_scope_looks_like_not_found(handmade_url):
+    before = snapshot(handmade_url)
+    data = options([E1, 1, "方案1", None, None, None, None, 9],
+                   [E3, 1, "方案4", None, None, None, None, 2])
+    pv = intake.preview(src(handmade_url), SUZHOU, "options", data, today=TODAY)
+    assert statuses(pv) == [(2, "拒绝"), (3, "修改")]
+    assert messages(pv.rows[0]) == [intake.NOT_FOUND.format(area="本辖区（苏州市）", round=1,
+                                                            uscc=E1)]
+    assert not intake.confirm(src(handmade_url), SUZHOU, "options", data, "x", ACTOR,
+                              today=TODAY).ok
+    assert snapshot(handmade_url) == before
+
+
+def test_options_template_round_trip(handmade_url):
+    rows, pv = roundtrip(handmade_url, PROVINCE, "options")
+    assert list(rows["方案名称"]) == ["方案1", "方案2", "方案3", "方案4"]
+    assert pv.problems == [] and [r.status for r in pv.rows] == ["无变化"] * 4
+    _rows, pv = roundtrip(handmade_url, SUZHOU, "options")
+    assert [r.status for r in pv.rows] == ["无变化"]
+
+
+def test_options_command_line(handmade_url, tmp_path, capsys):
+    before = snapshot(handmade_url)
+    bad = options([E3, 2, "新方案", None, "无/低费", "管理", "已实施", 1])
+    assert cli(handmade_url, tmp_path, "options", bad, "--dry-run") == 1
+    assert "拒绝：第 2 行「实施完成日期」列：实施状态为已实施" in capsys.readouterr().out
+    assert cli(handmade_url, tmp_path, "options", OPTION_FILE, "--dry-run") == 0
+    assert snapshot(handmade_url) == before
+    assert cli(handmade_url, tmp_path, "options", OPTION_FILE) == 0
+    assert one(handmade_url, s.audit_option, option_id=5)["title"] == "镀液回收"
+
+
+def test_an_imported_option_reaches_the_pages_and_undo_takes_it_back(handmade_url):
+    """Known answers through the queries the overview and the enterprise record use: R1's
+    options give 155 万元 invested by 2024-12-31 (tests/handmade.py); the import adds a
+    medium/high-cost option of 50 万元 to R5 (E3, 苏州) implemented 2024-12-01 and moves R1's
+    方案3 (150 万元, 120 tce, 5,000 t water) back to 实施中."""
+    from queries import enterprise
+    from queries import overview as ov
+    from queries.scope import Filters
+    from rules.clock import ClockRules
+    from tests.handmade import AS_OF
+
+    f = Filters(as_of=AS_OF)
+    before = snapshot(handmade_url)
+    out = intake.confirm(src(handmade_url), PROVINCE, "options", OPTION_FILE, "方案.xlsx",
+                         ACTOR, today=TODAY)
+    assert out.ok
+    now = Source(handmade_url, out.version)
+    with get_engine(handmade_url).connect() as conn:  # the rollups were rebuilt with it
+        meta = dict(conn.execute(select(s.app_meta.c.key, s.app_meta.c.value)).all())
+    assert meta["rollup_version"] == meta["data_version"] == out.version
+    assert one(handmade_url, s.audit_outcome, audit_id=5)["investment_high_wan"] == 50.0
+    a = ov.achievements(now, PROVINCE, f).set_index("key")
+    assert a.loc["high", ["本年", "累计"]].tolist() == [1.0, 1.0]  # R5's, not R1's any more
+    assert a.loc["investment_wan", ["本年", "累计"]].tolist() == [50.0, 55.0]
+    assert a.loc["energy_tce", ["本年", "累计"]].tolist() == [30.0, 40.0]
+    assert a.loc["cod_t", "累计"] == 1.5 and a.loc["water_t", "累计"] == 1000.0
+    suzhou = ov.achievements(now, SUZHOU, f).set_index("key")
+    assert suzhou.loc["investment_wan", "累计"] == 50.0
+    record = enterprise.record(now, SUZHOU, E3, AS_OF, ClockRules())
+    assert (record["totals"]["options"], record["totals"]["implemented"],
+            record["totals"]["investment_wan"], record["totals"]["energy_tce"]) == (2, 1, 50.0,
+                                                                                    30.0)
+    assert intake.undo(src(handmade_url), PROVINCE, out.batch_id, ACTOR).ok
+    after = snapshot(handmade_url)
+    for name in ("listing_batch", "audit_round", "panel_assignment", "audit_option"):
+        assert after[name] == before[name]
+    with get_engine(handmade_url).connect() as conn:
+        version = conn.execute(select(s.app_meta.c.value)
+                               .where(s.app_meta.c.key == "data_version")).scalar()
+    back = Source(handmade_url, version)
+    a = ov.achievements(back, PROVINCE, f).set_index("key")
+    assert a.loc["investment_wan", ["本年", "累计"]].tolist() == [150.0, 155.0]
+    assert one(handmade_url, s.audit_outcome, audit_id=5) is None
+    assert one(handmade_url, s.audit_outcome, audit_id=1)["investment_high_wan"] == 150.0
