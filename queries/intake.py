@@ -46,6 +46,7 @@ from rules.intake import Problem
 from rules.uploads import UploadLimits
 
 NEW, CHANGED, SAME, REJECTED = "新增", "修改", "无变化", "拒绝"
+DELETED = "删除"  # a record a row removes (a panel seat no longer named): a Write, never a row
 STATUSES = (NEW, CHANGED, SAME, REJECTED)
 CHUNK = 500  # keys per IN (...) lookup
 OUTSIDE = ("不能写入：只能新增或修改本辖区（{area}）的企业，所在区县也须在本辖区内。"
@@ -153,7 +154,8 @@ def county_in_scope(scope: Scope, county: str, refs: Refs) -> bool:
 
 @dataclass(frozen=True)
 class Write:
-    """One record written: inserted (NEW) or changed (CHANGED, with the values it replaces)."""
+    """One record written: inserted (NEW), changed (CHANGED, with the values it replaces) or
+    removed (DELETED, `before` the whole record, `values` empty)."""
 
     table: str
     row_key: str
@@ -693,13 +695,13 @@ def _write(conn: Connection, scope: Scope, pv: Preview, actor, progress: Progres
         status="有效").returning(s.import_batch.c.batch_id)).scalar_one()
     # New records first, table by table in the order the plan names them (a new batch before
     # its rounds, a new cluster before the rounds that join it), then the changes.
-    changes, inserts, updates = [], {}, []
+    changes, inserts, updates, deletes = [], {}, [], []
     for w in pv.writes():
         if w.action == NEW:
             inserts.setdefault(w.table, []).append(w.values)
             before = None
         else:
-            updates.append(w)
+            (deletes if w.action == DELETED else updates).append(w)
             before = _dumps(w.before)
         changes.append(dict(batch_id=batch_id, table_name=w.table, row_key=w.row_key,
                             action=w.action, before_json=before, after_json=_dumps(w.values)))
@@ -713,6 +715,12 @@ def _write(conn: Connection, scope: Scope, pv: Preview, actor, progress: Progres
     for w in updates:
         table, keys = TABLES[w.table]
         conn.execute(update(table).where(_key_clause(table, keys, w.row_key)).values(**w.values))
+        done += 1
+        if progress and (done % 500 == 0 or done == total):
+            progress("写入", done, total)
+    for w in deletes:  # last: what the rows took over (a panel's seats) is written by now
+        table, keys = TABLES[w.table]
+        conn.execute(delete(table).where(_key_clause(table, keys, w.row_key)))
         done += 1
         if progress and (done % 500 == 0 or done == total):
             progress("写入", done, total)
@@ -804,14 +812,18 @@ def undo(source: Source, scope: Scope, batch_id: int, actor) -> Outcome:
                 for ch in mine:
                     after = json.loads(ch["after_json"])
                     now = current.get(ch["row_key"])
-                    if now is None or {k: now[k] for k in after} != after:
+                    if ch["action"] == DELETED:
+                        changed_since = now is not None  # the key was taken again since
+                    else:
+                        changed_since = now is None or {k: now[k] for k in after} != after
+                    if changed_since:
                         raise _Refused(Outcome(
                             False, f"不能撤销第 {batch_id} 次导入：记录 {ch['row_key']} "
                                    "在导入之后已被修改或删除，撤销会覆盖之后的修改。"
                                    "请核对该记录后手工更正。"))
                 created_by_table[name] = [ch["row_key"] for ch in mine if ch["action"] == NEW]
                 for ch in mine:
-                    if ch["action"] != NEW:
+                    if ch["action"] == CHANGED:
                         before = _restore_types(table, json.loads(ch["before_json"]))
                         conn.execute(update(table).where(
                             _key_clause(table, keys, ch["row_key"])).values(**before))
@@ -819,6 +831,12 @@ def undo(source: Source, scope: Scope, batch_id: int, actor) -> Outcome:
                 table, keys = TABLES[name]
                 for part in _chunks(created_by_table[name]):
                     conn.execute(delete(table).where(_keys_in(table, keys, part)))
+            for name in order:  # records the import removed come back as they were
+                removed = [_restore_types(TABLES[name][0], json.loads(ch["before_json"]))
+                           for ch in rows if ch["table_name"] == name
+                           and ch["action"] == DELETED]
+                if removed:
+                    conn.execute(insert(TABLES[name][0]), removed)
             conn.execute(update(b).where(b.c.batch_id == batch_id).values(
                 status="已撤销", undone_at=utc_now(),
                 undone_by=(getattr(actor, "username", "") or "命令行")[:64]))

@@ -318,8 +318,8 @@ def _panels(conn: Connection, audit_ids: list[int]) -> dict[tuple[int, str], lis
     pa = s.panel_assignment
     out: dict[tuple[int, str], list[dict]] = {}
     for part in qi._chunks(audit_ids):
-        for m in conn.execute(select(pa.c.assignment_id, pa.c.audit_id, pa.c.stage,
-                                     pa.c.expert_id, pa.c.role)
+        for m in conn.execute(select(pa.c.assignment_id, pa.c.expert_id, pa.c.audit_id,
+                                     pa.c.cluster_id, pa.c.stage, pa.c.role)
                               .where(pa.c.audit_id.in_(part))
                               .order_by(pa.c.assignment_id)).mappings():
             out.setdefault((m["audit_id"], m["stage"]), []).append(dict(m))
@@ -338,14 +338,15 @@ def _panel_text(refs: qi.Refs, members: list[tuple[int, str]]) -> str | None:
     return "、".join(name(e) + (ra.LEADER_MARK if role == "组长" else "") for e, role in ordered)
 
 
-def _plan_panel(p: qi.Planned, r: ri.Row, header: dict, stage: str, word: str, text: str,
-                merged: dict, audit_id: int, stored: list[dict], refs: qi.Refs,
-                next_id: list[int]) -> None:
-    """The panel_assignment writes that make the stage's panel the one the cell names: seats of
-    experts kept stay (their role may change), seats of experts no longer named go to the
-    newly named, and further experts get new seats."""
+def _plan_panel(p: qi.Planned, r: ri.Row, header: dict, stage: str, word: str,
+                text: str | None, merged: dict, audit_id: int, stored: list[dict],
+                refs: qi.Refs, next_id: list[int]) -> None:
+    """The panel_assignment writes that make the stage's panel the one the cell names (None:
+    （清空）, no panel): seats of experts kept stay (their role may change), seats of experts no
+    longer named go to the newly named, further experts get new seats and seats left over are
+    removed."""
     column = header[f"{stage}_panel"]
-    names, leaders = ra.panel_names(text)
+    names, leaders = ra.panel_names(text or "")
     problems = []
     experts: list[int] = []
     for name in names:
@@ -358,22 +359,21 @@ def _plan_panel(p: qi.Planned, r: ri.Row, header: dict, stage: str, word: str, t
             problems.append(f"专家「{name}」重复填写。")
         else:
             experts.append(int(code))
+    if text is not None and not names:
+        problems.append("没有可识别的专家姓名；要删除专家组请填写（清空）。")
     if len(leaders) > 1:
         problems.append(f"只能有一位组长（只在一位专家的姓名后注明{ra.LEADER_MARK}）。")
-    if merged.get(f"{stage}_date") is None:
+    if text is not None and merged.get(f"{stage}_date") is None:
         problems.append(f"填写了{word}专家组，还须填写{word}日期。")
-    if len(stored) > len(experts) and not problems:
-        problems.append(f"专家组由库中的 {len(stored)} 人减为 {len(experts)} 人：导入只能替换或"
-                        "增加专家组成员，不能删除，请联系省级用户在库中更正。")
     for m in problems:
         p.problems.append(Problem(m, r.row, column, ri.show(text)))
     if problems:
         return
-    if not PANEL_SIZE[0] <= len(experts) <= PANEL_SIZE[1]:
+    if text is not None and not PANEL_SIZE[0] <= len(experts) <= PANEL_SIZE[1]:
         p.problems.append(Problem(f"{word}专家组 {len(experts)} 人：专家组一般为 "
                                   f"{PANEL_SIZE[0]}—{PANEL_SIZE[1]} 人，请核对。", r.row, column,
                                   ri.show(text), warning=True))
-    lead = experts[leaders[0] if leaders else 0]
+    lead = experts[leaders[0] if leaders else 0] if experts else None
     want = {e: ("组长" if e == lead else "成员") for e in experts}
     seats = {m["expert_id"]: m for m in stored}
     free = [m for m in stored if m["expert_id"] not in want]  # seats to give to new experts
@@ -390,6 +390,9 @@ def _plan_panel(p: qi.Planned, r: ri.Row, header: dict, stage: str, word: str, t
         if diff:
             p.more.append(qi.Write("panel_assignment", str(seat["assignment_id"]), qi.CHANGED,
                                    diff, {k: seat[k] for k in diff}))
+    for seat in free:  # experts no longer named, with nobody to take their seat
+        p.more.append(qi.Write("panel_assignment", str(seat["assignment_id"]), qi.DELETED, {},
+                               dict(seat)))
     old_text = _panel_text(refs, [(m["expert_id"], m["role"]) for m in stored])
     new_text = _panel_text(refs, list(want.items()))
     if old_text != new_text:
@@ -450,10 +453,11 @@ def _plan_results(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.R
                 p.problems.append(Problem(f"{word}触发了否定项，{word}结论应为不通过或不合格，"
                                           "请核对。", r.row, header[f"{stage}_veto"], "是"))
         for stage, word in ri.RESULT_STAGES:
-            if f"{stage}_panel" in r.values:
-                _plan_panel(p, r, header, stage, word, str(r.values[f"{stage}_panel"]), merged,
-                            old["audit_id"], panels.get((old["audit_id"], word), []), refs,
-                            next_id)
+            if f"{stage}_panel" in r.values or f"{stage}_panel" in r.clears:
+                text = r.values.get(f"{stage}_panel")
+                _plan_panel(p, r, header, stage, word, None if text is None else str(text),
+                            merged, old["audit_id"], panels.get((old["audit_id"], word), []),
+                            refs, next_id)
         if any(not x.warning for x in p.problems):
             out.append(p)
             continue

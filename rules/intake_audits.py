@@ -67,7 +67,8 @@ def _stage_columns(stage: str, word: str) -> tuple[Column, ...]:
                clearable=True, example="否", synonyms=(f"{word}是否触发否定项", f"{word}否决项")),
         Column(f"{stage}_panel", f"{word}专家组成员", f"{word}专家组的专家姓名，用、或，分隔，"
                f"第一位为组长（或在组长姓名后注明{LEADER_MARK}）；重名的专家填写专家编号；"
-               "填写即以本名单替换库中该环节的专家组，留空保留", max_len=256,
+               "填写即以本名单替换库中该环节的专家组，留空保留，填写（清空）删除该专家组",
+               max_len=256, clearable=True,
                example="王甲、李乙、张丙", synonyms=(f"{word}专家组", f"{word}专家")),
     )
 

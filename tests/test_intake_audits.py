@@ -365,9 +365,8 @@ def test_results_checks(handmade_url):
         "填写了评估否定项，还须填写评估日期和结论。"]
     assert said(E3, 2, None, "2024-12-20", "合格", 90, "是") == [
         "评估触发了否定项，评估结论应为不通过或不合格，请核对。"]
-    assert said(E3, 1, None, None, None, None, None, "刘丁") == [
-        "专家组由库中的 2 人减为 1 人：导入只能替换或增加专家组成员，不能删除，"
-        "请联系省级用户在库中更正。"]
+    assert said(E3, 1, None, None, None, None, None, "、") == [
+        "没有可识别的专家姓名；要删除专家组请填写（清空）。"]
     assert said(E1, 1, None, None, None, None, None, "王甲（组长）、李乙(组长)，赵无；王甲") == [
         "专家「赵无」不在专家库中，请核对姓名或填写专家编号。", "专家「王甲」重复填写。",
         "只能有一位组长（只在一位专家的姓名后注明（组长））。"]
@@ -386,6 +385,68 @@ def test_results_checks(handmade_url):
                         today=TODAY)
     assert messages(pv.rows[1]) == [
         "与第 2 行重复（统一社会信用代码、审核轮次相同），请合并为一行。"]
+
+
+def test_results_a_smaller_panel_or_none_and_undo_brings_the_seats_back(handmade_url):
+    before = snapshot(handmade_url)
+    data = results(
+        [E1, 1, None, None, None, None, None, "李乙、张丙（组长）"],  # 王甲 leaves; 张丙 leads
+        [E3, 1, None, None, None, None, None, "（清空）"])  # R3's panel removed
+    pv = intake.preview(src(handmade_url), PROVINCE, "results", data, today=TODAY)
+    assert statuses(pv) == [(2, "修改"), (3, "修改")]
+    assert [(w.row_key, w.action, w.values, w.before) for w in pv.rows[0].more] == [
+        ("3", "修改", {"role": "组长"}, {"role": "成员"}),
+        ("1", "删除", {}, {"assignment_id": 1, "expert_id": 1, "audit_id": 1,
+                          "cluster_id": None, "stage": "评估", "role": "组长"})]
+    assert pv.rows[0].warnings[0].message == "评估专家组 2 人：专家组一般为 3—5 人，请核对。"
+    assert pv.rows[1].changes == [("评估专家组成员", "刘丁（组长）、陈戊", None)]
+    out = intake.confirm(src(handmade_url), PROVINCE, "results", data, "x", ACTOR, today=TODAY)
+    assert out.ok
+    assert panel(handmade_url, 1, "评估") == [(2, 2, "成员"), (3, 3, "组长")]
+    assert panel(handmade_url, 3, "评估") == []
+    assert panel(handmade_url, 1, "验收") == [(4, 1, "组长"), (5, 2, "成员"), (6, 3, "成员")]
+    changes = read_frame(get_engine(handmade_url), select(s.import_change.c.action))
+    assert sorted(changes["action"]) == ["修改", "删除", "删除", "删除"]
+    undone = intake.undo(src(handmade_url), PROVINCE, out.batch_id, ACTOR)
+    assert undone.ok and undone.message == "已撤销第 1 次导入：4 条记录已恢复到导入前。"
+    assert snapshot(handmade_url) == before
+
+
+def test_migration_0006_lets_an_import_record_a_removal(empty_url_for_migration):
+    """A database at 0005 (with an import recorded) upgraded: its rows kept, 删除 accepted,
+    any other word still refused."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import IntegrityError
+
+    from queries import migrate
+
+    url = empty_url_for_migration
+    engine = create_engine(url)
+    insert = text("INSERT INTO import_change (batch_id, table_name, row_key, action, before_json,"
+                  " after_json) VALUES (1, 'panel_assignment', :k, :a, '{}', '{}')")
+    with engine.begin() as conn:
+        command.upgrade(migrate._config(conn), "0005_intake")
+        conn.execute(text(
+            "INSERT INTO import_batch (kind, file_name, sha256, created_at, username, "
+            "scope_level, inserted, updated, unchanged, status) VALUES ('results', 'f', 's', "
+            "'2024-01-01', 'u', 'province', 0, 1, 0, '有效')"))
+        conn.execute(insert, {"k": "1", "a": "修改"})
+    with engine.begin() as conn:
+        command.upgrade(migrate._config(conn), "0006_intake_delete")
+        conn.execute(insert, {"k": "2", "a": "删除"})
+        assert conn.execute(text("SELECT row_key, action FROM import_change ORDER BY change_id")
+                            ).all() == [("1", "修改"), ("2", "删除")]
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert, {"k": "3", "a": "清除"})
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url_for_migration(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'm.db'}"
+    return request.getfixturevalue("pg_url")
 
 
 def test_results_ambiguous_expert_and_panel_size_warning(handmade_url):
