@@ -128,14 +128,6 @@ def _plan_listings(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.
                     p.problems.append(Problem(
                         f"批次年度 {year} 与发布日期 {published.isoformat()} 不在同一年，"
                         "请核对。", r.row, header["batch_year"], str(year), warning=True))
-            if batch is not None and new_batch is None:
-                for f, col in (("batch_year", "year"), ("batch_publish", "publish_date")):
-                    if f in r.values and r.values[f] != batch[col]:
-                        p.problems.append(Problem(
-                            f"与名单批次「{batch['name']}」的{header[f]}"
-                            f"（{ri.show(batch[col])}）不一致：已有批次的年度和发布日期"
-                            "不能通过导入修改，请核对或留空。", r.row, header[f],
-                            ri.show(r.values[f])))
 
         # The round: as given; else the enterprise's round in this batch; else its next round.
         round_no = r.key[1]
@@ -147,6 +139,14 @@ def _plan_listings(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.
             old = None  # planned by an earlier row: the duplicate check below says so
         if batch is None and old is not None and "batch" not in r.values:
             batch = batches.get(old["batch_id"])  # the round keeps its batch
+        if batch is not None and new_batch is None:
+            for f, col in (("batch_year", "year"), ("batch_publish", "publish_date")):
+                if f in r.values and r.values[f] != batch[col]:
+                    p.problems.append(Problem(
+                        f"与名单批次「{batch['name']}」的{header[f]}"
+                        f"（{ri.show(batch[col])}）不一致：已有批次的年度和发布日期"
+                        "不能通过导入修改，请核对或留空。", r.row, header[f],
+                        ri.show(r.values[f])))
         if round_no is not None:
             p.key_text = f"{uscc}、{round_no}"
             if (uscc, round_no) in taken:

@@ -248,6 +248,24 @@ def test_listings_command_line(handmade_url, tmp_path, capsys):
     assert one(handmade_url, s.audit_round, uscc=E5)["round_no"] == 1
 
 
+def test_listings_moving_a_round_to_another_batch_moves_its_listing_date(handmade_url):
+    pv = intake.preview(src(handmade_url), PROVINCE, "listings", listings(
+        [E4, 1, None, "2024年第二批", 2024, "2024-03-08"],  # a later list, created
+        [E2, 1, None, None, 2023, "2023-03-01"]), today=TODAY)  # the stored batch, as it is
+    assert statuses(pv) == [(2, "修改"), (3, "无变化")]
+    assert pv.rows[0].write == {"batch_id": 3, "listing_date": D("2024-03-08")}
+    assert [p.message for p in pv.rows[0].warnings] == []
+    assert rejected(handmade_url, "listings", listings([E2, 1, None, None, None, "2023-03-02"])
+                    ) == ["与名单批次「2023年第一批」的发布日期（2023-03-01）不一致：已有批次的年度"
+                          "和发布日期不能通过导入修改，请核对或留空。"]
+    # a batch whose date falls in another year than its name says: a warning
+    pv = intake.preview(src(handmade_url), PROVINCE, "listings", listings(
+        [E5, None, None, "2024年第三批", 2024, "2023-12-29", None, "自愿", "单独审核"]),
+        today=TODAY)
+    assert [p.message for p in pv.warnings] == [
+        "批次年度 2024 与发布日期 2023-12-29 不在同一年，请核对。"]
+
+
 @pytest.mark.parametrize("mode", ["园区整体审核"])
 def test_listings_cluster_mode(handmade_url, mode):
     with get_engine(handmade_url).begin() as conn:
@@ -265,6 +283,15 @@ def test_listings_cluster_mode(handmade_url, mode):
         [E2, 1, None, None, None, None, None, None, mode, "江北新材料园整体审核"]), "c", ACTOR,
         today=TODAY)
     assert out.ok
+    assert rejected(handmade_url, "listings", listings(
+        [E1, 1, None, None, None, None, None, None, "行业整体审核", "江北新材料园整体审核"])) == [
+        "「江北新材料园整体审核」是园区整体审核，与审核方式「行业整体审核」不符。"]
+    with get_engine(handmade_url).begin() as conn:  # E1 leaves the park
+        conn.execute(s.enterprise.update().where(s.enterprise.c.uscc == E1).values(park_id=None))
+    pv = intake.preview(src(handmade_url), PROVINCE, "listings", listings(
+        [E1, 1, None, None, None, None, None, None, mode, "江北新材料园整体审核"]), today=TODAY)
+    assert [p.message for p in pv.warnings] == [
+        "企业不在该园区整体审核所属的园区内（见企业名录），请核对。"]
     # back to a single audit: the cluster goes with it
     pv = intake.preview(src(handmade_url), PROVINCE, "listings", listings(
         [E2, 1, None, None, None, None, None, None, "单独审核"]), today=TODAY)
@@ -586,6 +613,14 @@ def test_options_warnings_yuan_and_before_evaluation(handmade_url):
         ["中/高费方案一般在评估（2024-04-10）之后实施，请核对实施完成日期。"]]
 
 
+def test_options_a_confirmed_large_figure_is_not_questioned_again(handmade_url):
+    big = options([E1, 1, "大项目", None, "中/高费", "设备", "拟实施", 150000])
+    assert intake.confirm(src(handmade_url), PROVINCE, "options", big, "x", ACTOR,
+                          today=TODAY).ok
+    pv = intake.preview(src(handmade_url), PROVINCE, "options", big, today=TODAY)
+    assert [r.status for r in pv.rows] == ["无变化"] and pv.warnings == []
+
+
 def test_options_city_scope_looks_like_not_found(handmade_url):
     before = snapshot(handmade_url)
     data = options([E1, 1, "方案1", None, None, None, None, 9],
@@ -662,3 +697,29 @@ def test_an_imported_option_reaches_the_pages_and_undo_takes_it_back(handmade_ur
     assert a.loc["investment_wan", ["本年", "累计"]].tolist() == [150.0, 155.0]
     assert one(handmade_url, s.audit_outcome, audit_id=5) is None
     assert one(handmade_url, s.audit_outcome, audit_id=1)["investment_high_wan"] == 150.0
+
+
+# ---- the page ----------------------------------------------------------------------------------
+
+def test_the_intake_page_offers_the_audit_kinds_and_undoes_an_option_import(monkeypatch,
+                                                                               handmade_sqlite):
+    from tests.apptest import html_tables, open_page, texts
+
+    at = open_page(monkeypatch, handmade_sqlite, "pages/intake.py", user="city:320500")
+    for code, name in (("listings", "名单批次与列入企业"), ("results", "评估与验收结论"),
+                       ("options", "清洁生产方案")):
+        at.selectbox(key="intake_kind").set_value(code).run()
+        assert not at.exception
+        assert [b.label for b in at.get("download_button")] == [
+            f"下载{name}空白模板（.xlsx）", "下载含本辖区现有记录的模板（.xlsx）"]
+        assert ri.KINDS[code].note in texts(at)
+    out = intake.confirm(src(handmade_sqlite), SUZHOU, "options", options(
+        [E3, 2, "镀液回收", None, "中/高费", "设备", "已实施", 50, "2024-12-01"]), "方案.xlsx",
+        ACTOR, today=TODAY)
+    assert out.ok
+    at = open_page(monkeypatch, handmade_sqlite, "pages/intake.py", user="city:320500")
+    past = html_tables(at)["intake_batches"]
+    assert list(past["数据类型"]) == ["清洁生产方案"] and list(past["新增（条）"]) == ["1"]
+    at.button(key="intake_undo").click().run()
+    assert not at.exception and "已撤销第 1 次导入" in texts(at)
+    assert one(handmade_sqlite, s.audit_option, option_id=5) is None
