@@ -442,16 +442,7 @@ def _plan_results(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.R
         values.update(ri.passes(values))
         merged = {**old, **values}
         p.problems.extend(qi.round_date_problems(r.row, header, values, merged, today))
-        for stage, word in ri.RESULT_STAGES:
-            if merged.get(f"{stage}_veto") is None:
-                continue
-            if merged.get(f"{stage}_date") is None:
-                p.problems.append(Problem(f"填写了{word}否定项，还须填写{word}日期和结论。", r.row,
-                                          header[f"{stage}_veto"]))
-            elif merged[f"{stage}_veto"] and merged.get(f"{stage}_pass"):
-                # a veto item (一票否决) fails the stage whatever the score
-                p.problems.append(Problem(f"{word}触发了否定项，{word}结论应为不通过或不合格，"
-                                          "请核对。", r.row, header[f"{stage}_veto"], "是"))
+        p.problems.extend(Problem(m, r.row, header[f]) for f, m in ra.veto_problems(merged))
         for stage, word in ri.RESULT_STAGES:
             if f"{stage}_panel" in r.values or f"{stage}_panel" in r.clears:
                 text = r.values.get(f"{stage}_panel")
@@ -594,40 +585,18 @@ def _option_problems(row: int, header: dict, merged: dict, changed: set[str], au
     """Errors on the option as it would be stored; warnings only on what the row changes (a
     value confirmed once is not questioned again on every re-import)."""
     out = []
-    done = merged.get("implemented_date")
-    column = header["implemented_date"]
-    if merged["status"] == "已实施" and done is None:
-        out.append(Problem("实施状态为已实施，须填写实施完成日期。", row, column))
-    elif merged["status"] != "已实施" and done is not None:
-        out.append(Problem(f"实施状态为「{merged['status']}」，不应填写实施完成日期"
-                           "（已实施的方案才有完成日期），请核对状态或清空日期。", row, column,
-                           ri.show(done)))
-    elif done is not None:
-        # Options come out of the audit: none is implemented before the audit started (or,
-        # with no start date on record, before the enterprise was listed).
-        start, word = ((audit["start_date"], "启动审核日期") if audit["start_date"] is not None
-                       else (audit["listing_date"], "列入名单日期"))
-        if done > today:
-            out.append(Problem(f"实施完成日期 {done.isoformat()} 晚于今天，尚未完成的方案请填写"
-                               "实施状态为实施中。", row, column, ri.show(done)))
-        elif done < start:
-            out.append(Problem(f"实施完成日期 {done.isoformat()} 早于该轮审核的{word}"
-                               f"（{start.isoformat()}），请核对日期或审核轮次。", row, column,
-                               ri.show(done)))
-        elif merged["cost_class"] == "中/高费" and audit["evaluation_date"] is not None \
-                and done < audit["evaluation_date"] and changed & {"implemented_date",
-                                                                   "cost_class"}:
-            # Domain §4: evaluation reviews the feasibility of medium/high-cost options
-            # before they are built.
-            out.append(Problem(f"中/高费方案一般在评估（{audit['evaluation_date'].isoformat()}）"
-                               "之后实施，请核对实施完成日期。", row, column, ri.show(done),
-                               warning=True))
-    invest = merged.get("investment_wan")
-    limit = ra.YUAN_LIKE_WAN[merged["cost_class"]]
-    if changed & {"investment_wan", "cost_class"} and invest is not None and invest > limit:
-        out.append(Problem(f"投资 {ri.show(invest)} 万元，{merged['cost_class']}方案少见如此之大："
-                           "是否按“元”填写了？投资的单位是万元（1 万元 = 10000 元）。", row,
-                           header["investment_wan"], ri.show(invest), warning=True))
+    done, column = merged.get("implemented_date"), header["implemented_date"]
+    wrong = ra.option_date_problem(merged["status"], done, audit["start_date"],
+                                   audit["listing_date"], today)
+    if wrong:
+        out.append(Problem(wrong, row, column, None if done is None else ri.show(done)))
+    early = ra.built_before_evaluation(merged["cost_class"], done, audit["evaluation_date"])
+    if early and not wrong and changed & {"implemented_date", "cost_class"}:
+        out.append(Problem(early, row, column, ri.show(done), warning=True))
+    big = ra.yuan_like(merged["cost_class"], merged.get("investment_wan"))
+    if big and changed & {"investment_wan", "cost_class"}:
+        out.append(Problem(big, row, header["investment_wan"],
+                           ri.show(merged["investment_wan"]), warning=True))
     return out
 
 

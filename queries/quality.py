@@ -2,30 +2,36 @@
 so a data officer sees what each city must correct, and watches the count fall after imports.
 
 One row per problem: city, check (检查项), the record (USCC, name), and what is wrong in words.
-The checks are the import's (rules/identifiers, rules/intake.date_order_problems) plus the
+The checks are the import's (rules/identifiers, rules/intake.date_order_problems,
+rules/intake_audits: 否定项 against the result, options implemented before the audit) plus the
 map's coordinate check (queries/geo.location_issues), so a record the import would refuse today
 shows up here.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 
 from queries import geo
 from queries import schema as s
 from queries.db import Source, read_frame
 from queries.scope import Filters, Scope, enterprise_where
 from rules import intake as ri
+from rules import intake_audits as ri_audits
 from rules.identifiers import permit_problem, uscc_problem
 
 BAD_USCC = "统一社会信用代码无效"
 BAD_PERMIT = "排污许可证编号无效"
 DATE_ORDER = "审核里程碑日期顺序错误"
 PARK_CITY = "所在园区不在企业所在市"
-CHECKS = (BAD_USCC, BAD_PERMIT, DATE_ORDER, PARK_CITY, geo.OUTSIDE_PROVINCE, geo.WRONG_COUNTY,
-          geo.NO_COORDINATES, geo.UNKNOWN_COUNTY)
+VETO = "否定项与结论不符"
+OPTION_EARLY = "方案实施早于审核启动"
+CHECKS = (BAD_USCC, BAD_PERMIT, DATE_ORDER, VETO, OPTION_EARLY, PARK_CITY, geo.OUTSIDE_PROVINCE,
+          geo.WRONG_COUNTY, geo.NO_COORDINATES, geo.UNKNOWN_COUNTY)
 COLUMNS = ["城市", "检查项", "统一社会信用代码", "企业名称", "问题说明"]
 
 E = s.enterprise
@@ -73,7 +79,9 @@ def problems(source: Source, scope: Scope, filters: Filters, province_adcode: st
 
     a = s.audit_round
     dates = [f for f, _n in ri.DATE_ORDER]
-    rounds = read_frame(source.engine, select(a.c.uscc, a.c.round_no, *[a.c[f] for f in dates])
+    verdicts = [a.c[f"{stage}_{x}"] for stage, _w in ri.RESULT_STAGES for x in ("pass", "veto")]
+    rounds = read_frame(source.engine, select(a.c.uscc, a.c.round_no, *[a.c[f] for f in dates],
+                                              *verdicts)
                         .select_from(a.join(E, E.c.uscc == a.c.uscc))
                         .where(and_(enterprise_where(scope, filters),
                                     a.c.listing_date <= filters.as_of))
@@ -82,6 +90,29 @@ def problems(source: Source, scope: Scope, filters: Filters, province_adcode: st
         found = ri.date_order_problems({f: _day(r[f]) for f in dates})
         if found and r["uscc"] in by_uscc:
             add(by_uscc[r["uscc"]], DATE_ORDER, f"第 {r['round_no']} 轮：" + "；".join(found))
+        vetoes = ri_audits.veto_problems({k: (None if pd.isna(v) else v) for k, v in r.items()})
+        if vetoes and r["uscc"] in by_uscc:
+            add(by_uscc[r["uscc"]], VETO,
+                f"第 {r['round_no']} 轮：" + "；".join(m for _f, m in vetoes))
+
+    # Options implemented before their audit started (the import's rule); SQL picks the
+    # candidates so the province's million options are not all read.
+    o = s.audit_option
+    begin = func.coalesce(a.c.start_date, a.c.listing_date)
+    early = read_frame(source.engine, select(
+        a.c.uscc, a.c.round_no, o.c.title, o.c.status, o.c.implemented_date, a.c.start_date,
+        a.c.listing_date).select_from(o.join(a, a.c.audit_id == o.c.audit_id)
+                                      .join(E, E.c.uscc == a.c.uscc))
+        .where(and_(enterprise_where(scope, filters), a.c.listing_date <= filters.as_of,
+                    o.c.status == "已实施", o.c.implemented_date < begin))
+        .order_by(a.c.uscc, a.c.round_no, o.c.option_id))
+    for r in early.to_dict("records"):
+        found = ri_audits.option_date_problem(r["status"], _day(r["implemented_date"]),
+                                              _day(r["start_date"]), _day(r["listing_date"]),
+                                              dt.date.max)
+        if found and r["uscc"] in by_uscc:
+            add(by_uscc[r["uscc"]], OPTION_EARLY,
+                f"第 {r['round_no']} 轮「{r['title']}」：{found}")
 
     located = geo.location_issues(source, scope, filters, province_adcode)
     for r in located.to_dict("records"):

@@ -5,9 +5,11 @@ Each Kind is registered with rules.intake; its planner is in queries/intake_audi
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+from collections.abc import Mapping
 
 from rules import vocab
-from rules.intake import PROGRESS, USCC, Column, Kind, register
+from rules.intake import PROGRESS, RESULT_STAGES, USCC, Column, Kind, register, show
 
 _NAME = PROGRESS.column("name")
 
@@ -157,6 +159,62 @@ OPTIONS = Kind("options", "清洁生产方案", "清洁生产方案", (
     *(_outcome_column(f, label, unit) for f, label, unit in vocab.OUTCOME_COLUMNS),
 ), note=("每行一项清洁生产方案，以统一社会信用代码、审核轮次和方案名称识别："
          "该轮已有同名方案的修改它，其余新增。审核轮次须已列入名单。投资以万元填写；效益和减排量按年填写，单位见列名。"))
+
+
+def veto_problems(merged: Mapping[str, object]) -> list[tuple[str, str]]:
+    """(field, message): a 否定项 answer needs its stage held; a veto item (一票否决) fails the
+    stage whatever the score, so it cannot stand beside a pass."""
+    out = []
+    for stage, word in RESULT_STAGES:
+        veto = merged.get(f"{stage}_veto")
+        if veto is None:
+            continue
+        if merged.get(f"{stage}_date") is None:
+            out.append((f"{stage}_veto", f"填写了{word}否定项，还须填写{word}日期和结论。"))
+        elif veto and merged.get(f"{stage}_pass"):
+            out.append((f"{stage}_veto", f"{word}触发了否定项，{word}结论应为不通过或不合格，"
+                                         "请核对。"))
+    return out
+
+
+def option_date_problem(status: str, done: dt.date | None, start: dt.date | None,
+                        listing: dt.date, today: dt.date) -> str | None:
+    """What is wrong with an option's implementation date, given its round's start (None: not
+    on record) and listing dates: a date only for 已实施 and always for it, not after today, and
+    not before the audit started (options come out of the audit) or, with no start on record,
+    before the listing."""
+    if status == "已实施" and done is None:
+        return "实施状态为已实施，须填写实施完成日期。"
+    if status != "已实施" and done is not None:
+        return (f"实施状态为「{status}」，不应填写实施完成日期（已实施的方案才有完成日期），"
+                "请核对状态或清空日期。")
+    if done is None:
+        return None
+    if done > today:
+        return f"实施完成日期 {done.isoformat()} 晚于今天，尚未完成的方案请填写实施状态为实施中。"
+    begin, word = (start, "启动审核日期") if start is not None else (listing, "列入名单日期")
+    if done < begin:
+        return (f"实施完成日期 {done.isoformat()} 早于该轮审核的{word}（{begin.isoformat()}），"
+                "请核对日期或审核轮次。")
+    return None
+
+
+def built_before_evaluation(cost_class: str, done: dt.date | None,
+                            evaluation: dt.date | None) -> str | None:
+    """A warning: evaluation reviews the feasibility of medium/high-cost options before they
+    are built (domain §4), so one implemented before it is worth a second look."""
+    if cost_class == "中/高费" and done is not None and evaluation is not None \
+            and done < evaluation:
+        return f"中/高费方案一般在评估（{evaluation.isoformat()}）之后实施，请核对实施完成日期。"
+    return None
+
+
+def yuan_like(cost_class: str, investment_wan: float | None) -> str | None:
+    """A warning when an investment reads like 元 typed into the 万元 column (YUAN_LIKE_WAN)."""
+    if investment_wan is None or investment_wan <= YUAN_LIKE_WAN[cost_class]:
+        return None
+    return (f"投资 {show(investment_wan)} 万元，{cost_class}方案少见如此之大：是否按“元”填写了？"
+            "投资的单位是万元（1 万元 = 10000 元）。")
 
 
 register(LISTINGS, RESULTS, OPTIONS)

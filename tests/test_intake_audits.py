@@ -723,3 +723,26 @@ def test_the_intake_page_offers_the_audit_kinds_and_undoes_an_option_import(monk
     at.button(key="intake_undo").click().run()
     assert not at.exception and "已撤销第 1 次导入" in texts(at)
     assert one(handmade_sqlite, s.audit_option, option_id=5) is None
+
+
+# ---- 数据质量: the same rules over stored data ----------------------------------------------
+
+def test_quality_finds_a_veto_beside_a_pass_and_an_option_done_before_the_audit(handmade_url):
+    from queries import quality
+    from queries.scope import Filters
+
+    engine = get_engine(handmade_url)
+    with engine.begin() as conn:
+        o, a = s.audit_option, s.audit_round
+        conn.execute(o.update().where(o.c.option_id == 1)
+                     .values(implemented_date=D("2023-04-01")))  # R1 started 2023-04-15
+        conn.execute(a.update().where(a.c.audit_id == 1).values(acceptance_veto=True))
+    got = quality.problems(Source(handmade_url, "q"), PROVINCE, Filters(as_of=TODAY), "320000")
+    mine = got[got["检查项"].isin([quality.VETO, quality.OPTION_EARLY])]
+    assert mine[["检查项", "统一社会信用代码", "问题说明"]].values.tolist() == [
+        [quality.VETO, E1, "第 1 轮：验收触发了否定项，验收结论应为不通过或不合格，请核对。"],
+        [quality.OPTION_EARLY, E1, "第 1 轮「方案1」：实施完成日期 2023-04-01 早于该轮审核的"
+                                   "启动审核日期（2023-04-15），请核对日期或审核轮次。"]]
+    assert quality.problems(Source(handmade_url, "q"), SUZHOU, Filters(as_of=TODAY),
+                            "320000")["检查项"].isin([quality.VETO, quality.OPTION_EARLY]
+                                                   ).sum() == 0
