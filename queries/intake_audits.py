@@ -110,8 +110,11 @@ def _plan_listings(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.
             year, published = r.values.get("batch_year"), r.values.get("batch_publish")
             if code is not None:
                 batch = batches[int(code)]
-            elif ri.fold(name).upper() in created:
-                batch = created[ri.fold(name).upper()]
+            elif qi._key(name) in refs.lookup["batch"]:  # two stored names fold alike
+                p.problems.append(Problem("名称不唯一（库中有写法相近的批次），请按下拉列表填写。",
+                                          r.row, header["batch"], name))
+            elif qi._key(name) in created:
+                batch = created[qi._key(name)]
             elif year is None or published is None:
                 p.problems.append(Problem(
                     f"库中没有名单批次「{name}」：新建批次须同时填写「{header['batch_year']}」"
@@ -182,8 +185,9 @@ def _plan_listings(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.
             merged["listing_date"] = values["listing_date"] = batch["publish_date"]
         if merged["audit_mode"] == "单独审核" and merged.get("cluster_id") is not None:
             merged["cluster_id"] = values["cluster_id"] = None  # only cluster audits have one
+        dated_anew = old is None or any(merged[k] != old[k] for k in ("listing_date", "batch_id"))
         p.problems.extend(_listing_problems(r.row, header, merged, batch, firm, mine, round_no,
-                                            clusters, refs, today))
+                                            clusters, refs, today, dated_anew))
         previous = mine.get(round_no - 1)
         if old is None and previous is not None and _is_open(previous):
             p.problems.append(Problem(
@@ -195,7 +199,7 @@ def _plan_listings(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.
             continue
 
         if new_batch is not None:
-            created[ri.fold(new_batch["name"]).upper()] = new_batch
+            created[qi._key(new_batch["name"])] = new_batch
             next_batch += 1
             p.more.append(qi.Write("listing_batch", str(new_batch["batch_id"]), qi.NEW,
                                    dict(new_batch), first=True))
@@ -229,7 +233,9 @@ def _plan_listings(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.
 
 def _listing_problems(row: int, header: dict, merged: dict, batch: dict | None, firm: dict,
                       mine: dict, round_no: int, clusters: dict, refs: qi.Refs,
-                      today: dt.date) -> list[Problem]:
+                      today: dt.date, dated_anew: bool) -> list[Problem]:
+    """Errors on the round as it would be stored; the late-listing warning only when the row
+    sets the date or the batch (not again on every re-import)."""
     out = []
     listing = merged["listing_date"]
     if listing > today:
@@ -241,7 +247,7 @@ def _listing_problems(row: int, header: dict, merged: dict, batch: dict | None, 
         out.append(Problem(f"列入日期 {listing.isoformat()} 早于名单批次「{batch['name']}」的"
                            f"发布日期 {batch['publish_date'].isoformat()}，请核对。", row,
                            header["listing_date"], ri.show(listing)))
-    elif batch is not None and listing > batch["publish_date"]:
+    elif batch is not None and listing > batch["publish_date"] and dated_anew:
         out.append(Problem(f"列入日期晚于名单发布日期（{batch['publish_date'].isoformat()}）："
                            "审核时限从列入日期起算，请确认。", row, header["listing_date"],
                            ri.show(listing), warning=True))

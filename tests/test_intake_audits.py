@@ -182,6 +182,15 @@ def test_listings_checks(handmade_url):
 NO_ENT = "未找到{area}统一社会信用代码为 {uscc} 的企业：请核对代码；新企业请先导入企业名录。"
 
 
+def test_listings_a_batch_name_two_stored_batches_share_when_folded(handmade_url):
+    with get_engine(handmade_url).begin() as conn:
+        conn.execute(s.listing_batch.insert().values(batch_id=3, name="2024年 第一批", year=2024,
+                                                     publish_date=D("2024-03-02")))
+    assert rejected(handmade_url, "listings", listings(
+        [E5, None, None, "2024年第一批", 2024, "2024-03-01", None, "双超", "单独审核"])) == [
+        "名称不唯一（库中有写法相近的批次），请按下拉列表填写。"]
+
+
 def test_listings_future_date_and_later_listing_warning(handmade_url):
     pv = intake.preview(src(handmade_url), PROVINCE, "listings", listings(
         [E5, None, None, "2024年第一批", None, None, "2025-01-02", "双超", "单独审核"],
@@ -190,6 +199,11 @@ def test_listings_future_date_and_later_listing_warning(handmade_url):
     assert messages(pv.rows[0])[0] == "列入日期 2025-01-02 晚于今天，尚未发生的日期不能填写。"
     assert [p.message for p in pv.rows[1].warnings] == [
         "列入日期晚于名单发布日期（2024-03-01）：审核时限从列入日期起算，请确认。"]
+    late = listings([E4, 1, None, None, None, None, "2024-03-05"])
+    assert intake.confirm(src(handmade_url), PROVINCE, "listings", late, "x", ACTOR,
+                          today=TODAY).ok
+    again = intake.preview(src(handmade_url), PROVINCE, "listings", late, today=TODAY)
+    assert [r.status for r in again.rows] == ["无变化"] and again.warnings == []
 
 
 def test_listings_city_scope_looks_like_not_found(handmade_url):
