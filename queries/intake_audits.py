@@ -375,10 +375,6 @@ def _plan_panel(p: qi.Planned, r: ri.Row, header: dict, stage: str, word: str,
         p.problems.append(Problem(m, r.row, column, ri.show(text)))
     if problems:
         return
-    if text is not None and not PANEL_SIZE[0] <= len(experts) <= PANEL_SIZE[1]:
-        p.problems.append(Problem(f"{word}专家组 {len(experts)} 人：专家组一般为 "
-                                  f"{PANEL_SIZE[0]}—{PANEL_SIZE[1]} 人，请核对。", r.row, column,
-                                  ri.show(text), warning=True))
     lead = experts[leaders[0] if leaders else 0] if experts else None
     want = {e: ("组长" if e == lead else "成员") for e in experts}
     seats = {m["expert_id"]: m for m in stored}
@@ -403,6 +399,10 @@ def _plan_panel(p: qi.Planned, r: ri.Row, header: dict, stage: str, word: str,
     new_text = _panel_text(refs, list(want.items()))
     if old_text != new_text:
         p.changes.append((column, old_text, new_text))
+        if text is not None and not PANEL_SIZE[0] <= len(experts) <= PANEL_SIZE[1]:
+            p.problems.append(Problem(f"{word}专家组 {len(experts)} 人：专家组一般为 "
+                                      f"{PANEL_SIZE[0]}—{PANEL_SIZE[1]} 人，请核对。", r.row,
+                                      column, ri.show(text), warning=True))
 
 
 def _plan_results(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.Refs,

@@ -443,6 +443,8 @@ def test_results_a_smaller_panel_or_none_and_undo_brings_the_seats_back(handmade
     assert pv.rows[1].changes == [("评估专家组成员", "刘丁（组长）、陈戊", None)]
     out = intake.confirm(src(handmade_url), PROVINCE, "results", data, "x", ACTOR, today=TODAY)
     assert out.ok
+    again = intake.preview(src(handmade_url), PROVINCE, "results", data, today=TODAY)
+    assert [r.status for r in again.rows] == ["无变化"] * 2 and again.warnings == []
     assert panel(handmade_url, 1, "评估") == [(2, 2, "成员"), (3, 3, "组长")]
     assert panel(handmade_url, 3, "评估") == []
     assert panel(handmade_url, 1, "验收") == [(4, 1, "组长"), (5, 2, "成员"), (6, 3, "成员")]
