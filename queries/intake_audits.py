@@ -346,7 +346,7 @@ def _panel_text(refs: qi.Refs, members: list[tuple[int, str]]) -> str | None:
 
 def _plan_panel(p: qi.Planned, r: ri.Row, header: dict, stage: str, word: str,
                 text: str | None, merged: dict, audit_id: int, stored: list[dict],
-                refs: qi.Refs, next_id: list[int]) -> None:
+                refs: qi.Refs, next_id: list[int], pool: dict[int, dict]) -> None:
     """The panel_assignment writes that make the stage's panel the one the cell names (None:
     （清空）, no panel): seats of experts kept stay (their role may change), seats of experts no
     longer named go to the newly named, further experts get new seats and seats left over are
@@ -379,6 +379,18 @@ def _plan_panel(p: qi.Planned, r: ri.Row, header: dict, stage: str, word: str,
     want = {e: ("组长" if e == lead else "成员") for e in experts}
     seats = {m["expert_id"]: m for m in stored}
     free = [m for m in stored if m["expert_id"] not in want]  # seats to give to new experts
+    held = merged.get(f"{stage}_date")
+    for e in want:  # a newly named expert who could not sit then, or may not sit now
+        if e in seats:
+            continue
+        who, status, admitted = refs.names["expert"].get(str(e)), *pool[e]
+        if status != "在库":
+            p.problems.append(Problem(f"专家「{who}」在专家库中的状态为「{status}」，请核对。",
+                                      r.row, column, ri.show(text), warning=True))
+        if held is not None and admitted > held:
+            p.problems.append(Problem(f"专家「{who}」{admitted.isoformat()} 才入库，晚于{word}日期"
+                                      f"（{held.isoformat()}），请核对。", r.row, column,
+                                      ri.show(text), warning=True))
     for e, role in want.items():
         seat = seats.get(e) or (free.pop(0) if free else None)
         if seat is None:
@@ -423,6 +435,9 @@ def _plan_results(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.R
     panels = _panels(conn, sorted(x["audit_id"] for x in stored.values()))
     next_id = [(conn.execute(select(func.max(s.panel_assignment.c.assignment_id))).scalar()
                 or 0) + 1]
+    ex = s.expert  # the pool is small (hundreds): read whole
+    pool = {i: (st, d) for i, st, d in conn.execute(
+        select(ex.c.expert_id, ex.c.status, ex.c.admitted_date))}
     area = _area_words(scope, refs)
     header = {c.field: c.label for c in kind.columns}
     out = []
@@ -454,7 +469,7 @@ def _plan_results(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.R
                 text = r.values.get(f"{stage}_panel")
                 _plan_panel(p, r, header, stage, word, None if text is None else str(text),
                             merged, old["audit_id"], panels.get((old["audit_id"], word), []),
-                            refs, next_id)
+                            refs, next_id, pool)
         if any(not x.warning for x in p.problems):
             out.append(p)
             continue

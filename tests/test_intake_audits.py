@@ -240,6 +240,11 @@ def test_listings_template_round_trip(handmade_url):
     assert pv.problems == [] and [r.status for r in pv.rows] == ["无变化"] * 3
     _rows, pv = roundtrip(handmade_url, PROVINCE, "listings")
     assert [r.status for r in pv.rows] == ["无变化"] * 5
+    notes = {r["列名"]: r for r in ri.instructions(ri.KINDS["listings"])}
+    assert notes["审核轮次（轮）"]["是否必填"] == "选填（留空时自动确定，见含义）"
+    assert notes["统一社会信用代码"]["是否必填"] == "必填（识别记录）"
+    assert notes["列入原因"]["可选值或格式"] == "双超、双有、高耗能、自愿"
+    assert notes["咨询机构"]["是否必填"] == "选填，可填（清空）清除"
 
 
 def cli(url: str, tmp_path, code: str, data: bytes, *flags) -> int:
@@ -510,6 +515,19 @@ def test_results_ambiguous_expert_and_panel_size_warning(handmade_url):
     assert rows["评估专家组成员"][0] == "1（组长）、李乙、张丙"
 
 
+def test_results_a_suspended_or_later_admitted_expert_is_a_warning(handmade_url):
+    with get_engine(handmade_url).begin() as conn:
+        conn.execute(s.expert.insert().values(
+            expert_id=6, name="赵己", industry_code="electroplating",
+            admitted_date=D("2024-06-01"), status="暂停", score=2))
+    pv = intake.preview(src(handmade_url), PROVINCE, "results", results(
+        [E3, 1, None, None, None, None, None, "刘丁（组长）、陈戊、赵己"]), today=TODAY)
+    assert [r.status for r in pv.rows] == ["修改"]
+    assert [p.message for p in pv.warnings] == [
+        "专家「赵己」在专家库中的状态为「暂停」，请核对。",
+        "专家「赵己」2024-06-01 才入库，晚于评估日期（2024-02-01），请核对。"]
+
+
 def test_results_city_scope_looks_like_not_found(handmade_url):
     before = snapshot(handmade_url)
     data = results([E1, 1, None, None, None, 91], [E5, 1, None, None, None, 91],
@@ -654,6 +672,9 @@ def test_options_template_round_trip(handmade_url):
     rows, pv = roundtrip(handmade_url, PROVINCE, "options")
     assert list(rows["方案名称"]) == ["方案1", "方案2", "方案3", "方案4"]
     assert pv.problems == [] and [r.status for r in pv.rows] == ["无变化"] * 4
+    notes = {r["列名"]: r for r in ri.instructions(ri.KINDS["options"])}
+    assert notes["投资（万元）"]["可选值或格式"] == "数字，不小于 0"
+    assert notes["经济效益（万元/年）"]["可选值或格式"] == "数字"  # may be negative
     _rows, pv = roundtrip(handmade_url, SUZHOU, "options")
     assert [r.status for r in pv.rows] == ["无变化"]
 
