@@ -182,6 +182,19 @@ def test_listings_checks(handmade_url):
 NO_ENT = "未找到{area}统一社会信用代码为 {uscc} 的企业：请核对代码；新企业请先导入企业名录。"
 
 
+def test_listings_after_a_passed_round_a_new_audit_is_not_a_relisting(handmade_url):
+    pv = intake.preview(src(handmade_url), PROVINCE, "listings", listings(
+        [E1, None, None, "2024年第二批", 2024, "2024-12-02", None, "双有", "单独审核"],
+        [E5, None, None, "2024年第一批", None, None, None, "双超"],  # no 审核方式
+        [E3, 2, None, "2024年第一批"],
+        [E3, None, None, "2024年第一批"]), today=TODAY)  # the same round as the row above
+    assert statuses(pv) == [(2, "新增"), (3, "拒绝"), (4, "无变化"), (5, "拒绝")]
+    assert (pv.rows[0].write["round_no"], pv.rows[0].write["relisted_from"]) == (2, None)
+    assert pv.rows[0].warnings == []  # round 1 passed acceptance: nothing left open
+    assert messages(pv.rows[1]) == ["新列入须填写：审核方式。"]
+    assert messages(pv.rows[3]) == [f"与第 4 行是同一轮审核（{E3} 第 2 轮），请合并为一行。"]
+
+
 def test_listings_a_batch_name_two_stored_batches_share_when_folded(handmade_url):
     with get_engine(handmade_url).begin() as conn:
         conn.execute(s.listing_batch.insert().values(batch_id=3, name="2024年 第一批", year=2024,
@@ -645,6 +658,16 @@ def test_options_warnings_yuan_and_before_evaluation(handmade_url):
          "（1 万元 = 10000 元）。"],
         [],
         ["中/高费方案一般在评估（2024-04-10）之后实施，请核对实施完成日期。"]]
+
+
+def test_options_two_stored_options_of_one_title_cannot_be_told_apart(handmade_url):
+    with get_engine(handmade_url).begin() as conn:
+        conn.execute(s.audit_option.insert().values(
+            option_id=5, audit_id=3, title="方案4", cost_class="无/低费", category="管理",
+            status="拟实施", investment_wan=2.0))
+    assert rejected(handmade_url, "options", options([E3, 1, "方案4", None, None, None, None,
+                                                      3])) == [
+        "该轮审核库中已有 2 项名为「方案4」的方案，无法确定修改哪一项，请联系省级用户核实。"]
 
 
 def test_options_a_confirmed_large_figure_is_not_questioned_again(handmade_url):
