@@ -850,8 +850,9 @@ def undo(source: Source, scope: Scope, batch_id: int, actor) -> Outcome:
     except SQLAlchemyError as exc:
         first = str(exc).splitlines()[0]
         if "FOREIGN KEY" in first.upper() or "foreign key" in first:
-            return Outcome(False, f"不能撤销第 {batch_id} 次导入：它新增的企业已有审核、许可等"
-                                  "关联记录。未做任何修改。")
+            return Outcome(False, f"不能撤销第 {batch_id} 次导入：它新增的记录（企业、名单批次、"
+                                  "审核轮次等）已有之后录入的审核、许可、方案等关联记录。"
+                                  "未做任何修改。")
         return Outcome(False, f"撤销失败，未做任何修改。（{first[:120]}）")
     return Outcome(True, f"已撤销第 {batch_id} 次导入：{len(rows)} 条记录已恢复到导入前。",
                    batch_id, version)

@@ -148,6 +148,25 @@ def test_listings_confirm_writes_and_undo_restores_exactly(handmade_url):
     assert snapshot(handmade_url) == before
 
 
+def test_undo_refused_while_a_later_listing_uses_the_batch_it_created(handmade_url):
+    first = intake.confirm(src(handmade_url), PROVINCE, "listings", listings(
+        [E5, None, None, "2024年第二批", 2024, "2024-09-02", None, "双超", "单独审核"]), "一",
+        ACTOR, today=TODAY)
+    second = intake.confirm(src(handmade_url), PROVINCE, "listings", listings(
+        [E4, None, None, "2024年第二批", None, None, None, "双超", "单独审核"]), "二", ACTOR,
+        today=TODAY)
+    assert first.ok and second.ok
+    before = snapshot(handmade_url)
+    out = intake.undo(src(handmade_url), PROVINCE, first.batch_id, ACTOR)
+    assert not out.ok and out.message == (
+        "不能撤销第 1 次导入：它新增的记录（企业、名单批次、审核轮次等）已有之后录入的审核、许可、"
+        "方案等关联记录。未做任何修改。")
+    assert snapshot(handmade_url) == before
+    assert intake.undo(src(handmade_url), PROVINCE, second.batch_id, ACTOR).ok
+    assert intake.undo(src(handmade_url), PROVINCE, first.batch_id, ACTOR).ok
+    assert one(handmade_url, s.listing_batch, batch_id=3) is None
+
+
 def test_listings_checks(handmade_url):
     pv = intake.preview(src(handmade_url), PROVINCE, "listings", listings(
         [E5, None, None, "2025年第一批", None, None, None, "双超", "单独审核"],  # no year, date
