@@ -46,6 +46,7 @@ from rules.intake import Problem
 from rules.uploads import UploadLimits
 
 NEW, CHANGED, SAME, REJECTED = "新增", "修改", "无变化", "拒绝"
+DELETED = "删除"  # a record a row removes (a panel seat no longer named): a Write, never a row
 STATUSES = (NEW, CHANGED, SAME, REJECTED)
 CHUNK = 500  # keys per IN (...) lookup
 OUTSIDE = ("不能写入：只能新增或修改本辖区（{area}）的企业，所在区县也须在本辖区内。"
@@ -153,13 +154,15 @@ def county_in_scope(scope: Scope, county: str, refs: Refs) -> bool:
 
 @dataclass(frozen=True)
 class Write:
-    """One record written: inserted (NEW) or changed (CHANGED, with the values it replaces)."""
+    """One record written: inserted (NEW), changed (CHANGED, with the values it replaces) or
+    removed (DELETED, `before` the whole record, `values` empty)."""
 
     table: str
     row_key: str
     action: str
     values: dict
     before: dict | None = None
+    first: bool = False  # written before the row's own record (a new batch its round points to)
 
 
 @dataclass
@@ -205,9 +208,10 @@ class Preview:
         out = []
         for r in self.rows:
             if r.status in (NEW, CHANGED):
+                out.extend(w for w in r.more if w.first)
                 if r.write or r.status == NEW:
                     out.append(Write(r.table, r.row_key, r.status, r.write, r.before))
-                out.extend(r.more)
+                out.extend(w for w in r.more if not w.first)
         return out
 
     @property
@@ -444,26 +448,9 @@ def _plan_progress(conn: Connection, scope: Scope, rows: list[ri.Row], refs: Ref
                                       str(r.values["name"]), warning=True))
         values = {f: v for f, v in r.values.items() if f in PROGRESS_FIELDS}
         values.update({f: None for f in r.clears if f in PROGRESS_FIELDS})
+        values.update(ri.passes(values))
         merged = {**old, **values}
-        for stage, word in (("evaluation", "评估"), ("acceptance", "验收")):
-            has_date = merged[f"{stage}_date"] is not None
-            has_word = merged[f"{stage}_result"] is not None
-            if has_date and not has_word:
-                p.problems.append(Problem(f"填写了{word}日期，还须填写{word}结论"
-                                          f"（{'/'.join(ri.vocab.RESULT_WORDS)}）。", r.row))
-            if has_word and not has_date:
-                p.problems.append(Problem(f"填写了{word}结论，还须填写{word}日期。", r.row))
-            if f"{stage}_result" in values:
-                word_value = values[f"{stage}_result"]
-                merged[f"{stage}_pass"] = values[f"{stage}_pass"] = (
-                    None if word_value is None else word_value in ri.vocab.PASS_WORDS)
-        for f, name in ri.DATE_ORDER:
-            d = values.get(f)
-            if d is not None and d > today:
-                p.problems.append(Problem(f"{name} {d.isoformat()} 晚于今天，"
-                                          "尚未发生的日期不能填写。",
-                                          r.row, header.get(f), ri.show(d)))
-        p.problems.extend(Problem(m, r.row) for m in ri.date_order_problems(merged))
+        p.problems.extend(round_date_problems(r.row, header, values, merged, today))
         if any(not x.warning for x in p.problems):
             out.append(p)
             continue
@@ -473,6 +460,17 @@ def _plan_progress(conn: Connection, scope: Scope, rows: list[ri.Row], refs: Ref
         p.changes = [(header[c], old.get(c), diff[c]) for c in PROGRESS_FIELDS if c in diff]
         p.status = CHANGED if diff else SAME
         out.append(p)
+    return out
+
+
+def round_date_problems(row: int, header: dict[str, str], values: dict, merged: dict,
+                        today: dt.date) -> list[Problem]:
+    """The checks every kind that writes a round's milestones shares (审核进度, 评估与验收结论):
+    a result with its date, no date after today, milestones in order."""
+    out = [Problem(m, row) for m in ri.result_pairing_problems(merged)]
+    out += [Problem(m, row, header.get(f), ri.show(values[f]))
+            for f, m in ri.future_date_problems(values, today)]
+    out += [Problem(m, row) for m in ri.date_order_problems(merged)]
     return out
 
 
@@ -712,13 +710,13 @@ def _write(conn: Connection, scope: Scope, pv: Preview, actor, progress: Progres
         status="有效").returning(s.import_batch.c.batch_id)).scalar_one()
     # New records first, table by table in the order the plan names them (a new batch before
     # its rounds, a new cluster before the rounds that join it), then the changes.
-    changes, inserts, updates = [], {}, []
+    changes, inserts, updates, deletes = [], {}, [], []
     for w in pv.writes():
         if w.action == NEW:
             inserts.setdefault(w.table, []).append(w.values)
             before = None
         else:
-            updates.append(w)
+            (deletes if w.action == DELETED else updates).append(w)
             before = _dumps(w.before)
         changes.append(dict(batch_id=batch_id, table_name=w.table, row_key=w.row_key,
                             action=w.action, before_json=before, after_json=_dumps(w.values)))
@@ -733,6 +731,12 @@ def _write(conn: Connection, scope: Scope, pv: Preview, actor, progress: Progres
     for w in updates:
         table, keys = TABLES[w.table]
         conn.execute(update(table).where(_key_clause(table, keys, w.row_key)).values(**w.values))
+        done += 1
+        if progress and (done % 500 == 0 or done == total):
+            progress("写入", done, total)
+    for w in deletes:  # last: what the rows took over (a panel's seats) is written by now
+        table, keys = TABLES[w.table]
+        conn.execute(delete(table).where(_key_clause(table, keys, w.row_key)))
         done += 1
         if progress and (done % 500 == 0 or done == total):
             progress("写入", done, total)
@@ -826,14 +830,18 @@ def undo(source: Source, scope: Scope, batch_id: int, actor) -> Outcome:
                 for ch in mine:
                     after = json.loads(ch["after_json"])
                     now = current.get(ch["row_key"])
-                    if now is None or {k: now[k] for k in after} != after:
+                    if ch["action"] == DELETED:
+                        changed_since = now is not None  # the key was taken again since
+                    else:
+                        changed_since = now is None or {k: now[k] for k in after} != after
+                    if changed_since:
                         raise _Refused(Outcome(
                             False, f"不能撤销第 {batch_id} 次导入：记录 {ch['row_key']} "
                                    "在导入之后已被修改或删除，撤销会覆盖之后的修改。"
                                    "请核对该记录后手工更正。"))
                 created_by_table[name] = [ch["row_key"] for ch in mine if ch["action"] == NEW]
                 for ch in mine:
-                    if ch["action"] != NEW:
+                    if ch["action"] == CHANGED:
                         before = _restore_types(table, json.loads(ch["before_json"]))
                         conn.execute(update(table).where(
                             _key_clause(table, keys, ch["row_key"])).values(**before))
@@ -841,6 +849,12 @@ def undo(source: Source, scope: Scope, batch_id: int, actor) -> Outcome:
                 table, keys = TABLES[name]
                 for part in _chunks(created_by_table[name]):
                     conn.execute(delete(table).where(_keys_in(table, keys, part)))
+            for name in order:  # records the import removed come back as they were
+                removed = [_restore_types(TABLES[name][0], json.loads(ch["before_json"]))
+                           for ch in rows if ch["table_name"] == name
+                           and ch["action"] == DELETED]
+                if removed:
+                    conn.execute(insert(TABLES[name][0]), removed)
             conn.execute(update(b).where(b.c.batch_id == batch_id).values(
                 status="已撤销", undone_at=utc_now(),
                 undone_by=(getattr(actor, "username", "") or "命令行")[:64]))
@@ -853,8 +867,9 @@ def undo(source: Source, scope: Scope, batch_id: int, actor) -> Outcome:
     except SQLAlchemyError as exc:
         first = str(exc).splitlines()[0]
         if "FOREIGN KEY" in first.upper() or "foreign key" in first:
-            return Outcome(False, f"不能撤销第 {batch_id} 次导入：它新增的企业已有审核、许可等"
-                                  "关联记录。未做任何修改。")
+            return Outcome(False, f"不能撤销第 {batch_id} 次导入：它新增的记录（企业、名单批次、"
+                                  "审核轮次等）已有之后录入的审核、许可、方案等关联记录。"
+                                  "未做任何修改。")
         return Outcome(False, f"撤销失败，未做任何修改。（{first[:120]}）")
     return Outcome(True, f"已撤销第 {batch_id} 次导入：{len(rows)} 条记录已恢复到导入前。",
                    batch_id, version)

@@ -3,7 +3,8 @@ so a data officer sees what each city must correct, and watches the count fall a
 
 One row per problem: city, check (检查项), the record (USCC, name), and what is wrong in words.
 The checks are the import's (rules/identifiers, rules/intake.date_order_problems, the permit and
-fine rules of rules/intake_registers) plus the
+fine rules of rules/intake_registers, and of rules/intake_audits: 否定项 against the result, options
+implemented before the audit; dates SQLite holds as text that is no date) plus the
 map's coordinate check (queries/geo.location_issues), so a record the import would refuse today
 shows up here.
 """
@@ -15,13 +16,14 @@ import re
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import String, and_, select, type_coerce
+from sqlalchemy import String, and_, func, select, type_coerce
 
 from queries import geo
 from queries import schema as s
 from queries.db import Source, read_frame
 from queries.scope import Filters, Scope, enterprise_where
 from rules import intake as ri
+from rules import intake_audits as ri_audits
 from rules import intake_registers as rr
 from rules.identifiers import permit_problem, uscc_problem
 
@@ -32,8 +34,11 @@ FINE_IN_WAN = "罚款金额疑似按万元填写"
 DATE_ORDER = "审核里程碑日期顺序错误"
 BAD_DATE = "日期无法识别"
 PARK_CITY = "所在园区不在企业所在市"
-CHECKS = (BAD_USCC, BAD_PERMIT, PERMIT_EXPIRY, BAD_DATE, DATE_ORDER, PARK_CITY, FINE_IN_WAN,
-          geo.OUTSIDE_PROVINCE, geo.WRONG_COUNTY, geo.NO_COORDINATES, geo.UNKNOWN_COUNTY)
+VETO = "否定项与结论不符"
+OPTION_EARLY = "方案实施早于审核启动"
+CHECKS = (BAD_USCC, BAD_PERMIT, PERMIT_EXPIRY, BAD_DATE, DATE_ORDER, VETO, OPTION_EARLY,
+          PARK_CITY, FINE_IN_WAN, geo.OUTSIDE_PROVINCE, geo.WRONG_COUNTY, geo.NO_COORDINATES,
+          geo.UNKNOWN_COUNTY)
 COLUMNS = ["城市", "检查项", "统一社会信用代码", "企业名称", "问题说明"]
 
 E = s.enterprise
@@ -96,7 +101,9 @@ def problems(source: Source, scope: Scope, filters: Filters, province_adcode: st
 
     a = s.audit_round
     dates = [f for f, _n in ri.DATE_ORDER]
-    rounds = read_frame(source.engine, select(a.c.uscc, a.c.round_no, *[a.c[f] for f in dates])
+    verdicts = [a.c[f"{stage}_{x}"] for stage, _w in ri.RESULT_STAGES for x in ("pass", "veto")]
+    rounds = read_frame(source.engine, select(a.c.uscc, a.c.round_no, *[a.c[f] for f in dates],
+                                              *verdicts)
                         .select_from(a.join(E, E.c.uscc == a.c.uscc))
                         .where(and_(enterprise_where(scope, filters),
                                     a.c.listing_date <= filters.as_of))
@@ -105,6 +112,29 @@ def problems(source: Source, scope: Scope, filters: Filters, province_adcode: st
         found = ri.date_order_problems({f: _day(r[f]) for f in dates})
         if found and r["uscc"] in by_uscc:
             add(by_uscc[r["uscc"]], DATE_ORDER, f"第 {r['round_no']} 轮：" + "；".join(found))
+        vetoes = ri_audits.veto_problems({k: (None if pd.isna(v) else v) for k, v in r.items()})
+        if vetoes and r["uscc"] in by_uscc:
+            add(by_uscc[r["uscc"]], VETO,
+                f"第 {r['round_no']} 轮：" + "；".join(m for _f, m in vetoes))
+
+    # Options implemented before their audit started (the import's rule); SQL picks the
+    # candidates so the province's million options are not all read.
+    o = s.audit_option
+    begin = func.coalesce(a.c.start_date, a.c.listing_date)
+    early = read_frame(source.engine, select(
+        a.c.uscc, a.c.round_no, o.c.title, o.c.status, o.c.implemented_date, a.c.start_date,
+        a.c.listing_date).select_from(o.join(a, a.c.audit_id == o.c.audit_id)
+                                      .join(E, E.c.uscc == a.c.uscc))
+        .where(and_(enterprise_where(scope, filters), a.c.listing_date <= filters.as_of,
+                    o.c.status == "已实施", o.c.implemented_date < begin))
+        .order_by(a.c.uscc, a.c.round_no, o.c.option_id))
+    for r in early.to_dict("records"):
+        found = ri_audits.option_date_problem(r["status"], _day(r["implemented_date"]),
+                                              _day(r["start_date"]), _day(r["listing_date"]),
+                                              dt.date.max)
+        if found and r["uscc"] in by_uscc:
+            add(by_uscc[r["uscc"]], OPTION_EARLY,
+                f"第 {r['round_no']} 轮「{r['title']}」：{found}")
 
     for uscc, detail in bad_dates(source, scope, filters):
         if uscc in by_uscc:

@@ -491,7 +491,7 @@ Index("ix_training_session_date", training_session.c.session_date)
 # -- data intake (数据导入): each import, and the values it replaced, so it can be undone --------
 
 IMPORT_STATUSES = ("有效", "已撤销")
-CHANGE_ACTIONS = ("新增", "修改")
+CHANGE_ACTIONS = ("新增", "修改", "删除")  # 删除: a panel seat the import removed
 
 import_batch = Table(
     "import_batch", metadata,

@@ -87,6 +87,7 @@ class Column:
     unit: str = ""
     required: bool = False  # must be filled for a new record
     key: bool = False  # identifies the record
+    auto: bool = False  # a key column the planner works out when left blank (the next round)
     choices: tuple[str, ...] = ()  # closed vocabulary (kind "choice")
     ref: str = ""  # kind "ref": which reference list (industry, county, park)
     synonyms: tuple[str, ...] = ()
@@ -109,7 +110,8 @@ class Column:
                 "date": "日期，如 2021-03-05、2021/3/5、2021年3月5日",
                 "int": "整数" + (f"，{_n(self.low)}—{_n(self.high)}" if self.high else ""),
                 "number": "数字" + (f"，{_n(self.low)}—{_n(self.high)}"
-                                    if self.high is not None else ""),
+                                    if self.high is not None else
+                                    f"，不小于 {_n(self.low)}" if self.low is not None else ""),
                 "ref": REF_HINTS.get(self.ref, ""),
                 "info": "仅供核对，不写入"}.get(self.kind, f"文字，不超过 {self.max_len} 字")
 
@@ -267,6 +269,42 @@ def date_order_problems(dates: Mapping[str, dt.date | None]) -> list[str]:
                        "请核对两个日期。")
         last = (d, name) if last is None or d >= last[0] else last
     return out
+
+
+RESULT_STAGES = (("evaluation", "评估"), ("acceptance", "验收"))
+
+
+def result_pairing_problems(merged: Mapping[str, object]) -> list[str]:
+    """A stage's date needs its result (the local word) and a result its date: the database
+    keeps the normalised pass/fail only beside a date (schema ck_audit_*_date_pass); a cleaner
+    production level only with a passed acceptance."""
+    out = []
+    for stage, word in RESULT_STAGES:
+        has_date = merged.get(f"{stage}_date") is not None
+        has_word = merged.get(f"{stage}_result") is not None
+        if has_date and not has_word:
+            out.append(f"填写了{word}日期，还须填写{word}结论（{'/'.join(vocab.RESULT_WORDS)}）。")
+        if has_word and not has_date:
+            out.append(f"填写了{word}结论，还须填写{word}日期。")
+    if merged.get("cp_level") is not None and merged.get("acceptance_pass") is not True:
+        # the level is what a passed acceptance certifies (domain §4)
+        out.append("填写了清洁生产水平，但该轮审核尚未验收通过：清洁生产水平在验收通过时认定，"
+                   "请核对或留空。")
+    return out
+
+
+def passes(values: Mapping[str, object]) -> dict[str, bool | None]:
+    """The normalised pass/fail of each result word a row gives (None where it clears one)."""
+    return {f"{stage}_pass": (None if values[f"{stage}_result"] is None
+                              else values[f"{stage}_result"] in vocab.PASS_WORDS)
+            for stage, _word in RESULT_STAGES if f"{stage}_result" in values}
+
+
+def future_date_problems(values: Mapping[str, object], today: dt.date
+                         ) -> list[tuple[str, str]]:
+    """(field, message) for each milestone a row dates after today."""
+    return [(f, f"{name} {values[f].isoformat()} 晚于今天，尚未发生的日期不能填写。")
+            for f, name in DATE_ORDER if values.get(f) is not None and values[f] > today]
 
 
 # ---- headers -----------------------------------------------------------------------------------
@@ -495,7 +533,7 @@ def _matches(cells: list, kind: Kind) -> set[str]:
 def locate(sheets: list[Sheet], kind: Kind) -> tuple[Table | None, list[Problem]]:
     """The kind's table: the first sheet whose first rows hold a header naming every key column
     (title rows above it are skipped). Says which other kind a file is when it is one."""
-    keys = {c.field for c in kind.key_columns}
+    keys = {c.field for c in kind.key_columns if not c.auto}
     for sheet in sorted(sheets, key=lambda s: s.name != kind.sheet):
         for n, (_row_no, cells) in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
             found = _matches(cells, kind)
@@ -511,7 +549,7 @@ def locate(sheets: list[Sheet], kind: Kind) -> tuple[Table | None, list[Problem]
             if keys <= found and len(found) >= 2:
                 return _table(sheet, n, kind)
     names = "、".join(f"「{s.name}」" for s in sheets) or "（无）"
-    needed = "、".join(f"「{c.label}」" for c in kind.key_columns)
+    needed = "、".join(f"「{c.label}」" for c in kind.key_columns if not c.auto)
     if not any(s.rows for s in sheets):
         return None, [Problem("文件中没有任何内容。" + NOT_A_TABLE)]
     return None, [Problem(f"未找到{kind.name}的表头：文件的工作表（{names}）"
@@ -643,6 +681,9 @@ def parse_cell(col: Column, v: object, refs: Mapping[str, Mapping[str, str | Non
         x = parse_number(v)
         if col.kind == "int" and not x.is_integer():
             raise CellError(f"应为整数（单位：{col.unit or '个'}）。")
+        if col.high is None and col.low is not None and x < col.low:
+            raise CellError(f"不能小于 {_n(col.low)}" + (f" {col.unit}" if col.unit else "")
+                            + "（减排量、投资等填写正数）。")
         if col.low is not None and x < col.low or col.high is not None and x > col.high:
             raise CellError(f"超出范围：应在 {_n(col.low)}—{_n(col.high)} {col.unit}之间。")
         return int(x) if col.kind == "int" else x
@@ -727,11 +768,15 @@ def check_rows(table: Table, kind: Kind, refs: Mapping[str, Mapping[str, str | N
                                           table.sheet))
         missing_keys = [c for c in kind.key_columns if c.field not in r.values]
         for c in missing_keys:
-            if c.field not in failed:
+            if c.field not in failed and not c.auto:
                 r.problems.append(Problem(f"「{c.label}」未填写：这一列用来识别记录，必须填写。",
                                           row_no, sheet=table.sheet))
-        if not missing_keys:
-            r.key, words = tuple(r.values[c.field] for c in kind.key_columns), _key_words(kind)
+        words = _key_words(kind)
+        if missing_keys and all(c.auto and c.field not in failed for c in missing_keys):
+            # the planner works the blank part out (and checks duplicates of the whole key)
+            r.key = tuple(r.values.get(c.field) for c in kind.key_columns)
+        elif not missing_keys:
+            r.key = tuple(r.values[c.field] for c in kind.key_columns)
             if kind.identify is not None:
                 found = kind.identify(r)
                 if isinstance(found, str):  # a part of the identity is missing
@@ -740,7 +785,7 @@ def check_rows(table: Table, kind: Kind, refs: Mapping[str, Mapping[str, str | N
                         r.problems.append(Problem(found, row_no, sheet=table.sheet))
                 else:
                     r.key, words = found
-        if r.key:
+        if r.key and not missing_keys:
             if r.key in seen:
                 r.problems.append(Problem(f"与第 {seen[r.key]} 行重复（{words}相同），"
                                           "请合并为一行。", row_no, sheet=table.sheet))
@@ -787,7 +832,8 @@ def instructions(kind: Kind, choices: Mapping[str, list[str]] | None = None) -> 
         if c.ref and choices.get(c.field):
             some = choices[c.field]
             allowed += "：" + "、".join(some[:12]) + ("等（见下拉列表）" if len(some) > 12 else "")
-        needed = ("必填（识别记录）" if c.key else "新增时必填" if c.required and kind.creates
+        needed = ("选填（留空时自动确定，见含义）" if c.auto else "必填（识别记录）" if c.key
+                  else "新增时必填" if c.required and kind.creates
                   else "选填" + ("，可填（清空）清除" if c.clearable else ""))
         out.append({"列名": c.header, "含义": c.meaning, "单位": c.unit or "—",
                     "可选值或格式": allowed, "是否必填": needed,
