@@ -35,7 +35,7 @@ from sqlalchemy import Date, Integer, and_, delete, func, insert, select, tuple_
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from queries import rollup
+from queries import quality, rollup
 from queries import schema as s
 from queries.auditlog import utc_now
 from queries.db import Source, read_frame
@@ -493,7 +493,7 @@ HANDLERS: dict[str, Handler] = {}
 # table name -> (table, key columns); Planned.row_key holds the key as text, parts joined by |.
 TABLES: dict[str, tuple] = {}
 KEY_SEP = "|"
-WRITES = ["import_batch", "import_change", "app_meta"]  # tables every import writes
+WRITES = ["import_batch", "import_change", "app_meta", "quality_snapshot"]  # every import
 
 
 def register(kind: str, plan: Planner, current: Current, tables: dict[str, tuple],
@@ -723,6 +723,7 @@ def _write(conn: Connection, scope: Scope, pv: Preview, actor, progress: Progres
     for part in _chunks(changes, 1000):
         conn.execute(insert(s.import_change), part)
     version = _bump_version(conn, HANDLERS[pv.kind.code].options)
+    quality.record_snapshot(conn, batch_id, "导入", now)  # the 数据质量 line, same transaction
     if actor is not None:
         actor.log(conn, "import", "成功", target=(pv.file_name or pv.kind.name),
                   detail=(f"{pv.kind.name}（第 {batch_id} 次导入）：新增 {pv.count(NEW)} 条、"
@@ -823,11 +824,13 @@ def undo(source: Source, scope: Scope, batch_id: int, actor) -> Outcome:
                 table, keys = TABLES[name]
                 for part in _chunks(created_by_table[name]):
                     conn.execute(delete(table).where(_keys_in(table, keys, part)))
+            undone_at = utc_now()
             conn.execute(update(b).where(b.c.batch_id == batch_id).values(
-                status="已撤销", undone_at=utc_now(),
+                status="已撤销", undone_at=undone_at,
                 undone_by=(getattr(actor, "username", "") or "命令行")[:64]))
             handler = HANDLERS.get(batch["kind"])
             version = _bump_version(conn, bool(handler and handler.options))
+            quality.record_snapshot(conn, batch_id, "撤销", undone_at)
             if actor is not None:
                 actor.log(conn, "import_undo", "成功", target=batch["file_name"],
                           detail=f"撤销第 {batch_id} 次导入（{len(rows)} 条记录恢复原值）")
