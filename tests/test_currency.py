@@ -145,3 +145,16 @@ def test_a_date_in_the_link_wins(monkeypatch, handmade_sqlite):
     assert at.session_state["f_asof"] == dt.date(2024, 12, 31)
     assert "截至日期默认取此日" not in texts(at)
     assert "数据更新至 2024年12月20日" in shown(texts(at))
+
+
+def test_the_default_follows_the_chosen_cities(monkeypatch, handmade_sqlite):
+    with_loaded_day(handmade_sqlite, dt.date(2024, 12, 20))
+    city = intake.confirm(Source(handmade_sqlite, ""), SUZHOU, "enterprises",
+                          ent([E3, "苏州丙电镀有限公司（更名）"]), "名录.xlsx", ACTOR, today=TODAY)
+    stamp(handmade_sqlite, city.batch_id, dt.datetime(2025, 1, 6, 1, 0))
+    at = open_page(monkeypatch, handmade_sqlite, "pages/data_status.py")
+    assert at.session_state["f_asof"] == dt.date(2024, 12, 20)  # 南京 is the oldest
+    assert "数据更新至 2024年12月20日（南京市最早，各市不同）" in texts(at)
+    at.multiselect(key="f_city").set_value([SZ]).run()
+    assert at.session_state["f_asof"] == dt.date(2025, 1, 6)
+    assert "数据更新至 2025年1月6日；" in texts(at)
