@@ -12,6 +12,7 @@ from components import filters as filter_bar
 from components import footer, identity, safe
 from components.context import PageContext, set_context
 from queries import accounts
+from queries.currency import data_currency
 from queries.db import Source, database_url, default_url, get_engine
 from queries.meta import DatabaseNotReady, filter_choices, read_meta
 from rules.clock import ClockRulesError, load_clock_rules
@@ -144,7 +145,7 @@ if viewer.scope is not None and not viewer.must_change:
         stop_with(f"法定时限配置有误：{exc}", role=viewer.role, kind="error")
     everywhere = "全省" if viewer.scope.level == "province" else viewer.scope_name
     filters = filter_bar.sidebar(filter_choices(source, viewer.scope), dt.date.today(),
-                                 everywhere)
+                                 everywhere, data_currency(source, viewer.scope))
 set_context(PageContext(source, viewer.scope, filters, meta, clock, viewer))
 nav.run()
 footer.render(url, meta, filters.as_of if filters else None)

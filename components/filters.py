@@ -4,7 +4,10 @@ Their values live in st.session_state (so they survive page changes) and are mir
 URL query string (so a link reproduces the view). Parsing, serialising and the summary in words
 are pure functions.
 
-The sidebar shows the filters in force as a line of words; the widgets open in a popover. Drawn
+The sidebar shows the filters in force as a line of words, and how current the data of the area
+is (数据更新至, queries/currency); the widgets open in a popover. When the data stops before today,
+the as-of date defaults to the data's day, not today: the days between are days nobody reported
+yet, not days of delay. A date in the link or picked by the user wins. Drawn
 open in every page's sidebar, they were a quarter of what a browser spent drawing the overview
 (its content is only drawn when opened): ten officials opening the page at once share two cores.
 """
@@ -67,9 +70,42 @@ def asof_range_problem(env: dict | None = None) -> str | None:
             f"且起始不晚于结束），已使用 {cn_date(lo)} 至 {cn_date(hi)}。")
 
 
-def default_asof(today: dt.date, bounds: tuple[dt.date, dt.date]) -> dt.date:
-    """Today, or the nearest supported day when the machine's date is outside the range."""
-    return min(max(today, bounds[0]), bounds[1])
+def default_asof(today: dt.date, bounds: tuple[dt.date, dt.date],
+                 data_day: dt.date | None = None) -> dt.date:
+    """Today, or the day the area's data was last reported when that is earlier; the nearest
+    supported day when the result is outside the range."""
+    day = min(today, data_day) if data_day is not None else today
+    return min(max(day, bounds[0]), bounds[1])
+
+
+@dataclass(frozen=True)
+class Currency:
+    """How current the data of an area is: the earliest day its cities were last reported, and
+    the city with that day when the chosen cities differ."""
+
+    day: dt.date | None
+    oldest: str | None = None
+
+    def line(self) -> str:
+        if self.day is None:
+            return ""
+        oldest = f"（{safe.text(self.oldest)}最早，各市不同）" if self.oldest else ""
+        return f"数据更新至 {cn_date(self.day)}{oldest}"
+
+
+def area_currency(currency: pd.DataFrame | None, cities: list | tuple | None) -> Currency:
+    """The area's currency from queries.currency.data_currency: the chosen cities (all of the
+    jurisdiction's when none is chosen); a city whose day is unknown is left out."""
+    if currency is None or currency.empty:
+        return Currency(None)
+    rows = currency[currency["city_adcode"].isin(cities)] if cities else currency
+    rows = rows[rows["reported"].notna()]
+    if rows.empty:
+        return Currency(None)
+    days = [pd.Timestamp(d).date() for d in rows["reported"]]
+    first = min(days)
+    oldest = rows["city"].iloc[days.index(first)] if len(set(days)) > 1 else None
+    return Currency(first, oldest)
 
 
 def time_options(years: list[int], periods: pd.DataFrame) -> dict[str, str]:
@@ -102,10 +138,13 @@ def park_id_of(text: str) -> int | None:
 
 
 def parse_params(params: dict[str, str], choices: dict[str, pd.DataFrame], today: dt.date,
-                 bounds: tuple[dt.date, dt.date] = ASOF_DEFAULT_RANGE) -> Parsed:
+                 bounds: tuple[dt.date, dt.date] = ASOF_DEFAULT_RANGE,
+                 currency: pd.DataFrame | None = None) -> Parsed:
     """Turn URL parameters into widget values. Any string is accepted: an unknown or malformed
     value is dropped (or the default used) with a short Chinese warning that shows the value
-    shortened and as text."""
+    shortened and as text. Without a valid as-of date the default is today, or the day the
+    linked cities' data was last reported when that is earlier (`currency`); values then holds
+    it as f_asof_auto too (None when the link set the date)."""
     warnings: list[str] = []
 
     def codes(name: str, allowed: list[str], label: str) -> list[str]:
@@ -133,7 +172,9 @@ def parse_params(params: dict[str, str], choices: dict[str, pd.DataFrame], today
         t = ALL_TIME
     values["f_time"] = t
     asof = str(params.get("asof", "") or "").strip()
-    values["f_asof"] = default_asof(today, bounds)
+    default = default_asof(today, bounds, area_currency(currency, values["f_city"]).day)
+    values["f_asof"] = values["f_asof_auto"] = default
+    instead = "已改为今天" if default == today else f"已改为数据更新日 {cn_date(default)}"
     if asof:
         try:
             day = dt.date.fromisoformat(asof) if len(asof) <= 10 else None
@@ -141,17 +182,19 @@ def parse_params(params: dict[str, str], choices: dict[str, pd.DataFrame], today
             day = None
         if day is None:
             warnings.append(f"链接中的截至日期“{safe.short(asof)}”无法识别（应为 YYYY-MM-DD），"
-                            "已改为今天。")
+                            f"{instead}。")
         elif not bounds[0] <= day <= bounds[1]:
             warnings.append(f"链接中的截至日期 {cn_date(day)} 超出支持范围（{cn_date(bounds[0])}"
-                            f"至{cn_date(bounds[1])}），已改为今天。")
+                            f"至{cn_date(bounds[1])}），{instead}。")
         else:
             values["f_asof"] = day
+            values["f_asof_auto"] = None
     return Parsed(values, tuple(warnings))
 
 
 def to_params(values: dict, today: dt.date) -> dict[str, str]:
-    """Widget values -> URL parameters; defaults are left out so links stay short."""
+    """Widget values -> URL parameters; defaults are left out so links stay short (`today` is
+    the default as-of date)."""
     out = {}
     for key in ("f_city", "f_industry", "f_park"):
         if values.get(key):
@@ -163,7 +206,8 @@ def to_params(values: dict, today: dt.date) -> dict[str, str]:
     return out
 
 
-def to_filters(values: dict, periods: pd.DataFrame) -> Filters:
+def to_filters(values: dict, periods: pd.DataFrame, default: dt.date | None = None) -> Filters:
+    """The filters of the widget values; an emptied as-of date counts as `default` (today)."""
     t = values.get("f_time", ALL_TIME)
     years: tuple[int, ...] = ()
     period_id = None
@@ -177,7 +221,7 @@ def to_filters(values: dict, periods: pd.DataFrame) -> Filters:
                    industries=tuple(values.get("f_industry") or ()),
                    parks=tuple(values.get("f_park") or ()),
                    listing_years=years, period_id=period_id,
-                   as_of=values.get("f_asof") or dt.date.today())
+                   as_of=values.get("f_asof") or default or dt.date.today())
 
 
 def _some(codes: list, names: pd.Series, everything: str, unit: str) -> str:
@@ -207,14 +251,15 @@ def summary(values: dict, choices: dict[str, pd.DataFrame], today: dt.date,
     return " · ".join(parts) + f"  \n数据截至 {cn_date(values.get('f_asof') or today)}"
 
 
-def sidebar(choices: dict[str, pd.DataFrame], today: dt.date, everywhere: str = "全省"
-            ) -> Filters:
+def sidebar(choices: dict[str, pd.DataFrame], today: dt.date, everywhere: str = "全省",
+            currency: pd.DataFrame | None = None) -> Filters:
     """Render the shared filters in the sidebar and return them; keeps the URL in step.
-    `everywhere` names the viewer's whole jurisdiction (全省, 苏州市 …)."""
+    `everywhere` names the viewer's whole jurisdiction (全省, 苏州市 …); `currency` is
+    queries.currency.data_currency of the jurisdiction."""
     ss = st.session_state
     bounds = asof_range()
     if "f_ready" not in ss:  # first run of this session: start from the link
-        parsed = parse_params(dict(st.query_params), choices, today, bounds)
+        parsed = parse_params(dict(st.query_params), choices, today, bounds, currency)
         ss.update(parsed.values)
         ss["f_ready"] = True
         ss["f_link_warnings"] = parsed.warnings
@@ -240,10 +285,23 @@ def sidebar(choices: dict[str, pd.DataFrame], today: dt.date, everywhere: str = 
         parks = parks[parks["city_adcode"].isin(ss["f_city"])]
     park_names = parks.set_index("park_id")["name"]
     ss["f_park"] = [p for p in ss.get("f_park", []) if p in park_names.index]
+    # The default as-of date follows the chosen cities' data (and a new import) for as long as
+    # the user has not picked a date: one they picked differs from the last default set.
+    current = area_currency(currency, ss["f_city"])
+    default = default_asof(today, bounds, current.day)
+    auto = ss.get("f_asof_auto")
+    if auto is not None and ss.get("f_asof") != auto:
+        ss["f_asof_auto"] = auto = None
+    if auto is not None:
+        ss["f_asof"] = ss["f_asof_auto"] = default
     values = {k: ss.get(k) for k in URL_KEYS}
     with st.sidebar:
         st.markdown("**筛选条件**")
-        st.caption(summary(values, choices, today, everywhere))  # names escaped inside
+        st.caption(summary(values, choices, default, everywhere))  # names escaped inside
+        if current.day is not None:
+            moved = (f"；截至日期默认取此日（今天是 {cn_date(today)}，之后的天数不计为逾期）"
+                     if default < today and values.get("f_asof") == default else "")
+            st.caption(current.line() + moved)
         box = st.popover("修改筛选条件", icon=":material/tune:", width="stretch")
     with box:
         st.multiselect("城市", list(cities.index), key="f_city", format_func=cities.get,
@@ -261,11 +319,11 @@ def sidebar(choices: dict[str, pd.DataFrame], today: dt.date, everywhere: str = 
                            f"可选 {cn_date(bounds[0])}至{cn_date(bounds[1])}。",
                       persist_state="session")
 
-    wanted = to_params(values, default_asof(today, bounds))
+    wanted = to_params(values, default)
     for url_key in URL_KEYS.values():
         if url_key in st.query_params and url_key not in wanted:
             del st.query_params[url_key]
     for k, v in wanted.items():
         if st.query_params.get(k) != v:
             st.query_params[k] = v
-    return to_filters(values, periods)
+    return to_filters(values, periods, default)

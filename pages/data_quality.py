@@ -1,9 +1,10 @@
-"""数据质量: the problems in the jurisdiction's data, by city and by check, the offending records
-with a link to each, and each city's list to download and send back."""
+"""数据质量: the problems in the jurisdiction's data, by city and by check, the open count after
+each import (a line), the offending records with a link to each, and each city's list to download
+and send back."""
 
 import streamlit as st
 
-from components import downloads, export, safe
+from components import downloads, export, quality_chart, safe, vega
 from components.context import get_context
 from components.fmt import cn_date
 from queries import quality
@@ -20,6 +21,16 @@ c1, c2, c3 = st.columns(3)
 c1.metric("问题", f"{len(found):,} 处")
 c2.metric("涉及企业", f"{found['统一社会信用代码'].nunique():,} 家")
 c3.metric("涉及城市", f"{found['城市'].nunique():,} 个")
+
+st.subheader("每次导入后的问题数（处）")
+history = quality.open_over_time(ctx.source, ctx.scope)
+if history.empty:
+    st.caption("每次导入或撤销导入之后，记录本辖区的问题数"
+               + ("（园区账号不单独记录）。" if ctx.scope.level == "park" else "；尚无导入记录。"))
+else:
+    vega.chart(quality_chart.open_count_chart, history)
+    st.caption(f"每个点是一次导入或撤销导入之后{safe.text(ctx.viewer.scope_name or '全省')}的"
+               "问题数（全部城市、行业，按当天计），不随左侧筛选变化。")
 if found.empty:
     st.success("当前范围内没有发现数据问题。")
     st.stop()

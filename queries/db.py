@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import functools
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,9 +69,10 @@ def describe(url: str) -> str:
     return f"{u.get_backend_name()} {u.host or ''}/{u.database or ''}"
 
 
-def read_frame(engine: Engine, stmt, **params) -> pd.DataFrame:
-    """Run one SELECT (bound parameters only) and return its rows as a DataFrame."""
-    with engine.connect() as conn:
+def read_frame(engine: Engine | Connection, stmt, **params) -> pd.DataFrame:
+    """Run one SELECT (bound parameters only) and return its rows as a DataFrame. Given a
+    Connection, on it (inside its transaction, seeing what it wrote)."""
+    with nullcontext(engine) if isinstance(engine, Connection) else engine.connect() as conn:
         result = conn.execute(stmt, params) if params else conn.execute(stmt)
         columns = list(result.keys())
         rows = result.fetchall()

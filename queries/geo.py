@@ -139,7 +139,7 @@ def view_bounds(province_adcode: str, scope: Scope, filters: Filters
 # Enterprise points
 # --------------------------------------------------------------------------------------------
 
-def _locations_stmt(scope: Scope, filters: Filters):
+def locations_stmt(scope: Scope, filters: Filters):
     return (select(E.c.uscc, E.c.name, E.c.city_adcode, CITY.c.name.label("city"),
                    E.c.county_adcode, COUNTY.c.name.label("county"), E.c.lon, E.c.lat)
             .select_from(E.join(CITY, E.c.city_adcode == CITY.c.adcode)
@@ -151,7 +151,7 @@ def _locations_stmt(scope: Scope, filters: Filters):
 def enterprise_locations(source: Source, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Every enterprise within scope and the enterprise filters, with its declared city and
     county and its stored coordinates (listed or not)."""
-    return read_frame(source.engine, _locations_stmt(scope, filters))
+    return read_frame(source.engine, locations_stmt(scope, filters))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -176,7 +176,12 @@ def location_issues(source: Source, scope: Scope, filters: Filters,
     Columns: uscc, name, city, county (declared), lon, lat, problem, found_county (the county
     the point falls in, if any). Sorted by problem, then uscc.
     """
-    ents = enterprise_locations(source, scope, filters)
+    return issues_of(enterprise_locations(source, scope, filters), province_adcode)
+
+
+def issues_of(ents: pd.DataFrame, province_adcode: str) -> pd.DataFrame:
+    """location_issues of the rows of enterprise_locations (read by the caller, also on an
+    import's connection: queries.quality counts problems inside the import)."""
     cols = ["uscc", "name", "city", "county", "lon", "lat", "problem", "found_county"]
     if ents.empty:
         return pd.DataFrame(columns=cols)

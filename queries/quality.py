@@ -16,16 +16,18 @@ import re
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import String, and_, func, select, type_coerce
+from sqlalchemy import String, and_, func, insert, select, type_coerce
+from sqlalchemy.engine import Connection, Engine
 
 from queries import geo
 from queries import schema as s
 from queries.db import Source, read_frame
-from queries.scope import Filters, Scope, enterprise_where
+from queries.scope import Filters, Scope, enterprise_where, scope_where
 from rules import intake as ri
 from rules import intake_audits as ri_audits
 from rules import intake_registers as rr
 from rules.identifiers import permit_problem, uscc_problem
+from rules.security import to_local
 
 BAD_USCC = "统一社会信用代码无效"
 BAD_PERMIT = "排污许可证编号无效"
@@ -45,9 +47,9 @@ E = s.enterprise
 CITY = s.region.alias("city")
 
 
-def _enterprises(source: Source, scope: Scope, filters: Filters) -> pd.DataFrame:
+def _enterprises(bind: Engine | Connection, scope: Scope, filters: Filters) -> pd.DataFrame:
     p = s.park
-    return read_frame(source.engine, select(
+    return read_frame(bind, select(
         E.c.uscc, E.c.name, CITY.c.name.label("city"), E.c.city_adcode,
         p.c.name.label("park"), p.c.city_adcode.label("park_city"))
         .select_from(E.join(CITY, CITY.c.adcode == E.c.city_adcode)
@@ -60,7 +62,15 @@ def problems(source: Source, scope: Scope, filters: Filters, province_adcode: st
              ) -> pd.DataFrame:
     """Every problem found in the jurisdiction (and the enterprise filters), audit rounds listed
     by the as-of date. Columns: COLUMNS, sorted by city, check order, USCC."""
-    ents = _enterprises(source, scope, filters)
+    return find(source.engine, scope, filters, province_adcode,
+                geo.location_issues(source, scope, filters, province_adcode))
+
+
+def find(bind: Engine | Connection, scope: Scope, filters: Filters, province_adcode: str,
+         located: pd.DataFrame | None = None) -> pd.DataFrame:
+    """`problems`, read on `bind` (an import's connection sees what it wrote); `located` is
+    geo.location_issues when the caller has it (cached), else it is worked out here."""
+    ents = _enterprises(bind, scope, filters)
     out: list[dict] = []
 
     def add(row, check: str, detail: str) -> None:
@@ -76,8 +86,8 @@ def problems(source: Source, scope: Scope, filters: Filters, province_adcode: st
     by_uscc = {r["uscc"]: r for r in ents.to_dict("records")}
 
     pm = s.permit
-    permits = read_frame(source.engine, select(pm.c.permit_no, pm.c.uscc, pm.c.kind,
-                                               pm.c.issue_date, pm.c.expiry_date)
+    permits = read_frame(bind, select(pm.c.permit_no, pm.c.uscc, pm.c.kind,
+                                      pm.c.issue_date, pm.c.expiry_date)
                          .select_from(pm.join(E, E.c.uscc == pm.c.uscc))
                          .where(enterprise_where(scope, filters)))
     for permit_no, uscc, kind, issue, expiry in permits.itertuples(index=False):
@@ -90,7 +100,7 @@ def problems(source: Source, scope: Scope, filters: Filters, province_adcode: st
             add(by_uscc[uscc], PERMIT_EXPIRY, f"{permit_no}：" + "；".join(errors))
 
     pn = s.penalty
-    fines = read_frame(source.engine, select(pn.c.uscc, pn.c.decision_date, pn.c.amount_yuan)
+    fines = read_frame(bind, select(pn.c.uscc, pn.c.decision_date, pn.c.amount_yuan)
                        .select_from(pn.join(E, E.c.uscc == pn.c.uscc))
                        .where(and_(enterprise_where(scope, filters),
                                    pn.c.decision_date <= filters.as_of)))
@@ -102,8 +112,8 @@ def problems(source: Source, scope: Scope, filters: Filters, province_adcode: st
     a = s.audit_round
     dates = [f for f, _n in ri.DATE_ORDER]
     verdicts = [a.c[f"{stage}_{x}"] for stage, _w in ri.RESULT_STAGES for x in ("pass", "veto")]
-    rounds = read_frame(source.engine, select(a.c.uscc, a.c.round_no, *[a.c[f] for f in dates],
-                                              *verdicts)
+    rounds = read_frame(bind, select(a.c.uscc, a.c.round_no, *[a.c[f] for f in dates],
+                                     *verdicts)
                         .select_from(a.join(E, E.c.uscc == a.c.uscc))
                         .where(and_(enterprise_where(scope, filters),
                                     a.c.listing_date <= filters.as_of))
@@ -121,7 +131,7 @@ def problems(source: Source, scope: Scope, filters: Filters, province_adcode: st
     # candidates so the province's million options are not all read.
     o = s.audit_option
     begin = func.coalesce(a.c.start_date, a.c.listing_date)
-    early = read_frame(source.engine, select(
+    early = read_frame(bind, select(
         a.c.uscc, a.c.round_no, o.c.title, o.c.status, o.c.implemented_date, a.c.start_date,
         a.c.listing_date).select_from(o.join(a, a.c.audit_id == o.c.audit_id)
                                       .join(E, E.c.uscc == a.c.uscc))
@@ -136,11 +146,13 @@ def problems(source: Source, scope: Scope, filters: Filters, province_adcode: st
             add(by_uscc[r["uscc"]], OPTION_EARLY,
                 f"第 {r['round_no']} 轮「{r['title']}」：{found}")
 
-    for uscc, detail in bad_dates(source, scope, filters):
+    for uscc, detail in bad_dates(bind, scope, filters):
         if uscc in by_uscc:
             add(by_uscc[uscc], BAD_DATE, detail)
 
-    located = geo.location_issues(source, scope, filters, province_adcode)
+    if located is None:
+        located = geo.issues_of(read_frame(bind, geo.locations_stmt(scope, filters)),
+                                province_adcode)
     for r in located.to_dict("records"):
         detail = r["problem"]
         if r["problem"] == geo.WRONG_COUNTY:
@@ -176,16 +188,17 @@ def _is_day(text: str) -> bool:
     return True
 
 
-def bad_dates(source: Source, scope: Scope, filters: Filters) -> list[tuple[str, str]]:
+def bad_dates(bind: Engine | Connection, scope: Scope, filters: Filters
+              ) -> list[tuple[str, str]]:
     """(USCC, what is wrong) for every date cell holding text that is no date. Only SQLite can
     hold one (a file edited by hand); the pages read such a cell as no date (schema.Day)."""
-    if source.engine.dialect.name != "sqlite":
+    if bind.dialect.name != "sqlite":
         return []
     out = []
     for table, name, keys in DATED:
         days = [c for c in table.columns if isinstance(c.type, s.Day)]
         raw = [type_coerce(c, String).label(c.name) for c in days]
-        rows = read_frame(source.engine, select(table.c.uscc, *[table.c[k] for k in keys], *raw)
+        rows = read_frame(bind, select(table.c.uscc, *[table.c[k] for k in keys], *raw)
                           .select_from(table.join(E, E.c.uscc == table.c.uscc))
                           .where(enterprise_where(scope, filters)))
         for r in rows.to_dict("records"):
@@ -213,3 +226,60 @@ def by_city_and_check(found: pd.DataFrame) -> pd.DataFrame:
              .reindex(columns=[c for c in CHECKS if c in set(found["检查项"])]))
     table["合计"] = table.sum(axis=1)
     return table.reset_index()
+
+
+# ---- the open count over time ------------------------------------------------------------------
+
+TOTAL = "合计"
+
+
+def record_snapshot(conn: Connection, batch_id: int, event: str, at: dt.datetime) -> int:
+    """After an import or an undo, on its connection (in its transaction): the open problems
+    of the whole province, per county and check (quality_snapshot). The whole province, not
+    only the importer's area, so that every event is a complete picture and any jurisdiction's
+    line is a sum over its counties. Returns the province's total."""
+    province = conn.execute(select(s.app_meta.c.value)
+                            .where(s.app_meta.c.key == "province_adcode")).scalar() or ""
+    filters = Filters(as_of=to_local(at).date())
+    ents = read_frame(conn, geo.locations_stmt(Scope(), filters))
+    try:
+        located = geo.issues_of(ents, province)
+    except Exception:  # noqa: BLE001 - no boundaries for this province: the other checks
+        located = pd.DataFrame(columns=["problem"])
+    found = find(conn, Scope(), filters, province, located)
+    county_of = dict(conn.execute(select(E.c.uscc, E.c.county_adcode)).all())
+    found = found.assign(county=found["统一社会信用代码"].map(county_of))
+    per = found.groupby(["county", "检查项"]).size()
+    rows = [dict(county_adcode=c, check_name=k, problems=int(n)) for (c, k), n in per.items()]
+    totals = found.groupby("county").size()
+    for county in sorted(set(county_of.values())):
+        rows.append(dict(county_adcode=county, check_name=TOTAL,
+                         problems=int(totals.get(county, 0))))
+    conn.execute(insert(s.quality_snapshot),
+                 [dict(r, at=at, batch_id=batch_id, event=event) for r in rows])
+    return len(found)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def open_over_time(source: Source, scope: Scope) -> pd.DataFrame:
+    """The jurisdiction's open problems after each import and undo: at (Beijing time), event,
+    batch_id, problems (处, the sum of its counties' 合计). A county counts for a jurisdiction
+    when it holds one of its enterprises; a park's jurisdiction is not recorded (it is no set of
+    counties): empty."""
+    q = s.quality_snapshot
+    cols = ["at", "event", "batch_id", "problems"]
+    if scope.level == "park":
+        return pd.DataFrame(columns=cols)
+    counties = select(E.c.county_adcode).where(scope_where(scope)).distinct()
+    frame = read_frame(source.engine, select(
+        q.c.snapshot_id, q.c.at, q.c.event, q.c.batch_id, q.c.problems)
+        .where(q.c.check_name == TOTAL, q.c.county_adcode.in_(counties)))
+    if frame.empty:
+        return pd.DataFrame(columns=cols)
+    # events in the order they were written (an undo in the same second as its import after it)
+    out = (frame.groupby(["at", "event", "batch_id"], as_index=False)
+           .agg(problems=("problems", "sum"), first=("snapshot_id", "min"))
+           .sort_values("first").reset_index(drop=True))
+    out["at"] = [to_local(pd.Timestamp(t).to_pydatetime()) for t in out["at"]]
+    out["problems"] = out["problems"].astype(int)
+    return out[cols]

@@ -535,6 +535,27 @@ import_change = Table(
 Index("ix_change_batch", import_change.c.batch_id)
 Index("ix_change_row", import_change.c.table_name, import_change.c.row_key)
 
+# 数据质量 over time: after each import and each undo, in the same transaction, the open problems
+# of the quality checks (queries/quality.CHECKS) in every county of the province, one row per
+# county and check with problems, and one 合计 row per county (also when 0). A jurisdiction's
+# count after an event is the sum over its counties; history cannot be recomputed from the
+# records, which the imports overwrote.
+QUALITY_EVENTS = ("导入", "撤销")
+quality_snapshot = Table(
+    "quality_snapshot", metadata,
+    Column("snapshot_id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),  # UTC, the import's or the undo's time
+    Column("batch_id", Integer, ForeignKey("import_batch.batch_id"), nullable=False),
+    Column("event", String(4), nullable=False),
+    Column("county_adcode", String(6), nullable=False),
+    Column("check_name", String(32), nullable=False),  # a quality check, or 合计
+    Column("problems", Integer, nullable=False),
+    _in("event", QUALITY_EVENTS, "ck_quality_event"),
+    *_nonneg("quality", "problems"),
+)
+Index("ix_quality_at", quality_snapshot.c.at)
+Index("ix_quality_batch", quality_snapshot.c.batch_id)
+
 
 # -- accounts, sessions and the audit log (等保 2.0) ------------------------------------------
 # Times are UTC without a zone (what both databases store alike); pages show Beijing time.

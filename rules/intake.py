@@ -4,9 +4,11 @@ stored, previews and writes.
 
 What a city really sends, and how it is read:
 - .xlsx (streamed, within the limits of rules.uploads, formulas read as their saved values, a
-  formula without one is an error, never a blank) and .csv/.txt in UTF-8, UTF-8 with BOM,
-  UTF-16 (Excel's "Unicode text") or GBK/GB18030 (WPS, older Excel), told apart by decoding;
-  .xls, password-protected workbooks, pictures and other files get a message saying what to do.
+  formula without one is an error, never a blank), legacy .xls (xlrd: formulas as their saved
+  values, date cells by the workbook's own calendar, 1900 or 1904) and .csv/.txt in UTF-8,
+  UTF-8 with BOM, UTF-16 (Excel's "Unicode text") or GBK/GB18030 (WPS, older Excel), told apart
+  by decoding; password-protected workbooks, pictures and other files get a message saying what
+  to do.
 - title rows above the header: the header is the first row that names the kind's key column;
   a two-row merged header (坐标 over 经度 | 纬度) is read as one;
 - header variants: 全角/半角 brackets and letters (NFKC), spaces, a unit in brackets, a leading
@@ -26,10 +28,12 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import hashlib
 import io
 import math
 import numbers
 import re
+import threading
 import unicodedata
 import zipfile
 from collections.abc import Callable, Mapping
@@ -37,7 +41,7 @@ from dataclasses import dataclass, field
 
 from rules import vocab
 from rules.identifiers import make_uscc, permit_problem, uscc_problem
-from rules.uploads import MAX_COLUMNS, UploadLimits, listed, rows_over, xlsx_problem
+from rules.uploads import MAX_COLUMNS, UploadLimits, listed, rows_over, xls_problem, xlsx_problem
 
 CLEAR = "（清空）"  # typed in a cell: empty the stored value (a blank cell keeps it)
 HEADER_SEARCH_ROWS = 15  # title rows a header may sit under
@@ -374,6 +378,10 @@ def _file_type(data: bytes, file_name: str) -> str:
 
 
 NOT_A_TABLE = "请上传由本页下载的模板填写后保存的 .xlsx 文件，或 .csv 文件。"
+XLS_UNREADABLE = ("无法读取这个 Excel 文件：文件已损坏，或设有打开密码的工作簿。"
+                  "请在 Excel/WPS 中打开（取消密码），“另存为” .xlsx 格式后再上传。")
+NOT_XLS = ("文件名是 .xls，但内容不是 Excel 工作簿（可能已损坏，或是改了扩展名的其他文件）。"
+           "请在 Excel/WPS 中打开原表格，“另存为” .xlsx 格式后再上传。")
 
 
 def read_file(data: bytes, file_name: str = "", limits: UploadLimits | None = None
@@ -386,15 +394,81 @@ def read_file(data: bytes, file_name: str = "", limits: UploadLimits | None = No
         return None, [Problem(xlsx_problem(data, limits) or "文件过大。")]
     kind = _file_type(data, file_name)
     if kind == "ole":
-        return None, [Problem("这是旧版 .xls 文件或设有打开密码的工作簿，无法读取。"
-                              "请在 Excel/WPS 中取消密码，并“另存为” .xlsx 格式后再上传。")]
+        return _read_xls(data, limits)
     if kind == "picture":
         return None, [Problem("这是一张图片，不是表格文件。" + NOT_A_TABLE)]
     if kind == "pdf":
         return None, [Problem("这是 PDF 文件，不是表格文件。" + NOT_A_TABLE)]
     if kind == "zip":
         return _read_xlsx(data, limits)
-    return _read_csv(data, limits)
+    sheets, problems = _read_csv(data, limits)
+    if sheets is None and file_name.lower().endswith(".xls") and decode_text(data)[0] is None:
+        # Some systems export a tab-separated text as .xls (read above as such); what is
+        # neither that nor a workbook is a damaged or renamed file.
+        return None, [Problem(NOT_XLS)]
+    return sheets, problems
+
+
+def _read_xls(data: bytes, limits: UploadLimits) -> tuple[list[Sheet] | None, list[Problem]]:
+    """A legacy .xls workbook (BIFF8) through xlrd: each sheet's declared size is checked before
+    its cells are loaded. xlrd gives a formula's saved result (a formula saved without one, which
+    only programs write, reads as an empty text: blank); a merged range holds its value in its
+    first cell and blanks elsewhere, as in .xlsx, so title rows and two-row headers read the
+    same."""
+    import xlrd  # local: keeps the rules package light to import
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    except Exception:  # noqa: BLE001 - xlrd raises many kinds on garbage or encrypted input
+        return None, [Problem(XLS_UNREADABLE)]
+    try:
+        refused = xls_problem(book, limits)
+        if refused:
+            return None, [Problem(refused)]
+        sheets: list[Sheet] = []
+        for i, name in enumerate(book.sheet_names()):
+            if name in SKIP_SHEETS:
+                continue
+            ws = book.sheet_by_index(i)
+            if ws.visibility != 0:  # hidden sheets are never data, as in .xlsx
+                continue
+            too_many = rows_over(ws.nrows, limits)  # a sheet without a true DIMENSIONS record
+            if too_many:
+                return None, [Problem(too_many, sheet=name)]
+            rows: list[tuple[int, list]] = []
+            for r in range(ws.nrows):
+                cells = [_xls_value(c, book.datemode)
+                         for c in ws.row_slice(r, 0, min(ws.ncols, MAX_COLUMNS))]
+                if any(not _blank(v) for v in cells):
+                    rows.append((r + 1, cells))
+            sheets.append(Sheet(name, rows))
+            book.unload_sheet(i)
+    except Exception as exc:  # noqa: BLE001 - a broken record inside the workbook
+        return None, [Problem(f"文件已损坏，无法读取（{type(exc).__name__}）。" + NOT_A_TABLE)]
+    finally:
+        book.release_resources()
+    return sheets, []
+
+
+def _xls_value(cell, datemode: int) -> object:
+    """An xlrd cell as the .xlsx reader would give it: None, text, a number, a bool, a datetime
+    (by the workbook's calendar: 1900, or 1904 for files from Excel for Mac) or an error
+    text (#DIV/0!)."""
+    import xlrd
+
+    t = cell.ctype
+    if t in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if t == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate_as_datetime(cell.value, datemode)
+        except (xlrd.xldate.XLDateError, ValueError, OverflowError):
+            return f"#日期无效({cell.value})"  # parse_date refuses it with a message
+    if t == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if t == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(cell.value, "#错误")
+    return cell.value
 
 
 def _read_xlsx(data: bytes, limits: UploadLimits) -> tuple[list[Sheet] | None, list[Problem]]:
@@ -799,12 +873,33 @@ def _key_words(kind: Kind) -> str:
     return "、".join(c.label for c in kind.key_columns)
 
 
+_READ: dict[tuple, tuple] = {}  # the last files read: the preview's, met again at confirm
+_READ_KEPT = 2
+_READ_LOCK = threading.Lock()
+
+
+def read_file_once(data: bytes, file_name: str = "", limits: UploadLimits | None = None
+                   ) -> tuple[list[Sheet] | None, list[Problem]]:
+    """read_file, remembered for the last few files: a confirmation reads the file the preview
+    read (reading a 10,000-row workbook is seconds). Callers do not change what it returns."""
+    key = (hashlib.sha256(data).digest(), file_name, limits or UploadLimits())
+    with _READ_LOCK:  # sessions run in threads
+        found = _READ.get(key)
+    if found is None:
+        found = read_file(data, file_name, limits)
+        with _READ_LOCK:
+            while len(_READ) >= _READ_KEPT:
+                _READ.pop(next(iter(_READ)))
+            _READ[key] = found
+    return found
+
+
 def check_file(data: bytes, file_name: str, kind: Kind,
                refs: Mapping[str, Mapping[str, str | None]],
                limits: UploadLimits | None = None) -> tuple[Table | None, list[Row],
                                                            list[Problem]]:
     """read_file, locate and check_rows: (table, rows, problems with the whole file)."""
-    sheets, problems = read_file(data, file_name, limits)
+    sheets, problems = read_file_once(data, file_name, limits)
     if sheets is None:
         return None, [], problems
     table, problems = locate(sheets, kind)

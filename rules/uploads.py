@@ -12,7 +12,9 @@ sees the file:
    first bytes of the sheet): at most UPLOAD_MAX_ROWS rows (default 20,000) and MAX_COLUMNS
    columns.
 A sheet without a dimension, or with a wrong one, is still cut off while it is streamed
-(`rows_over`). Problems found in a file are listed up to PROBLEMS_LISTED, with their total.
+(`rows_over`). A legacy .xls (BIFF8, at most 65,536 rows) is checked the same way: its size,
+then each sheet's DIMENSIONS record, read before xlrd loads the sheet's cells (`xls_problem`).
+Problems found in a file are listed up to PROBLEMS_LISTED, with their total.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import struct
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -110,6 +113,42 @@ def xlsx_problem(data: bytes, limits: UploadLimits) -> str | None:
                         "请分成几个文件上传。")
             if columns > MAX_COLUMNS:
                 return f"工作表有 {columns:,} 列，超过上限 {MAX_COLUMNS} 列，不是正常的模板。"
+    return None
+
+
+def _xls_dimensions(book) -> list[tuple[str, int, int]]:
+    """(sheet, rows, columns) as each sheet of an xlrd book (opened on demand) declares them in
+    its DIMENSIONS record (0x0200: first row, last row + 1, first column, last column + 1),
+    read from the first records of the sheet's substream without loading its cells. xlrd 2.0.2
+    is the last release: the positions it keeps (_sh_abs_posn) will not move."""
+    out = []
+    mem = book.mem
+    for name, pos in zip(book.sheet_names(), book._sh_abs_posn, strict=False):
+        for _ in range(64):  # DIMENSIONS comes in the first few records of a sheet
+            if pos + 4 > len(mem):
+                break
+            code, length = struct.unpack("<HH", mem[pos:pos + 4])
+            if code == 0x0200 and length >= 12:
+                _lo, rows, _clo, cols = struct.unpack("<IIHH", mem[pos + 4:pos + 16])
+                out.append((name, rows, cols))
+                break
+            if code == 0x000A:  # EOF of the sheet
+                break
+            pos += 4 + length
+    return out
+
+
+def xls_problem(book, limits: UploadLimits) -> str | None:
+    """Why an .xls workbook (an xlrd book opened on demand) is refused before its sheets'
+    cells are read: a sheet declaring more rows than UPLOAD_MAX_ROWS or columns than
+    MAX_COLUMNS."""
+    for name, rows, columns in _xls_dimensions(book):
+        if rows > limits.max_rows + 1:
+            return (f"工作表「{name}」有 {rows:,} 行，超过上限 {limits.max_rows:,} 行，未读取。"
+                    "请分成几个文件上传。")
+        if columns > MAX_COLUMNS:
+            return (f"工作表「{name}」有 {columns:,} 列，超过上限 {MAX_COLUMNS} 列，"
+                    "不是正常的模板。")
     return None
 
 

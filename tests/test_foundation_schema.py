@@ -37,14 +37,16 @@ def test_all_schema_tables_are_covered_by_handmade_data():
     # migration 0003_experts (tests/handmade_experts.py has those), the derived rollups
     # (tests/test_foundation_rollup.py) and the tables of accounts and the audit log (written
     # by the app as people use it; tests/test_accounts_*.py), of imports (written by each
-    # import; tests/test_intake_*.py) and the 督办 cases (written by the app;
-    # tests/test_cases_*.py) carries rows, so the round trip really exercises them.
+    # import; tests/test_intake_*.py, tests/test_quality_history.py) and the 督办 cases
+    # (written by the app; tests/test_cases_*.py) carries rows, so the round trip really
+    # exercises them.
     empty = [t.name for t in s.metadata.sorted_tables if not handmade.ROWS.get(t.name)]
     assert sorted(empty) == ["account", "audit_log", "audit_log_archive", "audit_outcome",
                              "audit_outcome_year", "case_attachment", "case_document",
                              "case_step", "cluster_audit", "doc_counter", "expert_contact",
                              "expert_deduction", "import_batch", "import_change",
-                             "penalty_publication", "security_setting", "supervision_case",
+                             "penalty_publication", "quality_snapshot", "security_setting",
+                             "supervision_case",
                              "training_plan", "training_session", "user_session"]
     from tests import handmade_experts
 

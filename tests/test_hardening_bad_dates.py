@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from queries import quality
 from queries import schema as s
-from queries.db import Source, get_engine
+from queries.db import get_engine
 from queries.scope import Filters, Scope
 from rules.identifiers import make_permit_no
 from rules.roles import DATA_PAGES
@@ -45,14 +45,14 @@ def test_a_spoiled_cell_reads_as_no_date_and_a_good_one_as_its_date(spoiled):
 
 
 def test_data_quality_names_each_spoiled_cell(spoiled):
-    found = quality.bad_dates(Source(spoiled, "t"), Scope(), Filters())
+    found = quality.bad_dates(get_engine(spoiled), Scope(), Filters())
     assert sorted(u for u, _ in found) == sorted([E4, E3, E3])
     details = "\n".join(d for _, d in found)
     assert "第 1 轮审核的启动审核日期为「2023年8月16日」" in details
     assert "发证日期为「2020/5/6」" in details and "处罚决定日期为「三月十日」" in details
     # the city sees only its own: 苏州 holds E3 and E4, 南京 none of them
-    assert len(quality.bad_dates(Source(spoiled, "t"), Scope("city", "320500"), Filters())) == 3
-    assert quality.bad_dates(Source(spoiled, "t"), Scope("city", "320100"), Filters()) == []
+    assert len(quality.bad_dates(get_engine(spoiled), Scope("city", "320500"), Filters())) == 3
+    assert quality.bad_dates(get_engine(spoiled), Scope("city", "320100"), Filters()) == []
 
 
 def test_every_page_still_opens(spoiled, monkeypatch):

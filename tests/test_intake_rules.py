@@ -218,7 +218,7 @@ BAD_FILES = {
     "picture": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "这是一张图片"),
     "pdf": (b"%PDF-1.4 ...", "这是 PDF 文件"),
     "xls or password": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
-                        "旧版 .xls 文件或设有打开密码的工作簿"),
+                        "文件已损坏，或设有打开密码的工作簿"),
     "other zip": (_zip({"readme.txt": b"hello"}), "这是一个压缩包，不是 Excel 工作簿"),
     "zip bomb": (_zip({"xl/workbook.xml": b"<x/>", "xl/worksheets/sheet1.xml":
                        b"\x00" * (60 * 1024 * 1024)}), "文件解压后过大"),
