@@ -244,10 +244,10 @@ class Preview:
                 detail = "；".join(f"{c}：{_shown(o)} → {_shown(n)}" for c, o, n in r.changes)
             notes = "；".join(p.message for p in r.warnings)
             out.append({"行号": r.row, "结果": r.status, key_header: r.key_text,
-                        "企业名称": r.label, "变化或原因": detail or "—",
+                        self.kind.label: r.label, "变化或原因": detail or "—",
                         "提示": notes or ""})
-        return pd.DataFrame(out, columns=["行号", "结果", key_header, "企业名称", "变化或原因",
-                                          "提示"])
+        return pd.DataFrame(out, columns=["行号", "结果", key_header, self.kind.label,
+                                          "变化或原因", "提示"])
 
 
 def _quote(p: Problem) -> str:

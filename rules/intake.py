@@ -149,6 +149,7 @@ class Kind:
     # A register the province keeps for the whole province (专家库, 咨询机构): only province-level
     # accounts import it or download it pre-filled.
     province_only: bool = False
+    label: str = "企业名称"  # what the preview's name column holds (the record's name)
 
     @property
     def key_columns(self) -> tuple[Column, ...]:

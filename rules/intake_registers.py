@@ -211,7 +211,7 @@ EXPERTS = Kind("experts", "专家库", "专家库", (
 ), note=("每行一名专家，以专家编号识别：下载含现有记录的模板修改；新入库的专家不填编号，"
          "导入时自动编号。专家库由省级统一管理，只有省级用户可以导入。"
          "联系电话、身份证号属个人信息，仅省级用户可见。"),
-   identify=lambda r: expert_identity(r), province_only=True)
+   identify=lambda r: expert_identity(r), province_only=True, label="专家姓名")
 
 
 def expert_identity(r) -> tuple[tuple, str]:
@@ -264,7 +264,7 @@ CONSULTANCIES = Kind("consultancies", "咨询机构", "咨询机构", (
            synonyms=("是否被公开通报", "公开通报", "通报")),
 ), note=("每行一家咨询机构，填写统一社会信用代码的以代码识别（可修改名称），否则以机构名称识别；"
          "已有的机构被修改，其余新增。咨询机构名录由省级统一管理，只有省级用户可以导入。"),
-   province_only=True)
+   province_only=True, label="机构名称")
 
 
 register(PERMITS, CREDIT, EXPERTS, CONSULTANCIES)
