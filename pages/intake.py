@@ -25,6 +25,11 @@ st.caption(f"{safe.text(ctx.area_name)} · 只能新增或修改本辖区的记�
            "填写（清空）才会清除可留空的值 · 确认后整个文件一次写入，可撤销")
 
 kinds = {k.code: k for k in ri.KINDS.values()}
+# A link from another page names the kind (计划对标 → ?kind=targets): chosen once, then the
+# parameter is dropped so the official's own choice is not overridden on the next run.
+if st.query_params.get("kind") in kinds:
+    st.session_state["intake_kind"] = st.query_params["kind"]
+    del st.query_params["kind"]
 code = st.selectbox("数据类型", list(kinds), format_func=lambda c: kinds[c].name,
                     key="intake_kind")
 kind = kinds[code]

@@ -73,7 +73,9 @@ def _key(text: object) -> str:
     return ri.fold(text).upper()
 
 
-REF_NAMES = ("industry", "county", "city", "park", "batch", "consultancy", "expert", "cluster")
+REF_NAMES = ("industry", "county", "city", "park", "batch", "consultancy", "expert", "cluster",
+             "period", "region", "industry_or_all")
+ALL_INDUSTRIES = "全部行业"  # industry_or_all: the word for "all industries" (code "")
 
 
 def _add(table: dict[str, str | None], word: object, code: str) -> None:
@@ -128,6 +130,21 @@ def load_refs(conn: Connection) -> Refs:
     for cid, name in conn.execute(select(s.cluster_audit.c.cluster_id, s.cluster_audit.c.name)):
         _add(lookup["cluster"], name, str(cid))
         names["cluster"][str(cid)] = name
+    for pid, name in conn.execute(select(s.plan_period.c.period_id, s.plan_period.c.name)):
+        _add(lookup["period"], name, str(pid))
+        names["period"][str(pid)] = name
+    # region: the province, its cities and counties (a plan target's 地区), as the county list
+    for adcode, name, level, _parent in regions:
+        if level == "省":
+            names["region"][adcode] = name
+            _add(lookup["region"], name, adcode)
+            _add(lookup["region"], adcode, adcode)
+    for ref in ("city", "county"):
+        names["region"].update(names[ref])
+        for k, code in lookup[ref].items():
+            lookup["region"][k] = None if lookup["region"].get(k, code) != code else code
+    lookup["industry_or_all"] = {**lookup["industry"], _key(ALL_INDUSTRIES): "", _key("全部"): ""}
+    names["industry_or_all"] = {"": ALL_INDUSTRIES, **names["industry"]}
     return Refs(lookup, names, county_city, park_city, region_names)
 
 
@@ -147,6 +164,18 @@ def county_in_scope(scope: Scope, county: str, refs: Refs) -> bool:
     if scope.level == "county":
         return county == scope.code
     return False  # a park holds no counties: park accounts do not import
+
+
+def region_in_scope(scope: Scope, adcode: str, refs: Refs) -> bool:
+    """A region (province, city or county) the importer may write for: the province anything,
+    a city itself and its counties, a county itself (as queries.plan.region_in_scope)."""
+    if scope.level == "province":
+        return True
+    if scope.level == "city":
+        return adcode == scope.code or refs.county_city.get(adcode) == scope.code
+    if scope.level == "county":
+        return adcode == scope.code
+    return False
 
 
 # ---- the plan of one row -----------------------------------------------------------------------
@@ -868,6 +897,11 @@ def template_choices(source: Source, scope: Scope, kind: str) -> dict[str, list[
                             if scope.level == "province"
                             or refs.park_city.get(pid) == scope.code
                             or (scope.level == "park" and pid == scope.code)]
+        elif c.ref == "industry_or_all":
+            out[c.field] = [ALL_INDUSTRIES, *industries]
+        elif c.ref == "region":
+            out[c.field] = [n for a, n in refs.names["region"].items()
+                            if region_in_scope(scope, a, refs)]
         elif c.ref == "city":
             out[c.field] = [n for a, n in refs.names["city"].items()
                             if scope.level == "province" or a == scope.code]
