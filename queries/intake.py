@@ -509,6 +509,9 @@ def _plan_progress(conn: Connection, scope: Scope, rows: list[ri.Row], refs: Ref
 
 Planner = Callable[[Connection, Scope, list, Refs, dt.date], list[Planned]]
 Current = Callable[[Connection, Scope, Refs, int], pd.DataFrame]
+# A second file some kinds take beside the table (园区: the boundaries): it is read and joined to
+# the checked rows before planning; it returns problems with the file as a whole (they block).
+Attacher = Callable[[Connection, Scope, list, Refs, bytes, str, UploadLimits], list[Problem]]
 
 
 @dataclass(frozen=True)
@@ -516,6 +519,8 @@ class Handler:
     plan: Planner
     current: Current  # the jurisdiction's records in the template's fields (Column.field names)
     options: bool = False  # writes audit_option: the option rollups are rebuilt in the import
+    attach: Attacher | None = None  # reads the kind's second file (None: the kind has none)
+    attach_label: str = ""  # what the page calls that file
 
 
 HANDLERS: dict[str, Handler] = {}
@@ -526,10 +531,11 @@ WRITES = ["import_batch", "import_change", "app_meta"]  # tables every import wr
 
 
 def register(kind: str, plan: Planner, current: Current, tables: dict[str, tuple],
-             options: bool = False) -> None:
+             options: bool = False, attach: Attacher | None = None,
+             attach_label: str = "") -> None:
     """Add a kind's planner (its Kind is in rules.intake.KINDS) and the tables it writes, each
-    with its key columns."""
-    HANDLERS[kind] = Handler(plan, current, options)
+    with its key columns; `attach` reads a second file the kind takes (attach_label names it)."""
+    HANDLERS[kind] = Handler(plan, current, options, attach, attach_label)
     for name, (table, keys) in tables.items():
         TABLES[name] = (table, tuple(keys))
         if name not in WRITES:
@@ -600,10 +606,20 @@ def kind_of(code: str) -> ri.Kind:
 
 
 def _preview(conn: Connection, scope: Scope, kind: ri.Kind, data: bytes, file_name: str,
-             limits: UploadLimits | None, today: dt.date) -> Preview:
+             limits: UploadLimits | None, today: dt.date,
+             attachment: tuple[bytes, str] | None = None) -> Preview:
     digest = hashlib.sha256(data).hexdigest()
+    handler = HANDLERS[kind.code]
+    if attachment is not None and handler.attach is not None:
+        digest = hashlib.sha256((digest + hashlib.sha256(attachment[0]).hexdigest()).encode()
+                                ).hexdigest()
     refs = load_refs(conn)
     _table, rows, problems = ri.check_file(data, file_name, kind, refs.lookup, limits)
+    if attachment is not None and handler.attach is not None:
+        file_name = f"{file_name}、{attachment[1]}"  # the import's record names both files
+    if not problems and attachment is not None and handler.attach is not None:
+        problems = handler.attach(conn, scope, rows, refs, attachment[0], attachment[1],
+                                  limits or UploadLimits())
     if problems:
         return Preview(kind, file_name, digest, problems, [])
     planned = HANDLERS[kind.code].plan(conn, scope, rows, refs, today)
@@ -611,11 +627,13 @@ def _preview(conn: Connection, scope: Scope, kind: ri.Kind, data: bytes, file_na
 
 
 def preview(source: Source, scope: Scope, kind: str, data: bytes, file_name: str = "",
-            limits: UploadLimits | None = None, today: dt.date | None = None) -> Preview:
-    """What importing `data` would do, row by row; writes nothing."""
+            limits: UploadLimits | None = None, today: dt.date | None = None,
+            attachment: tuple[bytes, str] | None = None) -> Preview:
+    """What importing `data` (and the kind's second file, `attachment` = (bytes, name)) would
+    do, row by row; writes nothing."""
     with source.engine.connect() as conn:
         return _preview(conn, scope, kind_of(kind), data, file_name,
-                        limits or UploadLimits.from_env(), today or dt.date.today())
+                        limits or UploadLimits.from_env(), today or dt.date.today(), attachment)
 
 
 @dataclass(frozen=True)
@@ -683,7 +701,8 @@ class Actor:
 
 def confirm(source: Source, scope: Scope, kind: str, data: bytes, file_name: str, actor,
             fingerprint: str | None = None, limits: UploadLimits | None = None,
-            today: dt.date | None = None, progress: ProgressFn | None = None) -> Outcome:
+            today: dt.date | None = None, progress: ProgressFn | None = None,
+            attachment: tuple[bytes, str] | None = None) -> Outcome:
     """Write the file, all or nothing: only when every row passes and (with `fingerprint`) the
     plan is still the one previewed. One transaction holds the records, the import's record and
     before-values, the new data_version and the audit-log entry."""
@@ -695,7 +714,7 @@ def confirm(source: Source, scope: Scope, kind: str, data: bytes, file_name: str
         with source.engine.begin() as conn:
             _one_at_a_time(conn)
             pv = _preview(conn, scope, k, data, file_name, limits or UploadLimits.from_env(),
-                          today or dt.date.today())
+                          today or dt.date.today(), attachment)
             if not pv.ok:
                 why = ("文件未通过校验" if pv.problems or pv.count(REJECTED)
                        else "文件中没有需要写入的新增或修改")
@@ -957,6 +976,7 @@ def main(argv: list[str] | None = None) -> int:
         sp.add_argument("--url", help="数据库 URL（默认 DATABASE_URL）")
     for sp in (imp, load):
         sp.add_argument("--dry-run", action="store_true", help="只校验和预览，不写入")
+        sp.add_argument("--attach", help="随表格一起导入的文件（园区：边界 GeoJSON 或 .zip）")
     args = p.parse_args(argv)
     from queries.meta import read_meta
 
@@ -973,7 +993,10 @@ def main(argv: list[str] | None = None) -> int:
     path = Path(args.file)
     data = path.read_bytes()
     _bar("读取", 0, 1)
-    pv = preview(source, scope, args.kind, data, path.name)
+    attachment = None
+    if args.attach:
+        attachment = (Path(args.attach).read_bytes(), Path(args.attach).name)
+    pv = preview(source, scope, args.kind, data, path.name, attachment=attachment)
     _bar("读取", 1, 1)
     for problem in pv.problems:
         print(f"错误：{problem}")
@@ -993,7 +1016,7 @@ def main(argv: list[str] | None = None) -> int:
         print("没有需要写入的新增或修改。")
         return 0
     out = confirm(source, scope, args.kind, data, path.name, Actor(), pv.fingerprint,
-                  progress=_bar)
+                  progress=_bar, attachment=attachment)
     print(out.message)
     return 0 if out.ok else 1
 

@@ -1,10 +1,20 @@
 """Kinds of record for data intake: 计划目标 (targets), 园区 (parks), 整体审核 (clusters).
-Each Kind is registered with rules.intake; its planner is in queries/intake_places.py."""
+Each Kind is registered with rules.intake; its planner is in queries/intake_places.py. A park's
+boundary comes in a file of its own (GeoJSON or a zipped shapefile): read_boundaries."""
 
 from __future__ import annotations
 
+import io
+import math
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
 from rules import indicators as ind
-from rules.intake import Column, Kind, register
+from rules import vocab
+from rules.intake import Column, Kind, Problem, decode_text, header_label, register
+from rules.uploads import UploadLimits
 
 # Largest target a cell may hold: counts of rounds and amounts (吨, 吨标准煤). A province lists
 # thousands of enterprises and saves millions of tonnes; anything above is a typing error (and
@@ -50,3 +60,196 @@ TARGETS = Kind("targets", "计划目标", "计划目标", (
          "市级用户只能导入本市及所辖区县的目标。"))
 
 register(TARGETS)
+
+
+# ---- 园区 (parks) ---------------------------------------------------------------------------
+
+PARKS = Kind("parks", "园区", "园区", (
+    Column("name", "园区名称", "园区的正式全称（识别园区；带园区编号时可改名）", key=True,
+           required=True, example="苏州示例化工园区", synonyms=("园区", "名称", "园区全称")),
+    Column("park_id", "园区编号", "已有园区的编号（含现有记录的模板中列出）；新增园区留空",
+           kind="int", low=1, high=999_999_999, example=None, synonyms=("编号", "园区ID")),
+    Column("level", "园区级别", "园区的批准级别", kind="choice", choices=vocab.PARK_LEVELS,
+           required=True, example="省级", synonyms=("级别",)),
+    Column("park_type", "园区类型", "园区的类型", kind="choice", choices=vocab.PARK_TYPES,
+           required=True, example="化工园区", synonyms=("类型",)),
+    Column("city", "所在设区市", "园区所在的设区市", kind="ref", ref="city", required=True,
+           example="苏州市", synonyms=("设区市", "所在城市", "城市")),
+    Column("county", "所在区县", "园区管理机构所在的区县，须在所填设区市内", kind="ref",
+           ref="county", required=True, example="吴江区",
+           synonyms=("区县", "所属区县", "行政区划")),
+    Column("lon", "经度（度）", "园区代表点经度，GCJ-02（高德、腾讯地图取点）；"
+           "上传边界文件时留空则取边界内的一点", kind="number", unit="度", low=73, high=136,
+           clearable=True, example=120.68, synonyms=("经度坐标", "东经")),
+    Column("lat", "纬度（度）", "园区代表点纬度，GCJ-02", kind="number", unit="度", low=3,
+           high=54, clearable=True, example=30.98, synonyms=("纬度坐标", "北纬")),
+    Column("has_boundary", "已有边界", "仅供核对：数据库中是否已有园区边界（有/无），不写入；"
+           "边界随边界文件上传", kind="info", example="无", synonyms=("边界",)),
+), note=("每行一个园区，以园区名称识别（填写园区编号时按编号识别，可修改名称）：已有的园区被修改，"
+         "其余行新增园区。园区边界另以文件上传：GeoJSON（.geojson）或压缩的 Shapefile（.zip，"
+         "含 .shp、.shx、.dbf，宜含 .prj），每个面要素带「园区名称」（或「名称」）属性，"
+         "坐标为 GCJ-02 经纬度；边界文件中的园区须在表格中有一行（可只填园区名称）。"))
+
+# A boundary file: the property naming the park (a shapefile's field names hold 10 bytes, so
+# 园区名称 in UTF-8 does not fit: 名称 and 园区 are read too).
+NAME_FIELDS = ("园区名称", "园区名", "名称", "园区", "NAME", "YQMC", "MC", "PARK_NAME")
+MAX_PARK_KM2 = 1_000.0  # the largest development zones are a few hundred km²
+EQUAL_AREA = "EPSG:6933"  # for areas (WGS 84 / NSIDC EASE-Grid 2.0, equal-area)
+DIGITS = 6  # about 0.1 m
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """One park's boundary as read from the file: GeoJSON text (GCJ-02 degrees), a point inside
+    it, its area and extent, and the features it came from."""
+
+    name: str
+    geojson: str
+    lon: float
+    lat: float
+    area_km2: float
+    bounds: tuple[float, float, float, float]
+    features: tuple[int, ...]
+    converted: str = ""  # the projected CRS it was converted from ("" if in degrees)
+
+
+def read_boundaries(data: bytes, file_name: str = "", limits: UploadLimits | None = None
+                    ) -> tuple[list[Boundary], list[Problem]]:
+    """The park boundaries of a GeoJSON file or a zipped shapefile: polygons by park name,
+    features of one name merged. Errors (a file that is not one, a feature without a name or
+    not a polygon, self-intersecting, absurdly large) come back as Problems naming the feature."""
+    import geopandas as gpd  # local: keeps the rules package light to import
+    import shapely
+
+    limits = limits or UploadLimits()
+    where = f"边界文件{file_name and '「' + file_name + '」'}"
+    if not data:
+        return [], [Problem(f"{where}为空（0 字节）。")]
+    if len(data) > limits.max_bytes:
+        return [], [Problem(f"{where}过大（上限 {limits.max_mb} MB）。")]
+    frame, problems = _read_geo(data, limits, where)
+    if frame is None:
+        return [], problems
+    name_col = next((c for c in frame.columns if c != "geometry" and header_label(c)
+                     in {header_label(n) for n in NAME_FIELDS}), None)
+    if name_col is None:
+        fields = "、".join(str(c) for c in frame.columns if c != "geometry") or "（无）"
+        return [], [Problem(f"{where}的要素没有「园区名称」属性（现有属性：{fields}）。"
+                            "请为每个面要素填写园区名称（Shapefile 字段可命名为「名称」）。")]
+    converted = ""
+    if frame.crs is not None and frame.crs.is_projected:
+        converted = frame.crs.to_string()
+        frame = frame.to_crs("EPSG:4326")
+    out_problems: list[Problem] = []
+    groups: dict[str, list[int]] = {}
+    for i, (name, geom) in enumerate(zip(frame[name_col], frame.geometry, strict=True),
+                                     start=1):
+        here = dict(row=i, sheet=where, column=str(name_col))
+        text = "" if name is None or (isinstance(name, float) and math.isnan(name)) else \
+            str(name).strip()
+        if not text:
+            out_problems.append(Problem(f"第 {i} 个要素没有园区名称。", **here))
+            continue
+        if geom is None or geom.is_empty:
+            out_problems.append(Problem("没有几何图形（空要素）。", value=text, **here))
+        elif geom.geom_type not in ("Polygon", "MultiPolygon"):
+            out_problems.append(Problem(f"是{GEOM_WORDS.get(geom.geom_type, geom.geom_type)}，"
+                                        "不是面：园区边界须为多边形。", value=text, **here))
+        elif not _in_degrees(geom.bounds):
+            out_problems.append(Problem("坐标不是经纬度（应为 GCJ-02 经纬度，或带 .prj 的投影"
+                                        "坐标），请核对坐标系。", value=text, **here))
+        elif not shapely.is_valid(geom):
+            out_problems.append(Problem(f"多边形无效（{shapely.is_valid_reason(geom)}），"
+                                        "请在 GIS 软件中修复（如自相交）后再上传。",
+                                        value=text, **here))
+        else:
+            groups.setdefault(text, []).append(i - 1)
+    boundaries = []
+    for name, idx in groups.items():
+        geom = shapely.union_all(list(frame.geometry.iloc[idx]))
+        geom = shapely.set_precision(geom, 10 ** -DIGITS)
+        area = float(gpd.GeoSeries([geom], crs="EPSG:4326").to_crs(EQUAL_AREA).area.iloc[0]
+                     ) / 1e6
+        features = tuple(i + 1 for i in idx)
+        if area > MAX_PARK_KM2:
+            out_problems.append(Problem(
+                f"面积约 {area:,.0f} 平方千米，超过 {MAX_PARK_KM2:,.0f} 平方千米，不像一个园区的"
+                "边界：请核对是否误传了区县边界，或坐标单位有误。", row=features[0], sheet=where,
+                column=str(name_col), value=name))
+            continue
+        point = geom.representative_point()
+        boundaries.append(Boundary(name, shapely.to_geojson(geom), round(point.x, DIGITS),
+                                   round(point.y, DIGITS), round(area, 3), tuple(geom.bounds),
+                                   features, converted))
+    return boundaries, out_problems
+
+
+GEOM_WORDS = {"Point": "点", "MultiPoint": "点", "LineString": "线", "MultiLineString": "线",
+              "GeometryCollection": "几何集合"}
+
+
+def _in_degrees(bounds: tuple[float, float, float, float]) -> bool:
+    x0, y0, x1, y1 = bounds
+    return -180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90
+
+
+def _read_geo(data: bytes, limits: UploadLimits, where: str):
+    """A GeoDataFrame of the file, or (None, why not)."""
+    import geopandas as gpd
+
+    if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return _read_zipped_shapefile(data, limits, where)
+    text, _encoding = decode_text(data)
+    if text is None or not text.lstrip().startswith("{"):
+        return None, [Problem(f"{where}不是 GeoJSON 文件，也不是压缩的 Shapefile（.zip）。"
+                              "请上传 .geojson 文件，"
+                              "或把 .shp、.shx、.dbf、.prj 一起压缩成 .zip。")]
+    try:
+        return gpd.read_file(io.BytesIO(text.encode("utf-8")), engine="pyogrio"), []
+    except Exception:  # noqa: BLE001 - GDAL raises many kinds on malformed input
+        return None, [Problem(f"{where}不是有效的 GeoJSON（无法读取），请用 GIS 软件重新导出。")]
+
+
+SHAPE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+
+def _read_zipped_shapefile(data: bytes, limits: UploadLimits, where: str):
+    import geopandas as gpd
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            members = [m for m in z.infolist() if not m.is_dir()]
+            if sum(m.file_size for m in members) > limits.max_unzipped_bytes:
+                return None, [Problem(f"{where}解压后过大（上限 "
+                                      f"{limits.max_unzipped_bytes // (1024 * 1024)} MB）。")]
+            shps = [m for m in members if m.filename.lower().endswith(".shp")
+                    and not m.filename.startswith("__MACOSX")]
+            if len(shps) != 1:
+                return None, [Problem(f"{where}中有 {len(shps)} 个 .shp 文件，应恰好一个："
+                                      "请把一个图层的 .shp、.shx、.dbf、.prj 压缩成 .zip 上传。")]
+            stem = shps[0].filename[:-4]
+            parts = {m.filename[len(stem):].lower(): m for m in members
+                     if m.filename[:len(stem)] == stem
+                     and m.filename[len(stem):].lower() in SHAPE_PARTS}
+            missing = [p for p in (".shx", ".dbf") if p not in parts]
+            if missing:
+                return None, [Problem(f"{where}缺少 {'、'.join(missing)} 文件：Shapefile 的 "
+                                      ".shp、.shx、.dbf 须一起压缩。")]
+            with tempfile.TemporaryDirectory() as folder:
+                for ext, m in parts.items():
+                    (Path(folder) / f"boundary{ext}").write_bytes(z.read(m))
+                path = str(Path(folder) / "boundary.shp")
+                if ".cpg" in parts:
+                    return gpd.read_file(path, engine="pyogrio"), []
+                # no code page: Chinese GIS software mostly writes GBK; UTF-8 first
+                for encoding in ("utf-8", "gb18030"):
+                    try:
+                        return gpd.read_file(path, engine="pyogrio", encoding=encoding), []
+                    except UnicodeDecodeError:
+                        continue
+                raise ValueError("encoding")
+    except Exception:  # noqa: BLE001 - zipfile and GDAL raise many kinds on broken input
+        return None, [Problem(f"{where}已损坏或不是有效的 Shapefile 压缩包，请重新导出后再上传。")]
+
+
+register(PARKS)

@@ -338,3 +338,274 @@ def test_targets_template_round_trip(handmade_url):
     out = intake.confirm(src(handmade_url), SUZHOU, "targets", buf.getvalue(), "改.xlsx", ACTOR)
     assert out.ok and out.message == "已导入第 1 次：新增 0 条、修改 1 条、无变化 0 条。"
     assert targets(handmade_url).set_index("target_id").loc[3, "audits_completed"] == 7
+
+
+# ---- 园区 (parks) on tests/handmade_parks.py ----------------------------------------------
+# Park 1 南京江北新材料科技园 (国家级 化工园区, 南京市 浦口区, a boundary), park 2
+# 苏州吴江化工新材料产业园 (省级, 苏州市 吴江区, a boundary), park 3 苏州高新技术产业开发区 (国家级
+# 高新技术产业开发区, 苏州市 虎丘区, no boundary, point 120.55, 31.30).
+
+P_HEAD = [c.header for c in rp.PARKS.columns]
+PARK1, PARK2, PARK3 = "南京江北新材料科技园", "苏州吴江化工新材料产业园", "苏州高新技术产业开发区"
+HIGH_TECH = (120.50, 31.28, 120.56, 31.33)  # a box in 虎丘区 for park 3
+NEW_PARK = (120.60, 30.90, 120.63, 30.93)  # a box in 吴江区 for a new park
+
+
+@pytest.fixture
+def parks_url(db_url):
+    from tests import handmade_parks
+
+    handmade_parks.build(get_engine(db_url))
+    return db_url
+
+
+def p_file(*rows: dict) -> bytes:
+    return xlsx(P_HEAD, [[r.get(c.field) for c in rp.PARKS.columns] for r in rows])
+
+
+def shapes(features: dict, crs: str = "EPSG:4326"):
+    """A GeoDataFrame of park name -> geometry (a tuple is a box)."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    return gpd.GeoDataFrame({"园区名称": list(features)},
+                            geometry=[box(*g) if isinstance(g, tuple) else g
+                                      for g in features.values()], crs="EPSG:4326").to_crs(crs)
+
+
+def geojson(features: dict, crs: str = "EPSG:4326") -> bytes:
+    return shapes(features, crs).to_json().encode()
+
+
+def zipped_shapefile(features: dict, tmp_path, crs: str = "EPSG:4326",
+                     folder: str = "") -> bytes:
+    """A zipped shapefile written by geopandas; its name field is 名称 (a DBF field name holds
+    10 bytes: 园区名称 does not fit in UTF-8)."""
+    import zipfile
+
+    out = tmp_path / "shp"
+    out.mkdir(exist_ok=True)
+    shapes(features, crs).rename(columns={"园区名称": "名称"}).to_file(out / "parks.shp",
+                                                                   encoding="utf-8")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for f in sorted(out.iterdir()):
+            z.write(f, folder + f.name)
+    return buf.getvalue()
+
+
+def parks(url: str) -> pd.DataFrame:
+    return read_frame(get_engine(url), select(s.park).order_by(s.park.c.park_id))
+
+
+PARK_ROWS = (
+    {"name": PARK3},                                                            # 修改: boundary
+    {"name": "苏州新园", "level": "市级", "park_type": "工业集中区", "city": "苏州市",
+     "county": "吴江区"},                                                       # 新增
+    {"name": PARK1, "level": "省级"},                                           # 修改: level
+    {"name": PARK2},                                                            # 无变化
+    {"name": "苏州错园", "level": "市级", "park_type": "工业集中区", "city": "苏州市",
+     "county": "浦口区"},                                                       # 拒绝: county
+    {"name": "苏州缺园", "level": "市级"},                                      # 拒绝: missing
+)
+
+
+def test_parks_preview_categories_exact(parks_url):
+    pv = intake.preview(src(parks_url), PROVINCE, "parks", p_file(*PARK_ROWS), "园区.xlsx",
+                        attachment=(geojson({PARK3: HIGH_TECH, "苏州新园": NEW_PARK}),
+                                    "边界.geojson"))
+    assert pv.problems == []
+    assert [(r.row, r.status) for r in pv.rows] == [(2, "修改"), (3, "新增"), (4, "修改"),
+                                                    (5, "无变化"), (6, "拒绝"), (7, "拒绝")]
+    assert {k: pv.count(k) for k in intake.STATUSES} == {"新增": 1, "修改": 2, "无变化": 1,
+                                                         "拒绝": 2}
+    assert [c[0] for c in pv.rows[0].changes] == ["经度", "纬度", "边界"]
+    assert pv.rows[0].changes[2][1:] == (None, "边界文件中的边界（约 31.665 平方千米）")
+    assert pv.rows[2].changes == [("园区级别", "国家级", "省级")]
+    assert pv.rows[1].write["park_id"] == 4 and pv.rows[1].write["county_adcode"] == "320509"
+    assert [p.message for p in pv.rows[4].problems] == [
+        "区县「南京市浦口区」不在「苏州市」，请核对所在设区市或区县。"]
+    assert [p.message for p in pv.rows[5].problems] == [
+        "新增园区须填写：园区类型、所在设区市、所在区县。"]
+    assert pv.file_name == "园区.xlsx、边界.geojson"
+
+
+def test_parks_confirm_writes_the_boundary_and_undo_restores_it(parks_url):
+    import shapely
+
+    before = parks(parks_url)
+    out = intake.confirm(src(parks_url), PROVINCE, "parks", p_file(*PARK_ROWS[:4]), "园区.xlsx",
+                         ACTOR, attachment=(geojson({PARK3: HIGH_TECH, "苏州新园": NEW_PARK}),
+                                            "边界.geojson"))
+    assert out.ok and out.message == "已导入第 1 次：新增 1 条、修改 2 条、无变化 1 条。"
+    after = parks(parks_url).set_index("park_id")
+    boundary = shapely.from_geojson(after.loc[3, "boundary_geojson"])
+    assert boundary.equals(shapely.box(*HIGH_TECH))
+    assert boundary.contains(shapely.Point(after.loc[3, "lon"], after.loc[3, "lat"]))
+    assert (after.loc[4, "name"], after.loc[4, "city_adcode"], after.loc[4, "level"]) == (
+        "苏州新园", "320500", "市级")
+    assert shapely.from_geojson(after.loc[4, "boundary_geojson"]).equals(
+        shapely.box(*NEW_PARK))
+    assert after.loc[1, "level"] == "省级"
+    assert after.loc[1, "boundary_geojson"] == before.loc[0, "boundary_geojson"]  # kept
+    batch = read_frame(get_engine(parks_url), select(s.import_batch))
+    assert list(batch["file_name"]) == ["园区.xlsx、边界.geojson"]
+    undone = intake.undo(src(parks_url), PROVINCE, out.batch_id, ACTOR)
+    assert undone.ok
+    pd.testing.assert_frame_equal(parks(parks_url), before)
+
+
+def test_a_zipped_shapefile_gives_the_same_boundary(parks_url, tmp_path):
+    import shapely
+
+    for data in (zipped_shapefile({PARK3: HIGH_TECH}, tmp_path),
+                 zipped_shapefile({PARK3: HIGH_TECH}, tmp_path, folder="边界/")):
+        pv = intake.preview(src(parks_url), PROVINCE, "parks", p_file({"name": PARK3}),
+                            attachment=(data, "边界.zip"))
+        assert pv.problems == [] and [r.status for r in pv.rows] == ["修改"]
+        assert shapely.from_geojson(pv.rows[0].write["boundary_geojson"]).equals(
+            shapely.box(*HIGH_TECH))
+
+
+def test_a_projected_shapefile_is_converted_with_a_warning(parks_url, tmp_path):
+    import shapely
+
+    data = zipped_shapefile({PARK3: HIGH_TECH}, tmp_path, crs="EPSG:4549")  # CGCS2000 / 120°E
+    pv = intake.preview(src(parks_url), PROVINCE, "parks", p_file({"name": PARK3}),
+                        attachment=(data, "边界.zip"))
+    assert [r.status for r in pv.rows] == ["修改"] and pv.ok
+    assert "已换算为经纬度" in pv.warnings[0].message and "EPSG:4549" in pv.warnings[0].message
+    got = shapely.from_geojson(pv.rows[0].write["boundary_geojson"])
+    assert got.symmetric_difference(shapely.box(*HIGH_TECH)).area < 1e-8
+
+
+def test_a_row_without_a_boundary_keeps_the_stored_one(parks_url):
+    before = parks(parks_url)
+    out = intake.confirm(src(parks_url), PROVINCE, "parks",
+                         p_file({"name": PARK2, "park_type": "工业集中区"}), "x.xlsx", ACTOR)
+    assert out.ok
+    after = parks(parks_url)
+    assert after.loc[1, "park_type"] == "工业集中区"
+    assert after.loc[1, "boundary_geojson"] == before.loc[1, "boundary_geojson"]
+    assert (after.loc[1, "lon"], after.loc[1, "lat"], after.loc[1, "level"]) == (120.675, 30.98,
+                                                                                "省级")
+
+
+BAD_BOUNDARIES = {
+    "a point": ({PARK3: "POINT"}, "不是面"),
+    "no name": (None, "没有「园区名称」属性"),
+    "too large": ({PARK3: (119.0, 30.8, 121.0, 32.0)}, "不像一个园区的边界"),
+    "outside the province": ({PARK3: (116.30, 39.90, 116.35, 39.95)}, "超出本省范围"),
+    "no row in the table": ({PARK3: HIGH_TECH, "无名园": NEW_PARK}, "在表格中没有对应的行"),
+    "self-intersecting": ({PARK3: "BOWTIE"}, "多边形无效"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_BOUNDARIES))
+def test_a_bad_boundary_file_blocks_the_import(parks_url, case):
+    from shapely.geometry import Point, Polygon
+
+    features, words = BAD_BOUNDARIES[case]
+    if features is None:
+        data = shapes({PARK3: HIGH_TECH}).rename(columns={"园区名称": "备注"}).to_json().encode()
+    else:
+        special = {"POINT": Point(120.52, 31.30),
+                   "BOWTIE": Polygon([(120.50, 31.28), (120.56, 31.33), (120.56, 31.28),
+                                      (120.50, 31.33)])}
+        data = geojson({k: special.get(v, v) if isinstance(v, str) else v
+                        for k, v in features.items()})
+    before = parks(parks_url)
+    out = intake.confirm(src(parks_url), PROVINCE, "parks", p_file({"name": PARK3}), "x.xlsx",
+                         ACTOR, attachment=(data, "边界.geojson"))
+    assert not out.ok and out.preview.problems
+    assert words in " ".join(str(p) for p in out.preview.problems), out.preview.problems
+    pd.testing.assert_frame_equal(parks(parks_url), before)
+
+
+@pytest.mark.parametrize("data, words", [(b"", "为空"), (b"not a map", "不是 GeoJSON"),
+                                         (b"{broken", "不是有效的 GeoJSON"),
+                                         (b"PK\x03\x04broken", "已损坏")])
+def test_files_that_are_not_boundaries(data, words):
+    boundaries, problems = rp.read_boundaries(data, "b")
+    assert boundaries == [] and words in problems[0].message
+
+
+def test_a_zip_without_its_dbf_is_told(tmp_path):
+    import zipfile
+
+    full = zipfile.ZipFile(io.BytesIO(zipped_shapefile({PARK3: HIGH_TECH}, tmp_path)))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name in full.namelist():
+            if not name.endswith(".dbf"):
+                z.writestr(name, full.read(name))
+    _b, problems = rp.read_boundaries(buf.getvalue(), "b.zip")
+    assert "缺少 .dbf 文件" in problems[0].message
+
+
+def test_features_of_one_park_are_merged():
+    import shapely
+
+    boundaries, problems = rp.read_boundaries(geojson({PARK3: HIGH_TECH}).replace(
+        b'"features": [', b'"features": [' + _feature(PARK3, NEW_PARK) + b", "), "b")
+    assert problems == [] and len(boundaries) == 1
+    assert boundaries[0].features == (1, 2)
+    assert shapely.from_geojson(boundaries[0].geojson).geom_type == "MultiPolygon"
+
+
+def _feature(name: str, bounds: tuple) -> bytes:
+    import json
+
+    import shapely
+
+    return json.dumps({"type": "Feature", "properties": {"园区名称": name},
+                       "geometry": json.loads(shapely.to_geojson(shapely.box(*bounds)))},
+                      ensure_ascii=False).encode()
+
+
+# ---- 园区: jurisdiction, park numbers, template -------------------------------------------------
+
+def test_a_city_creates_and_changes_only_its_parks(parks_url):
+    rows = ({"name": PARK3, "level": "省级"},                                   # 修改 (its own)
+            {"name": PARK1, "level": "省级"},                                   # exists elsewhere
+            {"name": "南京新园", "level": "市级", "park_type": "工业集中区", "city": "南京市",
+             "county": "浦口区"})                                               # new elsewhere
+    pv = intake.preview(src(parks_url), SUZHOU, "parks", p_file(*rows))
+    assert [r.status for r in pv.rows] == ["修改", "拒绝", "拒绝"]
+    said = {p.message for r in pv.rows[1:] for p in r.problems}
+    assert said == {"不能写入：只能新增或修改本辖区（苏州市）的园区，所在区县也须在本辖区内。"
+                    "如该园区确属本辖区，请联系省级用户核实。"}
+    # its neighbour's boundary cannot come in through a file either
+    pv = intake.preview(src(parks_url), SUZHOU, "parks", p_file({"name": PARK1}),
+                        attachment=(geojson({PARK1: (118.68, 32.18, 118.73, 32.23)}), "b.json"))
+    assert [r.status for r in pv.rows] == ["拒绝"]
+    pv = intake.preview(src(parks_url), HUQIU, "parks",
+                        p_file({"name": PARK3, "level": "省级"}, {"name": PARK2, "level": "市级"}))
+    assert [r.status for r in pv.rows] == ["修改", "拒绝"]
+
+
+def test_a_park_number_renames_and_an_unknown_number_is_refused(parks_url):
+    pv = intake.preview(src(parks_url), SUZHOU, "parks",
+                        p_file({"name": "苏州高新区", "park_id": 3},
+                               {"name": "苏州某园", "park_id": 99},
+                               {"name": "南京某园", "park_id": 1},
+                               {"name": PARK2, "park_id": 3}))
+    assert [r.status for r in pv.rows] == ["修改", "拒绝", "拒绝", "拒绝"]
+    assert pv.rows[0].changes == [("园区名称", PARK3, "苏州高新区")]
+    assert pv.rows[1].problems[0].message == pv.rows[2].problems[0].message.replace("1", "99")
+    assert "已被另一个园区使用" in pv.rows[3].problems[0].message
+
+
+def test_parks_template_round_trip(parks_url):
+    rows = intake.current_rows(src(parks_url), SUZHOU, "parks")
+    assert list(rows.columns) == P_HEAD
+    assert list(rows["园区名称"]) == [PARK2, PARK3] and list(rows["已有边界"]) == ["有", "无"]
+    choices = intake.template_choices(src(parks_url), SUZHOU, "parks")
+    assert choices["level"] == ["国家级", "省级", "市级"] and choices["city"] == ["苏州市"]
+    data = template_bytes(rp.PARKS, choices, rows)
+    pv = intake.preview(src(parks_url), SUZHOU, "parks", data, "现有.xlsx")
+    assert pv.problems == [] and [r.status for r in pv.rows] == ["无变化", "无变化"]
+    everyone = intake.current_rows(src(parks_url), PROVINCE, "parks")
+    pv = intake.preview(src(parks_url), PROVINCE, "parks",
+                        template_bytes(rp.PARKS, {}, everyone), "现有.xlsx")
+    assert [r.status for r in pv.rows] == ["无变化"] * 3
