@@ -609,3 +609,25 @@ def test_parks_template_round_trip(parks_url):
     pv = intake.preview(src(parks_url), PROVINCE, "parks",
                         template_bytes(rp.PARKS, {}, everyone), "现有.xlsx")
     assert [r.status for r in pv.rows] == ["无变化"] * 3
+
+
+def test_the_page_offers_the_boundary_uploader_for_parks_only(monkeypatch, parks_sqlite):
+    from tests.apptest import open_page
+
+    at = open_page(monkeypatch, parks_sqlite, "pages/intake.py", {"kind": "parks"}, user="city")
+    assert not at.exception and at.selectbox(key="intake_kind").value == "parks"
+    labels = [w.proto.label for w in at.get("file_uploader")]
+    assert labels == ["上传填写好的文件（.xlsx 或 .csv）",
+                      "园区边界文件（GeoJSON 或压缩的 Shapefile，可选）"]
+    at.selectbox(key="intake_kind").set_value("targets").run()
+    assert len(at.get("file_uploader")) == 1
+
+
+def test_command_line_imports_parks_with_their_boundaries(parks_url, tmp_path, capsys):
+    sheet, shape = tmp_path / "园区.xlsx", tmp_path / "边界.geojson"
+    sheet.write_bytes(p_file({"name": PARK3}))
+    shape.write_bytes(geojson({PARK3: HIGH_TECH}))
+    assert intake.main(["import", "parks", str(sheet), "--attach", str(shape), "--url",
+                        parks_url]) == 0
+    assert "已导入第 1 次：新增 0 条、修改 1 条" in capsys.readouterr().out
+    assert parks(parks_url).set_index("park_id").loc[3, "boundary_geojson"] is not None
