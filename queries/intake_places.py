@@ -316,3 +316,290 @@ def _current_parks(conn: Connection, scope: Scope, refs: qi.Refs, limit: int) ->
 qi.register("parks", _plan_parks, _current_parks, {"park": (s.park, ("park_id",))},
             attach=_attach_boundaries,
             attach_label="园区边界文件（GeoJSON 或压缩的 Shapefile，可选）")
+
+
+# ---- 整体审核 (clusters) --------------------------------------------------------------------
+
+CLUSTER_OUTSIDE = ("不能写入：只能新增或修改本辖区（{area}）的整体审核（市级用户为本市的整体审核，"
+                   "区县和园区用户不导入整体审核）。如确属本辖区，请联系省级用户核实。")
+CLUSTER_FIELDS = {"name": "name", "kind": "kind", "park": "park_id", "industry": "industry_code",
+                  "city": "city_adcode", "consultancy": "consultancy_id",
+                  "start_date": "start_date", "evaluation_date": "evaluation_date",
+                  "acceptance_date": "acceptance_date"}
+CLUSTER_COLUMNS = [*CLUSTER_FIELDS.values(), "evaluation_pass", "acceptance_pass"]
+CLUSTER_DATES = (("start_date", "启动日期"), ("evaluation_date", "评估日期"),
+                 ("acceptance_date", "验收日期"))
+MODE_OF = {"园区": "园区整体审核", "行业": "行业整体审核"}
+
+
+def cluster_in_scope(scope: Scope, city: str | None) -> bool:
+    if scope.level == "province":
+        return True
+    return scope.level == "city" and city == scope.code
+
+
+def _members(conn: Connection) -> tuple[dict, dict]:
+    """Each enterprise's latest round (audit_id, cluster_id, audit_mode, city, park) and each
+    cluster's member rounds."""
+    a, e = s.audit_round, s.enterprise
+    latest: dict[str, dict] = {}
+    by_cluster: dict[int, set[int]] = {}
+    for m in conn.execute(select(a.c.audit_id, a.c.uscc, a.c.round_no, a.c.cluster_id,
+                                 a.c.audit_mode, e.c.city_adcode, e.c.park_id, e.c.name)
+                          .select_from(a.join(e, e.c.uscc == a.c.uscc))
+                          .order_by(a.c.uscc, a.c.round_no)).mappings():
+        latest[m["uscc"]] = dict(m)
+        if m["cluster_id"] is not None:
+            by_cluster.setdefault(m["cluster_id"], set()).add(m["audit_id"])
+    return latest, by_cluster
+
+
+def _plan_clusters(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.Refs,
+                   today: dt.date) -> list[qi.Planned]:
+    c = s.cluster_audit
+    stored = {m["cluster_id"]: dict(m) for m in conn.execute(
+        select(c.c.cluster_id, *[c.c[k] for k in CLUSTER_COLUMNS])).mappings()}
+    by_name: dict[str, int | None] = {}
+    for cid, m in stored.items():
+        k = ri.fold(m["name"])
+        by_name[k] = None if k in by_name else cid  # None: two clusters of that name
+    latest, by_cluster = _members(conn)
+    rounds = {m["audit_id"]: m for m in latest.values()}
+    for m in conn.execute(select(s.audit_round.c.audit_id, s.audit_round.c.uscc,
+                                 s.audit_round.c.cluster_id, s.audit_round.c.audit_mode)
+                          .where(s.audit_round.c.cluster_id.isnot(None))).mappings():
+        rounds.setdefault(m["audit_id"], dict(m))  # earlier rounds in a cluster
+    next_id = max(stored, default=0) + 1
+    area = qi.area_of(scope, refs)
+    header = {col.field: col.label for col in rp.CLUSTERS.columns}
+    claimed: dict[int, int] = {}  # audit_id -> the row of this file that puts it in a cluster
+    out = []
+    for r in rows:
+        p = qi.Planned(r.row, qi.REJECTED, str(r.key[0]) if r.key else "", table="cluster_audit",
+                       problems=list(r.problems))
+        if not r.ok or not r.key:
+            out.append(p)
+            continue
+        name = r.key[0]
+        cid = r.values.get("cluster_id")
+        if cid is not None:
+            old = stored.get(cid)
+            if old is None or not cluster_in_scope(scope, old["city_adcode"]):
+                p.problems.append(Problem(f"未找到编号为 {cid} 的整体审核：请核对编号（见含现有记录"
+                                          "的模板）；新增请把编号留空。", r.row,
+                                          header["cluster_id"], str(cid)))
+                out.append(p)
+                continue
+        else:
+            hit = by_name.get(ri.fold(name), 0)
+            if hit is None:
+                p.problems.append(Problem("有两项整体审核同名：请填写整体审核编号（见含现有记录的"
+                                          "模板）。", r.row, header["name"], name))
+                out.append(p)
+                continue
+            old = stored.get(hit)
+        if old is not None and not cluster_in_scope(scope, old["city_adcode"]):
+            p.problems.append(Problem(CLUSTER_OUTSIDE.format(area=area), r.row))
+            out.append(p)
+            continue
+        values = {CLUSTER_FIELDS[f]: v for f, v in r.values.items() if f in CLUSTER_FIELDS}
+        values.update({CLUSTER_FIELDS[f]: None for f in r.clears if f in CLUSTER_FIELDS})
+        for k in ("park_id", "consultancy_id"):
+            if values.get(k) is not None:
+                values[k] = int(values[k])
+        for stage in ("evaluation", "acceptance"):
+            if f"{stage}_result" in r.values:
+                values[f"{stage}_pass"] = r.values[f"{stage}_result"] in ri.vocab.PASS_WORDS
+            elif f"{stage}_result" in r.clears:
+                values[f"{stage}_pass"] = None
+        if values.get("park_id") is not None and "city_adcode" not in values:
+            values["city_adcode"] = refs.park_city.get(str(values["park_id"]))
+        if old is None:
+            missing = [header[f] for f in ("kind",) if values.get(CLUSTER_FIELDS[f]) is None]
+            if values.get("city_adcode") is None:
+                missing.append(header["city"])
+            if missing:
+                p.problems.append(Problem(f"新增整体审核须填写：{'、'.join(missing)}。", r.row))
+                out.append(p)
+                continue
+        merged = {**(old or dict.fromkeys(CLUSTER_COLUMNS)), **values}
+        if not cluster_in_scope(scope, merged["city_adcode"]):
+            p.problems.append(Problem(CLUSTER_OUTSIDE.format(area=area), r.row))
+            out.append(p)
+            continue
+        _cluster_problems(p, r, merged, refs, header, today)
+        this_id = old["cluster_id"] if old else next_id
+        member_writes = []
+        if "members" in r.values or "members" in r.clears:
+            member_writes = _member_writes(p, r, scope, merged, this_id, latest, rounds,
+                                           by_cluster.get(this_id, set()), claimed, refs)
+        if any(not x.warning for x in p.problems):
+            out.append(p)
+            continue
+        shown = _cluster_display(refs)
+        p.more = member_writes
+        n_in = sum(1 for w in member_writes if w.values["cluster_id"] is not None)
+        n_out = len(member_writes) - n_in
+        member_change = ([("成员企业", None, f"加入 {n_in} 家，移出 {n_out} 家")]
+                         if member_writes else [])
+        if old is None:
+            p.status = qi.NEW
+            p.row_key = qi.row_key(next_id)
+            p.write = {"cluster_id": next_id, **{k: merged[k] for k in CLUSTER_COLUMNS}}
+            p.changes = [(_cluster_header(header, k), None, shown(k, merged[k]))
+                         for k in CLUSTER_COLUMNS if merged[k] is not None] + member_change
+            next_id += 1
+        else:
+            diff = {k: v for k, v in values.items() if old.get(k) != v}
+            p.row_key = qi.row_key(old["cluster_id"])
+            p.write = diff
+            p.before = {k: old.get(k) for k in diff}
+            p.changes = [(_cluster_header(header, k), shown(k, old.get(k)), shown(k, diff[k]))
+                         for k in CLUSTER_COLUMNS if k in diff] + member_change
+            p.status = qi.CHANGED if diff or member_writes else qi.SAME
+        out.append(p)
+    return out
+
+
+def _cluster_problems(p: qi.Planned, r: ri.Row, merged: dict, refs: qi.Refs, header: dict,
+                      today: dt.date) -> None:
+    """The record as a whole: park for a park audit, industry for an industry audit, the park in
+    the city, results with their dates, dates in order and not in the future."""
+    kind, park = merged["kind"], merged["park_id"]
+    if kind == "园区" and park is None:
+        p.problems.append(Problem("园区整体审核须填写园区。", r.row, header["park"]))
+    if kind == "行业" and park is not None:
+        p.problems.append(Problem("行业整体审核不填园区（园区整体审核请把类型填为「园区」）。",
+                                  r.row, header["park"]))
+    if kind == "行业" and merged["industry_code"] is None:
+        p.problems.append(Problem("行业整体审核须填写行业。", r.row, header["industry"]))
+    if park is not None and refs.park_city.get(str(park)) != merged["city_adcode"]:
+        p.problems.append(Problem(
+            f"园区「{refs.names['park'].get(str(park), park)}」不在"
+            f"「{refs.names['city'].get(merged['city_adcode'], merged['city_adcode'])}」，"
+            "请核对园区或所在设区市。", r.row, header["city"]))
+    for stage, word in (("evaluation", "评估"), ("acceptance", "验收")):
+        has_date = merged[f"{stage}_date"] is not None
+        has_word = merged[f"{stage}_pass"] is not None
+        if has_date and not has_word:
+            p.problems.append(Problem(f"填写了{word}日期，还须填写{word}结论"
+                                      f"（{'/'.join(ri.vocab.RESULT_WORDS)}）。", r.row))
+        if has_word and not has_date:
+            p.problems.append(Problem(f"填写了{word}结论，还须填写{word}日期。", r.row))
+    last = None
+    for f, word in CLUSTER_DATES:
+        d = merged[f]
+        if d is None:
+            continue
+        if f in r.values and d > today:
+            p.problems.append(Problem(f"{word} {d.isoformat()} 晚于今天，尚未发生的日期不能填写。",
+                                      r.row, header[f], ri.show(d)))
+        if last is not None and d < last[0]:
+            p.problems.append(Problem(f"{word}（{d.isoformat()}）早于{last[1]}"
+                                      f"（{last[0].isoformat()}），请核对两个日期。", r.row))
+        last = (d, word) if last is None or d >= last[0] else last
+
+
+def _member_writes(p: qi.Planned, r: ri.Row, scope: Scope, merged: dict, cluster_id: int,
+                   latest: dict, rounds: dict, current: set[int], claimed: dict[int, int],
+                   refs: qi.Refs) -> list[qi.Write]:
+    """The member rounds' changes: the listed enterprises' latest rounds join the cluster,
+    rounds no longer listed leave it (back to 单独审核)."""
+    col = rp.CLUSTERS.column("members").label
+    codes, bad = rp.member_codes(r.values.get("members", ""))
+    for b in bad:
+        p.problems.append(Problem(f"成员企业中有无效的统一社会信用代码：{b}。请用、分隔各企业的代码。",
+                                  r.row, col))
+    wanted: set[int] = set()
+    for code in codes:
+        m = latest.get(code)
+        if m is None or not (scope.level == "province" or m["city_adcode"] == scope.code):
+            p.problems.append(Problem("未找到这家已列入名单的企业"
+                                      f"{'' if scope.level == 'province' else '（本辖区）'}："
+                                      "请核对代码；尚未列入名单的，请先导入名单。",
+                                      r.row, col, code))
+            continue
+        if m["city_adcode"] != merged["city_adcode"]:
+            p.problems.append(Problem(f"{m['name']}（{code}）不在整体审核所在的"
+                                      f"{refs.names['city'].get(merged['city_adcode'], '')}。",
+                                      r.row, col, code))
+            continue
+        if m["cluster_id"] is not None and m["cluster_id"] != cluster_id:
+            p.problems.append(Problem(f"{m['name']}（{code}）最近一轮审核已属于另一项整体审核"
+                                      f"（编号 {m['cluster_id']}）：请先从那一项的成员中移出。",
+                                      r.row, col, code))
+            continue
+        if m["audit_id"] in claimed:
+            p.problems.append(Problem(f"{m['name']}（{code}）也列在第 {claimed[m['audit_id']]} "
+                                      "行的成员中：一轮审核只能属于一项整体审核。",
+                                      r.row, col, code))
+            continue
+        if merged["park_id"] is not None and m["park_id"] != merged["park_id"]:
+            p.problems.append(Problem(f"{m['name']}（{code}）不在该园区（名录中的所在园区不同），"
+                                      "请核对。", r.row, col, code, warning=True))
+        wanted.add(m["audit_id"])
+    for audit_id in wanted:
+        claimed[audit_id] = r.row
+    mode = MODE_OF.get(merged["kind"], "园区整体审核")
+    writes = []
+    for audit_id in sorted(wanted | current):
+        old = rounds[audit_id]
+        new = ({"cluster_id": cluster_id, "audit_mode": mode} if audit_id in wanted
+               else {"cluster_id": None, "audit_mode": "单独审核"})
+        before = {"cluster_id": old["cluster_id"], "audit_mode": old["audit_mode"]}
+        if new != before:
+            writes.append(qi.Write("audit_round", qi.row_key(audit_id), qi.CHANGED, new, before))
+    return writes
+
+
+def _cluster_header(header: dict, column: str) -> str:
+    field = {v: k for k, v in CLUSTER_FIELDS.items()}.get(column)
+    if field:
+        return header[field]
+    return {"evaluation_pass": "评估结论", "acceptance_pass": "验收结论"}[column]
+
+
+def _cluster_display(refs: qi.Refs):
+    def shown(column: str, v: object) -> object:
+        if v is None:
+            return None
+        if column.endswith("_pass"):
+            return "通过" if v else "不通过"
+        ref = {"park_id": "park", "industry_code": "industry", "city_adcode": "city",
+               "consultancy_id": "consultancy"}.get(column)
+        return refs.names[ref].get(str(v), v) if ref else v
+    return shown
+
+
+def _current_clusters(conn: Connection, scope: Scope, refs: qi.Refs, limit: int
+                      ) -> pd.DataFrame:
+    c = s.cluster_audit
+    _latest, by_cluster = _members(conn)
+    uscc_of = dict(conn.execute(select(s.audit_round.c.audit_id, s.audit_round.c.uscc)
+                                .where(s.audit_round.c.cluster_id.isnot(None))).all())
+    rows = []
+    for m in conn.execute(select(c).order_by(c.c.city_adcode, c.c.cluster_id)).mappings():
+        if not cluster_in_scope(scope, m["city_adcode"]):
+            continue
+
+        def word(passed):
+            return None if passed is None else ("通过" if passed else "不通过")
+        rows.append({
+            "name": m["name"], "cluster_id": m["cluster_id"], "kind": m["kind"],
+            "park": None if m["park_id"] is None else refs.names["park"].get(str(m["park_id"])),
+            "industry": refs.names["industry"].get(m["industry_code"] or ""),
+            "city": refs.names["city"].get(m["city_adcode"]),
+            "consultancy": None if m["consultancy_id"] is None
+            else refs.names["consultancy"].get(str(m["consultancy_id"])),
+            "start_date": m["start_date"], "evaluation_date": m["evaluation_date"],
+            "evaluation_result": word(m["evaluation_pass"]),
+            "acceptance_date": m["acceptance_date"],
+            "acceptance_result": word(m["acceptance_pass"]),
+            "members": "、".join(sorted(uscc_of[a] for a in by_cluster.get(m["cluster_id"], ())))
+            or None})
+    return pd.DataFrame(rows[:limit], columns=[col.field for col in rp.CLUSTERS.columns])
+
+
+qi.register("clusters", _plan_clusters, _current_clusters,
+            {"cluster_audit": (s.cluster_audit, ("cluster_id",)),
+             "audit_round": (s.audit_round, ("audit_id",))})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -13,7 +14,8 @@ from pathlib import Path
 
 from rules import indicators as ind
 from rules import vocab
-from rules.intake import Column, Kind, Problem, decode_text, header_label, register
+from rules.identifiers import uscc_problem
+from rules.intake import Column, Kind, Problem, decode_text, fold, header_label, register
 from rules.uploads import UploadLimits
 
 # Largest target a cell may hold: counts of rounds and amounts (吨, 吨标准煤). A province lists
@@ -253,3 +255,67 @@ def _read_zipped_shapefile(data: bytes, limits: UploadLimits, where: str):
 
 
 register(PARKS)
+
+
+# ---- 整体审核 (clusters) --------------------------------------------------------------------
+
+MEMBER_SEPARATORS = re.compile(r"[、,，;；\s]+")
+
+
+def _cluster_result(stage: str, word: str) -> tuple[Column, ...]:
+    return (
+        Column(f"{stage}_date", f"{word}日期", f"整体审核{word}的日期；填写时须同时填写{word}结论",
+               kind="date", clearable=True, example="2024-10-15",
+               synonyms=(f"{word}时间", f"{word}会日期")),
+        Column(f"{stage}_result", f"{word}结论", f"{word}结论，按当地用语", kind="choice",
+               choices=vocab.RESULT_WORDS, clearable=True, example="通过",
+               synonyms=(f"{word}结果", f"是否通过{word}")),
+    )
+
+
+CLUSTERS = Kind("clusters", "整体审核", "整体审核", (
+    Column("name", "整体审核名称", "园区或行业整体清洁生产审核的名称（识别记录；带编号时可改名）",
+           key=True, required=True, example="苏州示例化工园区2024年园区整体清洁生产审核",
+           synonyms=("名称", "整体审核")),
+    Column("cluster_id", "整体审核编号", "已有整体审核的编号（含现有记录的模板中列出）；新增留空",
+           kind="int", low=1, high=999_999_999, synonyms=("编号",)),
+    Column("kind", "整体审核类型", "园区整体审核或行业整体审核", kind="choice",
+           choices=vocab.CLUSTER_KINDS, required=True, example="园区", synonyms=("类型",)),
+    Column("park", "园区", "园区整体审核的园区（行业整体审核不填）", kind="ref", ref="park",
+           clearable=True, example="苏州示例化工园区", synonyms=("园区名称", "所在园区")),
+    Column("industry", "行业", "行业整体审核的行业（园区整体审核可不填）", kind="ref",
+           ref="industry", clearable=True, example="化工", synonyms=("所属行业",)),
+    Column("city", "所在设区市", "整体审核所在的设区市；填写园区时可不填（取园区所在市）",
+           kind="ref", ref="city", example="苏州市", synonyms=("设区市", "城市")),
+    Column("consultancy", "咨询机构", "承担整体审核的咨询机构", kind="ref", ref="consultancy",
+           clearable=True, example="", synonyms=("咨询服务机构", "技术服务机构")),
+    Column("start_date", "启动日期", "整体审核启动的日期", kind="date", clearable=True,
+           example="2024-04-01", synonyms=("启动审核日期", "开始日期")),
+    *_cluster_result("evaluation", "评估"),
+    *_cluster_result("acceptance", "验收"),
+    Column("members", "成员企业", "参加整体审核的企业的统一社会信用代码，用顿号（、）分隔；"
+           "填写即以此为全部成员（各企业最近一轮审核计入本整体审核），留空保留原成员，"
+           "填（清空）移出全部成员", clearable=True, max_len=20_000, example="",
+           synonyms=("成员", "成员企业信用代码", "参加企业")),
+), note=("每行一项园区或行业整体审核，以名称识别（填写编号时按编号识别，可改名）："
+         "已有的被修改，其余行新增。成员企业一栏列出全部成员的统一社会信用代码（用、分隔），"
+         "各企业最近一轮审核计入本整体审核；日期须按 启动 ≤ 评估 ≤ 验收 的顺序。"
+         "市级用户只能导入本市的整体审核。"))
+
+
+def member_codes(text: str) -> tuple[list[str], list[str]]:
+    """The USCCs of a 成员企业 cell (folded, in order, each once) and the pieces that are not
+    valid USCCs (with the reason)."""
+    codes, bad = [], []
+    for piece in MEMBER_SEPARATORS.split(fold(text).upper()):
+        if not piece:
+            continue
+        problem = uscc_problem(piece)
+        if problem:
+            bad.append(f"{piece}（{problem}）")
+        elif piece not in codes:
+            codes.append(piece)
+    return codes, bad
+
+
+register(CLUSTERS)

@@ -10,6 +10,7 @@ target 1 江苏省 全部行业 (listed 3, completed 3, passed 3, acceptances 2)
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pandas as pd
@@ -24,6 +25,7 @@ from queries.db import Source, get_engine, read_frame
 from queries.scope import Scope
 from rules import intake as ri
 from rules import intake_places as rp
+from tests.handmade_parks import E2, E4, E5, E6, E7, E8
 
 PROVINCE, SUZHOU, NANJING = Scope(), Scope("city", "320500"), Scope("city", "320100")
 HUQIU = Scope("county", "320505")
@@ -631,3 +633,128 @@ def test_command_line_imports_parks_with_their_boundaries(parks_url, tmp_path, c
                         parks_url]) == 0
     assert "已导入第 1 次：新增 0 条、修改 1 条" in capsys.readouterr().out
     assert parks(parks_url).set_index("park_id").loc[3, "boundary_geojson"] is not None
+
+
+# ---- 整体审核 (clusters) on tests/handmade_parks.py ------------------------------------------
+# Cluster 1 (园区, park 2, 苏州市, consultancy 2): started 2024-04-01, evaluation 2024-10-15 通过;
+# members R7 (E6 round 2), R8 (E7), R9 (E8). E4 (苏州 印染) has round R4 alone; E2 (南京) R2.
+
+C_HEAD = [c.header for c in rp.CLUSTERS.columns]
+CLUSTER1 = f"{PARK2}2024年园区整体清洁生产审核"
+DYEING = "苏州印染行业整体审核"
+
+
+def c_file(*rows: dict) -> bytes:
+    return xlsx(C_HEAD, [[r.get(c.field) for c in rp.CLUSTERS.columns] for r in rows])
+
+
+def clusters(url: str) -> pd.DataFrame:
+    return read_frame(get_engine(url), select(s.cluster_audit)
+                      .order_by(s.cluster_audit.c.cluster_id))
+
+
+def memberships(url: str) -> dict:
+    a = s.audit_round
+    frame = read_frame(get_engine(url), select(a.c.audit_id, a.c.cluster_id, a.c.audit_mode)
+                       .order_by(a.c.audit_id))
+    return {int(r.audit_id): (None if pd.isna(r.cluster_id) else int(r.cluster_id),
+                              r.audit_mode) for r in frame.itertuples()}
+
+
+CLUSTER_ROWS = (
+    {"name": CLUSTER1, "acceptance_date": "2024-12-20", "acceptance_result": "合格",
+     "members": f"{E6}、{E7}"},                                               # 修改: R9 leaves
+    {"name": DYEING, "kind": "行业", "industry": "印染", "city": "苏州市",
+     "start_date": "2024-05-01", "members": E4},                              # 新增 with R4
+    {"name": "苏州某园区整体审核", "kind": "园区", "city": "苏州市"},          # 拒绝: no park
+    {"name": "苏州电镀行业整体审核", "kind": "行业", "industry": "电镀", "city": "苏州市",
+     "start_date": "2024-06-01", "evaluation_date": "2024-05-01",
+     "evaluation_result": "通过"},                                            # 拒绝: order
+    {"name": "苏州化工行业整体审核", "kind": "行业", "industry": "化工", "city": "苏州市",
+     "members": f"{E6}，{E5}"},                                               # 拒绝: members
+)
+
+
+def test_clusters_preview_categories_exact(parks_url):
+    pv = intake.preview(src(parks_url), PROVINCE, "clusters", c_file(*CLUSTER_ROWS), "c.xlsx",
+                        today=dt.date(2024, 12, 31))
+    assert pv.problems == []
+    assert [(r.row, r.status) for r in pv.rows] == [(2, "修改"), (3, "新增"), (4, "拒绝"),
+                                                    (5, "拒绝"), (6, "拒绝")]
+    assert pv.rows[0].write == {"acceptance_date": dt.date(2024, 12, 20), "acceptance_pass": True}
+    assert [(w.row_key, w.values, w.before) for w in pv.rows[0].more] == [
+        ("9", {"cluster_id": None, "audit_mode": "单独审核"},
+         {"cluster_id": 1, "audit_mode": "园区整体审核"})]
+    assert [(w.row_key, w.values) for w in pv.rows[1].more] == [
+        ("4", {"cluster_id": 2, "audit_mode": "行业整体审核"})]
+    assert pv.rows[1].changes[-1] == ("成员企业", None, "加入 1 家，移出 0 家")
+    assert [p.message for p in pv.rows[2].problems] == ["园区整体审核须填写园区。"]
+    assert [p.message for p in pv.rows[3].problems] == [
+        "评估日期（2024-05-01）早于启动日期（2024-06-01），请核对两个日期。"]
+    said = [p.message for p in pv.rows[4].problems]
+    assert len(said) == 2 and "已属于另一项整体审核（编号 1）" in said[0]
+    assert said[1].startswith("未找到这家已列入名单的企业")  # E5 was never listed
+
+
+def test_clusters_confirm_and_undo(parks_url):
+    before, members_before = clusters(parks_url), memberships(parks_url)
+    out = intake.confirm(src(parks_url), PROVINCE, "clusters", c_file(*CLUSTER_ROWS[:2]),
+                         "c.xlsx", ACTOR, today=dt.date(2024, 12, 31))
+    assert out.ok and out.message == "已导入第 1 次：新增 1 条、修改 1 条、无变化 0 条。"
+    after = clusters(parks_url).set_index("cluster_id")
+    assert after.loc[1, "acceptance_pass"] and str(after.loc[1, "acceptance_date"]) == \
+        "2024-12-20"
+    assert (after.loc[2, "kind"], after.loc[2, "industry_code"], after.loc[2, "city_adcode"]) \
+        == ("行业", "dyeing", "320500")
+    got = memberships(parks_url)
+    assert got[7] == got[8] == (1, "园区整体审核") and got[9] == (None, "单独审核")
+    assert got[4] == (2, "行业整体审核")
+    assert intake.undo(src(parks_url), PROVINCE, out.batch_id, ACTOR).ok
+    pd.testing.assert_frame_equal(clusters(parks_url), before)
+    assert memberships(parks_url) == members_before
+
+
+def test_blank_cells_keep_the_cluster_and_its_members(parks_url):
+    out = intake.confirm(src(parks_url), PROVINCE, "clusters",
+                         c_file({"name": CLUSTER1, "consultancy": "（清空）"}), "c.xlsx", ACTOR)
+    assert out.ok
+    c1 = clusters(parks_url).iloc[0]
+    assert pd.isna(c1["consultancy_id"]) and c1["park_id"] == 2 and c1["evaluation_pass"]
+    got = memberships(parks_url)
+    assert got[7] == got[8] == got[9] == (1, "园区整体审核")
+    out = intake.confirm(src(parks_url), PROVINCE, "clusters",
+                         c_file({"name": CLUSTER1, "members": "（清空）"}), "c.xlsx", ACTOR)
+    assert out.ok and all(memberships(parks_url)[a] == (None, "单独审核") for a in (7, 8, 9))
+
+
+def test_a_city_imports_only_its_clusters(parks_url):
+    rows = ({"name": DYEING, "kind": "行业", "industry": "印染", "city": "苏州市"},
+            {"name": "南京化工行业整体审核", "kind": "行业", "industry": "化工",
+             "city": "南京市"},                                            # new, elsewhere
+            {"name": "苏州化工行业整体审核", "kind": "行业", "industry": "化工", "city": "苏州市",
+             "members": E2})                                               # a Nanjing member
+    pv = intake.preview(src(parks_url), SUZHOU, "clusters", c_file(*rows))
+    assert [r.status for r in pv.rows] == ["新增", "拒绝", "拒绝"]
+    assert pv.rows[1].problems[0].message.startswith("不能写入：只能新增或修改本辖区（苏州市）")
+    assert pv.rows[2].problems[0].message.startswith("未找到这家已列入名单的企业（本辖区）")
+    nanjing = intake.preview(src(parks_url), NANJING, "clusters",
+                             c_file({"name": CLUSTER1, "start_date": "2024-04-02"},
+                                    {"name": "苏州印染", "kind": "行业", "industry": "印染",
+                                     "city": "苏州市"}))
+    assert [r.status for r in nanjing.rows] == ["拒绝", "拒绝"]
+    assert nanjing.rows[0].problems[0].message == nanjing.rows[1].problems[0].message
+    county = intake.preview(src(parks_url), HUQIU, "clusters",
+                            c_file({"name": CLUSTER1, "start_date": "2024-04-02"}))
+    assert [r.status for r in county.rows] == ["拒绝"]
+    assert intake.current_rows(src(parks_url), NANJING, "clusters").empty
+
+
+def test_clusters_template_round_trip(parks_url):
+    rows = intake.current_rows(src(parks_url), SUZHOU, "clusters")
+    assert list(rows.columns) == C_HEAD
+    assert list(rows["成员企业"]) == ["、".join(sorted([E6, E7, E8]))]
+    assert list(rows["评估结论"]) == ["通过"] and list(rows["园区"]) == [PARK2]
+    data = template_bytes(rp.CLUSTERS, intake.template_choices(src(parks_url), SUZHOU,
+                                                               "clusters"), rows)
+    pv = intake.preview(src(parks_url), SUZHOU, "clusters", data, "现有.xlsx")
+    assert pv.problems == [] and [r.status for r in pv.rows] == ["无变化"]
