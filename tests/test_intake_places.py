@@ -758,3 +758,25 @@ def test_clusters_template_round_trip(parks_url):
                                                                "clusters"), rows)
     pv = intake.preview(src(parks_url), SUZHOU, "clusters", data, "现有.xlsx")
     assert pv.problems == [] and [r.status for r in pv.rows] == ["无变化"]
+
+
+def test_the_park_page_shows_an_imported_boundary_and_cluster(monkeypatch, parks_sqlite):
+    """园区 and 整体审核 imported through intake, as 园区详情 shows them (the version bumps)."""
+    from tests.apptest import open_page, texts
+
+    at = open_page(monkeypatch, parks_sqlite, "pages/park.py",
+                   {"asof": "2024-12-31", "park": "3"})
+    assert "本园区未录入边界数据" in texts(at)
+    assert intake.confirm(src(parks_sqlite), SUZHOU, "parks", p_file({"name": PARK3}), "p.xlsx",
+                          ACTOR, attachment=(geojson({PARK3: HIGH_TECH}), "b.geojson")).ok
+    assert intake.confirm(src(parks_sqlite), SUZHOU, "clusters",
+                          c_file({"name": "苏州高新区2024年园区整体审核", "kind": "园区",
+                                  "park": PARK3, "start_date": "2024-06-01"}), "c.xlsx", ACTOR,
+                          today=dt.date(2024, 12, 31)).ok
+    at = open_page(monkeypatch, parks_sqlite, "pages/park.py",
+                   {"asof": "2024-12-31", "park": "3"})
+    assert not at.exception and "本园区未录入边界数据" not in texts(at)
+    assert "park-boundary" in at.get("deck_gl_json_chart")[0].proto.json
+    shown = [d.value for d in at.dataframe if "整体审核名称" in d.value.columns][0]
+    assert list(shown["整体审核名称"]) == ["苏州高新区2024年园区整体审核"]
+    assert list(shown["启动日期"]) == ["2024-06-01"]
