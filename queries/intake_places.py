@@ -165,17 +165,20 @@ def _attach_boundaries(conn: Connection, scope: Scope, rows: list[ri.Row], refs:
     where = f"边界文件「{file_name}」"
     out = []
     for b in boundaries:
-        at = dict(row=b.features[0], sheet=where, value=b.name)
         x0, y0, x1, y1 = b.bounds
         if box is not None and not (box[0] <= x0 and x1 <= box[2] and box[1] <= y0
                                     and y1 <= box[3]):
-            out.append(Problem(f"园区边界超出本省范围（{x0:.3f}—{x1:.3f}°E，"
-                               f"{y0:.3f}—{y1:.3f}°N），请核对坐标（应为 GCJ-02 经纬度）。", **at))
+            out.append(rp.feature_problem(where, b.features, b.name,
+                                          f"园区边界超出本省范围（{x0:.3f}—{x1:.3f}°E，"
+                                          f"{y0:.3f}—{y1:.3f}°N），请核对坐标"
+                                          "（应为 GCJ-02 经纬度）。"))
             continue
         row = by_name.get(ri.fold(b.name))
         if row is None:
-            out.append(Problem("这个园区在表格中没有对应的行：请在表格中加入一行（只填园区名称即可，"
-                               "空白单元格保留原值），或核对两个文件中的园区名称是否一致。", **at))
+            out.append(rp.feature_problem(where, b.features, b.name,
+                                          "这个园区在表格中没有对应的行：请在表格中加入一行"
+                                          "（只填园区名称即可，空白单元格保留原值），"
+                                          "或核对两个文件中的园区名称是否一致。"))
             continue
         row.values["boundary"] = b
     return out

@@ -146,24 +146,25 @@ def read_boundaries(data: bytes, file_name: str = "", limits: UploadLimits | Non
     groups: dict[str, list[int]] = {}
     for i, (name, geom) in enumerate(zip(frame[name_col], frame.geometry, strict=True),
                                      start=1):
-        here = dict(row=i, sheet=where, column=str(name_col))
         text = "" if name is None or (isinstance(name, float) and math.isnan(name)) else \
             str(name).strip()
         if not text:
-            out_problems.append(Problem(f"第 {i} 个要素没有园区名称。", **here))
+            out_problems.append(feature_problem(where, (i,), "", "没有园区名称，请填写。"))
             continue
         if geom is None or geom.is_empty:
-            out_problems.append(Problem("没有几何图形（空要素）。", value=text, **here))
+            out_problems.append(feature_problem(where, (i,), text, "没有几何图形（空要素）。"))
         elif geom.geom_type not in ("Polygon", "MultiPolygon"):
-            out_problems.append(Problem(f"是{GEOM_WORDS.get(geom.geom_type, geom.geom_type)}，"
-                                        "不是面：园区边界须为多边形。", value=text, **here))
+            out_problems.append(feature_problem(
+                where, (i,), text, f"是{GEOM_WORDS.get(geom.geom_type, geom.geom_type)}，"
+                "不是面：园区边界须为多边形。"))
         elif not _in_degrees(geom.bounds):
-            out_problems.append(Problem("坐标不是经纬度（应为 GCJ-02 经纬度，或带 .prj 的投影"
-                                        "坐标），请核对坐标系。", value=text, **here))
+            out_problems.append(feature_problem(
+                where, (i,), text, "坐标不是经纬度（应为 GCJ-02 经纬度，或带 .prj 的投影坐标），"
+                "请核对坐标系。"))
         elif not shapely.is_valid(geom):
-            out_problems.append(Problem(f"多边形无效（{shapely.is_valid_reason(geom)}），"
-                                        "请在 GIS 软件中修复（如自相交）后再上传。",
-                                        value=text, **here))
+            out_problems.append(feature_problem(
+                where, (i,), text, f"多边形无效（{shapely.is_valid_reason(geom)}），"
+                "请在 GIS 软件中修复（如自相交）后再上传。"))
         else:
             groups.setdefault(text, []).append(i - 1)
     boundaries = []
@@ -174,16 +175,23 @@ def read_boundaries(data: bytes, file_name: str = "", limits: UploadLimits | Non
                      ) / 1e6
         features = tuple(i + 1 for i in idx)
         if area > MAX_PARK_KM2:
-            out_problems.append(Problem(
-                f"面积约 {area:,.0f} 平方千米，超过 {MAX_PARK_KM2:,.0f} 平方千米，不像一个园区的"
-                "边界：请核对是否误传了区县边界，或坐标单位有误。", row=features[0], sheet=where,
-                column=str(name_col), value=name))
+            out_problems.append(feature_problem(
+                where, features, name, f"面积约 {area:,.0f} 平方千米，超过 {MAX_PARK_KM2:,.0f} "
+                "平方千米，不像一个园区的边界：请核对是否误传了区县边界，或坐标单位有误。"))
             continue
         point = geom.representative_point()
         boundaries.append(Boundary(name, shapely.to_geojson(geom), round(point.x, DIGITS),
                                    round(point.y, DIGITS), round(area, 3), tuple(geom.bounds),
                                    features, converted))
     return boundaries, out_problems
+
+
+def feature_problem(where: str, features: tuple[int, ...], name: str, message: str) -> Problem:
+    """A problem with features of a boundary file, said as 边界文件「b.zip」第 3 个要素（园区名称
+    「…」）：… (a file of features has no rows or columns to point at)."""
+    which = "、".join(str(i) for i in features)
+    named = f"（园区名称「{name}」）" if name else ""
+    return Problem(f"{where}第 {which} 个要素{named}：{message}")
 
 
 GEOM_WORDS = {"Point": "点", "MultiPoint": "点", "LineString": "线", "MultiLineString": "线",
