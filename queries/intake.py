@@ -15,7 +15,7 @@ jurisdiction, and the write.
 Jurisdiction: a record outside the importer's scope looks exactly like one that does not exist;
 a city cannot create an enterprise in another city, nor change one, nor move one out.
 
-    python -m queries.intake import KIND FILE [--url DATABASE_URL] [--dry-run]
+    python -m queries.intake import KIND FILE [--url DATABASE_URL] [--dry-run] [--attach FILE]
     python -m queries.intake load FILE --kind KIND [--url …] [--dry-run]
     python -m queries.intake template KIND --out FILE [--url …]
 """
