@@ -368,10 +368,12 @@ def _plan_clusters(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.
         by_name[k] = None if k in by_name else cid  # None: two clusters of that name
     latest, by_cluster = _members(conn)
     rounds = {m["audit_id"]: m for m in latest.values()}
+    joined: dict[tuple[int, str], int] = {}  # (cluster, USCC) -> the member round
     for m in conn.execute(select(s.audit_round.c.audit_id, s.audit_round.c.uscc,
                                  s.audit_round.c.cluster_id, s.audit_round.c.audit_mode)
                           .where(s.audit_round.c.cluster_id.isnot(None))).mappings():
         rounds.setdefault(m["audit_id"], dict(m))  # earlier rounds in a cluster
+        joined[(m["cluster_id"], m["uscc"])] = m["audit_id"]
     next_id = max(stored, default=0) + 1
     area = qi.area_of(scope, refs)
     header = {col.field: col.label for col in rp.CLUSTERS.columns}
@@ -435,7 +437,8 @@ def _plan_clusters(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.
         member_writes = []
         if "members" in r.values or "members" in r.clears:
             member_writes = _member_writes(p, r, scope, merged, this_id, latest, rounds,
-                                           by_cluster.get(this_id, set()), claimed, refs)
+                                           by_cluster.get(this_id, set()), claimed, refs,
+                                           joined)
         if any(not x.warning for x in p.problems):
             out.append(p)
             continue
@@ -505,9 +508,10 @@ def _cluster_problems(p: qi.Planned, r: ri.Row, merged: dict, refs: qi.Refs, hea
 
 def _member_writes(p: qi.Planned, r: ri.Row, scope: Scope, merged: dict, cluster_id: int,
                    latest: dict, rounds: dict, current: set[int], claimed: dict[int, int],
-                   refs: qi.Refs) -> list[qi.Write]:
-    """The member rounds' changes: the listed enterprises' latest rounds join the cluster,
-    rounds no longer listed leave it (back to 单独审核)."""
+                   refs: qi.Refs, joined: dict[tuple[int, str], int]) -> list[qi.Write]:
+    """The member rounds' changes: a listed enterprise already in the cluster keeps its member
+    round (even when it has been listed again since); the others' latest rounds join; rounds
+    no longer listed leave it (back to 单独审核)."""
     col = rp.CLUSTERS.column("members").label
     codes, bad = rp.member_codes(r.values.get("members", ""))
     for b in bad:
@@ -526,6 +530,9 @@ def _member_writes(p: qi.Planned, r: ri.Row, scope: Scope, merged: dict, cluster
             p.problems.append(Problem(f"{m['name']}（{code}）不在整体审核所在的"
                                       f"{refs.names['city'].get(merged['city_adcode'], '')}。",
                                       r.row, col, code))
+            continue
+        if (cluster_id, code) in joined:  # a member already: its round stays the member
+            wanted.add(joined[(cluster_id, code)])
             continue
         if m["cluster_id"] is not None and m["cluster_id"] != cluster_id:
             p.problems.append(Problem(f"{m['name']}（{code}）最近一轮审核已属于另一项整体审核"

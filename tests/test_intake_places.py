@@ -780,3 +780,22 @@ def test_the_park_page_shows_an_imported_boundary_and_cluster(monkeypatch, parks
     shown = [d.value for d in at.dataframe if "整体审核名称" in d.value.columns][0]
     assert list(shown["整体审核名称"]) == ["苏州高新区2024年园区整体审核"]
     assert list(shown["启动日期"]) == ["2024-06-01"]
+
+
+def test_a_member_listed_again_keeps_its_member_round(parks_url):
+    """E7's cluster round R8 stays the member after E7 is listed again (R10, alone): the
+    pre-filled template imports unchanged, and a new member joins with its latest round."""
+    from sqlalchemy import insert
+
+    from tests.handmade import _round
+
+    with get_engine(parks_url).begin() as conn:
+        conn.execute(insert(s.audit_round).values(
+            _round(10, E7, 2, 2, "2024-03-01", "双有", 2, disclosure_date="2024-03-20")))
+    rows = intake.current_rows(src(parks_url), PROVINCE, "clusters")
+    pv = intake.preview(src(parks_url), PROVINCE, "clusters",
+                        template_bytes(rp.CLUSTERS, {}, rows), "现有.xlsx")
+    assert [r.status for r in pv.rows] == ["无变化"]
+    pv = intake.preview(src(parks_url), PROVINCE, "clusters",
+                        c_file({"name": CLUSTER1, "members": f"{E6}、{E7}、{E8}、{E4}"}))
+    assert [(w.row_key, w.values["cluster_id"]) for w in pv.rows[0].more] == [("4", 1)]
