@@ -439,15 +439,25 @@ def _plan_clusters(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.
             member_writes = _member_writes(p, r, scope, merged, this_id, latest, rounds,
                                            by_cluster.get(this_id, set()), claimed, refs,
                                            joined)
+        if old is not None and merged["kind"] != old["kind"] and not member_writes:
+            # 园区 ↔ 行业: the members' audit mode follows the cluster's kind
+            member_writes = [qi.Write("audit_round", qi.row_key(a), qi.CHANGED,
+                                      {"audit_mode": MODE_OF[merged["kind"]]},
+                                      {"audit_mode": rounds[a]["audit_mode"]})
+                             for a in sorted(by_cluster.get(this_id, set()))]
         if any(not x.warning for x in p.problems):
             out.append(p)
             continue
         shown = _cluster_display(refs)
         p.more = member_writes
-        n_in = sum(1 for w in member_writes if w.values["cluster_id"] is not None)
-        n_out = len(member_writes) - n_in
-        member_change = ([("成员企业", None, f"加入 {n_in} 家，移出 {n_out} 家")]
-                         if member_writes else [])
+        member_change = []
+        if member_writes and "cluster_id" in member_writes[0].values:
+            n_in = sum(1 for w in member_writes if w.values["cluster_id"] is not None)
+            member_change = [("成员企业", None,
+                              f"加入 {n_in} 家，移出 {len(member_writes) - n_in} 家")]
+        elif member_writes:
+            member_change = [("成员企业", None, f"{len(member_writes)} 家的审核方式改为"
+                                              f"{MODE_OF[merged['kind']]}")]
         if old is None:
             p.status = qi.NEW
             p.row_key = qi.row_key(next_id)

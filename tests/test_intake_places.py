@@ -799,3 +799,14 @@ def test_a_member_listed_again_keeps_its_member_round(parks_url):
     pv = intake.preview(src(parks_url), PROVINCE, "clusters",
                         c_file({"name": CLUSTER1, "members": f"{E6}、{E7}、{E8}、{E4}"}))
     assert [(w.row_key, w.values["cluster_id"]) for w in pv.rows[0].more] == [("4", 1)]
+
+
+def test_the_members_audit_mode_follows_the_clusters_kind(parks_url):
+    out = intake.confirm(src(parks_url), PROVINCE, "clusters",
+                         c_file({"name": CLUSTER1, "kind": "行业", "park": "（清空）",
+                                 "industry": "化工"}), "c.xlsx", ACTOR)
+    assert out.ok, [str(p) for r in out.preview.rows for p in r.problems]
+    got = memberships(parks_url)
+    assert got[7] == got[8] == got[9] == (1, "行业整体审核")
+    assert intake.undo(src(parks_url), PROVINCE, out.batch_id, ACTOR).ok
+    assert memberships(parks_url)[7] == (1, "园区整体审核")
