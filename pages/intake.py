@@ -29,6 +29,11 @@ kinds = {k.code: k for k in ri.KINDS.values() if not ri.import_refused(k, scope.
 kept = [k.name for k in ri.KINDS.values() if k.code not in kinds]
 if kept:
     st.caption(f"{'、'.join(kept)}是全省统一管理的名录，由省级用户导入。")
+# A link from another page names the kind (计划对标 → ?kind=targets): chosen once, then the
+# parameter is dropped so the official's own choice is not overridden on the next run.
+if st.query_params.get("kind") in kinds:
+    st.session_state["intake_kind"] = st.query_params["kind"]
+    del st.query_params["kind"]
 code = st.selectbox("数据类型", list(kinds), format_func=lambda c: kinds[c].name,
                     key="intake_kind")
 kind = kinds[code]
@@ -61,6 +66,13 @@ upload = st.file_uploader(
     disabled=bool(read_only), max_upload_size=limits.max_mb,
     help=f"Excel（.xlsx 或旧版 .xls）或 CSV（UTF-8 或 GBK）文件，不超过 {limits.max_mb} MB、"
          f"{limits.max_rows:,} 行。")
+attach_label = intake.HANDLERS[code].attach_label  # a second file some kinds take (园区: 边界)
+second = st.file_uploader(
+    attach_label, type=None, key=f"intake_attach_{code}_{turn}", disabled=bool(read_only),
+    max_upload_size=limits.max_mb,
+    help="每个面要素带「园区名称」（或「名称」）属性；Shapefile 请把 .shp、.shx、.dbf、.prj "
+         "一起压缩成 .zip。边界随上面的表格一起预览和导入。") if attach_label else None
+attachment = (second.getvalue(), second.name) if second is not None else None
 if st.session_state.get("intake_done"):
     st.success(safe.text(st.session_state["intake_done"]))
 
@@ -68,10 +80,12 @@ if upload is not None and not read_only:
     data = upload.getvalue()
     # Reruns (a click on the filter pills) reuse the preview of the same file and data version;
     # the confirmation checks it again against the database (fingerprint).
-    key = (code, hashlib.sha256(data).hexdigest(), src.version, scope, upload.name)
+    key = (code, hashlib.sha256(data).hexdigest(), src.version, scope, upload.name,
+           attachment and (hashlib.sha256(attachment[0]).hexdigest(), attachment[1]))
     cached = st.session_state.get("intake_preview")
     if cached is None or cached[0] != key:
-        cached = (key, intake.preview(src, scope, code, data, upload.name, limits))
+        cached = (key, intake.preview(src, scope, code, data, upload.name, limits,
+                                      attachment=attachment))
         st.session_state["intake_preview"] = cached
     pv = cached[1]
     if pv.problems:
@@ -123,7 +137,7 @@ if upload is not None and not read_only:
             if st.button(label, type="primary", key=f"intake_confirm_{code}",
                          disabled=not checked):
                 out = intake.confirm(src, scope, code, data, upload.name, ctx.viewer,
-                                     pv.fingerprint, limits)
+                                     pv.fingerprint, limits, attachment=attachment)
                 if out.ok:
                     st.session_state["intake_done"] = out.message + "各页面已按新数据重算。"
                     st.session_state["intake_turn"] = turn + 1

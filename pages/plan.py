@@ -1,23 +1,23 @@
 """计划对标与年报: targets of a plan period against what was done, the projection to the end of
-the period, target import from the Excel template, and the annual implementation report."""
+the period, the way to the target import (数据导入, kind 计划目标), and the annual implementation
+report."""
 
 import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
-from components import annual_report, downloads, export, html_table, plan_charts, safe, vega
+from components import annual_report, downloads, plan_charts, safe, vega
 from components.context import get_context
 from components.export import excel_bytes, file_name
+from components.filters import link_params
 from components.fmt import cn_date, num, pct
-from queries import plan, plan_import
+from queries import plan
 from queries.scope import Filters
 from rules import indicators as ind
-from rules import target_template
 from rules.plan_projection import cumulative_curve, year_end
 from rules.plan_status import PLAN_MARK_HELP, plan_year
 from rules.roles import IMPORT
-from rules.uploads import UploadLimits, listed
 
 ctx = get_context()
 f, src, scope = ctx.filters, ctx.source, ctx.scope
@@ -183,7 +183,7 @@ with compare_tab:
         detail = plan.target_detail(targets, actuals)
         st.caption("每个目标一行：全部行业的目标对应该地区所有行业的实际数。")
         if detail.empty:
-            st.info("本规划期还没有录入计划目标：可在「导入计划目标」页签用 Excel 模板导入。")
+            st.info("本规划期还没有录入计划目标：可在「导入计划目标」页签前往数据导入。")
         else:
             st.dataframe(detail, hide_index=True, width="stretch", key="plan_detail",
                          column_config={"完成率": st.column_config.NumberColumn(format="percent"),
@@ -199,56 +199,18 @@ with compare_tab:
                                        f.as_of, "xlsx"),
                              key="plan_detail_xlsx", icon=":material/table_view:")
 
-# ---- target import ------------------------------------------------------------------------------
+# ---- target import: one path for every kind of record, on 数据导入 ----------------------------
 if import_tab is not None:  # only roles that may import see this tab
     with import_tab:
         if import_tab.open:
-            limits = UploadLimits.from_env()
             st.markdown(
-                "模板只有一个工作表，每行填写一个 **年度 × 地区 × 行业** 的目标："
-                "地区填行政区划名称或6位代码，"
-                "行业填行业名称，全部行业填「全部行业」；目标值留空表示保留已有目标（新的一行则不设"
-                "该项目标）。只有整个文件全部通过校验才会写入，写入的目标属于"
-                f"「{safe.text(period_names[period_id])}」。")
-            template_regions = list(regions[regions["level"].isin(["省", "市"])]["name"])
-            downloads.button(ctx, "下载空白目标模板（.xlsx）",
-                             lambda: export.excel_bytes(  # built on click
-                                 {target_template.TEMPLATE_SHEET: target_template.blank_template(
-                                     list(range(start, end + 1)), template_regions)}, []),
-                             f"计划目标模板_{period_names[period_id]}.xlsx",
-                             key="plan_template", icon=":material/download:")
-            read_only = plan_import.write_problem(src)  # before anything is uploaded or checked
-            if read_only:
-                st.error(read_only)
-            upload = st.file_uploader(
-                "上传填写好的模板", type=None, key="plan_upload", disabled=bool(read_only),
-                max_upload_size=limits.max_mb,
-                help=f"Excel（.xlsx）文件，不超过 {limits.max_mb} MB、{limits.max_rows:,} 行。")
-            if upload is not None and not read_only:
-                checked = plan_import.check_upload(src, scope, period_id, upload.getvalue(),
-                                                   limits)
-                if not checked.ok:
-                    problems, count = listed(checked.errors)
-                    st.error(f"文件未通过校验，{count}，未写入任何数据：")
-                    # the messages quote cells of the file: an escaped HTML table shows them
-                    with st.container(height=min(420, 60 + 36 * len(problems))):
-                        html_table.show(pd.DataFrame({
-                            "Excel 行号": [str(e.row or "—") for e in problems],
-                            "问题": [e.message for e in problems]}), "plan_problems")
-                else:
-                    st.success(f"校验通过：共 {len(checked.rows)} 行目标，可以导入。")
-                    if st.button("导入目标", type="primary", key="plan_import"):
-                        result = plan_import.import_file(src, scope, period_id,
-                                                         upload.getvalue(), limits,
-                                                         ctx.viewer, upload.name)
-                        if result.ok:
-                            st.session_state["plan_import_done"] = (
-                                f"已导入：新增 {result.inserted} 行、更新 {result.updated} 行"
-                                "目标，页面已按新目标重算。")
-                            st.rerun()
-                        st.error(safe.text(result.errors[0].message))
-            if st.session_state.get("plan_import_done"):
-                st.success(st.session_state["plan_import_done"])
+                "计划目标在「数据导入」页导入，与其他数据同一流程：下载模板（可含本辖区已有的目标，"
+                "改好再传），上传后先预览新增和修改的每一项，确认后一次写入，导入记录中可以撤销。"
+                "每行一项 **规划期 × 年度 × 地区 × 行业** 的目标；空白单元格保留已有目标，"
+                "填写（清空）才取消该项目标。")
+            st.page_link("pages/intake.py", label="前往数据导入（计划目标）",
+                         icon=":material/upload_file:",
+                         query_params={**link_params(dict(st.query_params)), "kind": "targets"})
 
 # ---- annual report ------------------------------------------------------------------------------
 with report_tab:

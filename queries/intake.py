@@ -15,7 +15,7 @@ jurisdiction, and the write.
 Jurisdiction: a record outside the importer's scope looks exactly like one that does not exist;
 a city cannot create an enterprise in another city, nor change one, nor move one out.
 
-    python -m queries.intake import KIND FILE [--url DATABASE_URL] [--dry-run]
+    python -m queries.intake import KIND FILE [--url DATABASE_URL] [--dry-run] [--attach FILE]
     python -m queries.intake load FILE --kind KIND [--url …] [--dry-run]
     python -m queries.intake template KIND --out FILE [--url …]
 """
@@ -74,7 +74,9 @@ def _key(text: object) -> str:
     return ri.fold(text).upper()
 
 
-REF_NAMES = ("industry", "county", "city", "park", "batch", "consultancy", "expert", "cluster")
+REF_NAMES = ("industry", "county", "city", "park", "batch", "consultancy", "expert", "cluster",
+             "period", "region", "industry_or_all")
+ALL_INDUSTRIES = "全部行业"  # industry_or_all: the word for "all industries" (code "")
 
 
 def _add(table: dict[str, str | None], word: object, code: str) -> None:
@@ -129,6 +131,21 @@ def load_refs(conn: Connection) -> Refs:
     for cid, name in conn.execute(select(s.cluster_audit.c.cluster_id, s.cluster_audit.c.name)):
         _add(lookup["cluster"], name, str(cid))
         names["cluster"][str(cid)] = name
+    for pid, name in conn.execute(select(s.plan_period.c.period_id, s.plan_period.c.name)):
+        _add(lookup["period"], name, str(pid))
+        names["period"][str(pid)] = name
+    # region: the province, its cities and counties (a plan target's 地区), as the county list
+    for adcode, name, level, _parent in regions:
+        if level == "省":
+            names["region"][adcode] = name
+            _add(lookup["region"], name, adcode)
+            _add(lookup["region"], adcode, adcode)
+    for ref in ("city", "county"):
+        names["region"].update(names[ref])
+        for k, code in lookup[ref].items():
+            lookup["region"][k] = None if lookup["region"].get(k, code) != code else code
+    lookup["industry_or_all"] = {**lookup["industry"], _key(ALL_INDUSTRIES): "", _key("全部"): ""}
+    names["industry_or_all"] = {"": ALL_INDUSTRIES, **names["industry"]}
     return Refs(lookup, names, county_city, park_city, region_names)
 
 
@@ -148,6 +165,18 @@ def county_in_scope(scope: Scope, county: str, refs: Refs) -> bool:
     if scope.level == "county":
         return county == scope.code
     return False  # a park holds no counties: park accounts do not import
+
+
+def region_in_scope(scope: Scope, adcode: str, refs: Refs) -> bool:
+    """A region (province, city or county) the importer may write for: the province anything,
+    a city itself and its counties, a county itself (as queries.plan.region_in_scope)."""
+    if scope.level == "province":
+        return True
+    if scope.level == "city":
+        return adcode == scope.code or refs.county_city.get(adcode) == scope.code
+    if scope.level == "county":
+        return adcode == scope.code
+    return False
 
 
 # ---- the plan of one row -----------------------------------------------------------------------
@@ -246,8 +275,8 @@ class Preview:
             out.append({"行号": r.row, "结果": r.status, key_header: r.key_text,
                         self.kind.label: r.label, "变化或原因": detail or "—",
                         "提示": notes or ""})
-        return pd.DataFrame(out, columns=["行号", "结果", key_header, self.kind.label,
-                                          "变化或原因", "提示"])
+        columns = ["行号", "结果", key_header, self.kind.label, "变化或原因", "提示"]
+        return pd.DataFrame(out, columns=columns).drop(columns="", errors="ignore")
 
 
 def _quote(p: Problem) -> str:
@@ -490,6 +519,9 @@ def round_date_problems(row: int, header: dict[str, str], values: dict, merged: 
 
 Planner = Callable[[Connection, Scope, list, Refs, dt.date], list[Planned]]
 Current = Callable[[Connection, Scope, Refs, int], pd.DataFrame]
+# A second file some kinds take beside the table (园区: the boundaries): it is read and joined to
+# the checked rows before planning; it returns problems with the file as a whole (they block).
+Attacher = Callable[[Connection, Scope, list, Refs, bytes, str, UploadLimits], list[Problem]]
 
 
 @dataclass(frozen=True)
@@ -497,6 +529,8 @@ class Handler:
     plan: Planner
     current: Current  # the jurisdiction's records in the template's fields (Column.field names)
     options: bool = False  # writes audit_option: the option rollups are rebuilt in the import
+    attach: Attacher | None = None  # reads the kind's second file (None: the kind has none)
+    attach_label: str = ""  # what the page calls that file
     # Insert new records table by table in the order `tables` lists them (parents first; undo
     # deletes in reverse) instead of the order the plan first names them: a row that adds only a
     # child record (a contact of a stored expert) may come before one that adds a parent.
@@ -518,11 +552,13 @@ WRITES = ["import_batch", "import_change", "app_meta", "quality_snapshot"]  # ev
 
 
 def register(kind: str, plan: Planner, current: Current, tables: dict[str, tuple],
-             options: bool = False, parents_first: bool = False) -> None:
+             options: bool = False, parents_first: bool = False,
+             attach: Attacher | None = None, attach_label: str = "") -> None:
     """Add a kind's planner (its Kind is in rules.intake.KINDS) and the tables it writes, each
-    with its key columns (parents_first: new records are inserted in the order of `tables`)."""
-    HANDLERS[kind] = Handler(plan, current, options,
-                             tuple(tables) if parents_first else ())
+    with its key columns (parents_first: new records are inserted in the order of `tables`);
+    `attach` reads a second file the kind takes (attach_label names it)."""
+    HANDLERS[kind] = Handler(plan, current, options, attach=attach, attach_label=attach_label,
+                             parents_first=tuple(tables) if parents_first else ())
     for name, (table, keys) in tables.items():
         TABLES[name] = (table, tuple(keys))
         if name not in WRITES:
@@ -593,13 +629,23 @@ def kind_of(code: str) -> ri.Kind:
 
 
 def _preview(conn: Connection, scope: Scope, kind: ri.Kind, data: bytes, file_name: str,
-             limits: UploadLimits | None, today: dt.date) -> Preview:
+             limits: UploadLimits | None, today: dt.date,
+             attachment: tuple[bytes, str] | None = None) -> Preview:
     digest = hashlib.sha256(data).hexdigest()
     refused = ri.import_refused(kind, scope.level)
     if refused:
         return Preview(kind, file_name, digest, [Problem(refused)], [])
+    handler = HANDLERS[kind.code]
+    if attachment is not None and handler.attach is not None:
+        digest = hashlib.sha256((digest + hashlib.sha256(attachment[0]).hexdigest()).encode()
+                                ).hexdigest()
     refs = load_refs(conn)
     _table, rows, problems = ri.check_file(data, file_name, kind, refs.lookup, limits)
+    if attachment is not None and handler.attach is not None:
+        file_name = f"{file_name}、{attachment[1]}"  # the import's record names both files
+    if not problems and attachment is not None and handler.attach is not None:
+        problems = handler.attach(conn, scope, rows, refs, attachment[0], attachment[1],
+                                  limits or UploadLimits())
     if problems:
         return Preview(kind, file_name, digest, problems, [])
     planned = HANDLERS[kind.code].plan(conn, scope, rows, refs, today)
@@ -607,11 +653,13 @@ def _preview(conn: Connection, scope: Scope, kind: ri.Kind, data: bytes, file_na
 
 
 def preview(source: Source, scope: Scope, kind: str, data: bytes, file_name: str = "",
-            limits: UploadLimits | None = None, today: dt.date | None = None) -> Preview:
-    """What importing `data` would do, row by row; writes nothing."""
+            limits: UploadLimits | None = None, today: dt.date | None = None,
+            attachment: tuple[bytes, str] | None = None) -> Preview:
+    """What importing `data` (and the kind's second file, `attachment` = (bytes, name)) would
+    do, row by row; writes nothing."""
     with source.engine.connect() as conn:
         return _preview(conn, scope, kind_of(kind), data, file_name,
-                        limits or UploadLimits.from_env(), today or dt.date.today())
+                        limits or UploadLimits.from_env(), today or dt.date.today(), attachment)
 
 
 @dataclass(frozen=True)
@@ -679,7 +727,8 @@ class Actor:
 
 def confirm(source: Source, scope: Scope, kind: str, data: bytes, file_name: str, actor,
             fingerprint: str | None = None, limits: UploadLimits | None = None,
-            today: dt.date | None = None, progress: ProgressFn | None = None) -> Outcome:
+            today: dt.date | None = None, progress: ProgressFn | None = None,
+            attachment: tuple[bytes, str] | None = None) -> Outcome:
     """Write the file, all or nothing: only when every row passes and (with `fingerprint`) the
     plan is still the one previewed. One transaction holds the records, the import's record and
     before-values, the new data_version and the audit-log entry."""
@@ -691,7 +740,7 @@ def confirm(source: Source, scope: Scope, kind: str, data: bytes, file_name: str
         with source.engine.begin() as conn:
             _one_at_a_time(conn)
             pv = _preview(conn, scope, k, data, file_name, limits or UploadLimits.from_env(),
-                          today or dt.date.today())
+                          today or dt.date.today(), attachment)
             if not pv.ok:
                 why = ("文件未通过校验" if pv.problems or pv.count(REJECTED)
                        else "文件中没有需要写入的新增或修改")
@@ -925,6 +974,11 @@ def template_choices(source: Source, scope: Scope, kind: str) -> dict[str, list[
                             if scope.level == "province"
                             or refs.park_city.get(pid) == scope.code
                             or (scope.level == "park" and pid == scope.code)]
+        elif c.ref == "industry_or_all":
+            out[c.field] = [ALL_INDUSTRIES, *industries]
+        elif c.ref == "region":
+            out[c.field] = [n for a, n in refs.names["region"].items()
+                            if region_in_scope(scope, a, refs)]
         elif c.ref == "city":
             out[c.field] = [n for a, n in refs.names["city"].items()
                             if scope.level == "province" or a == scope.code]
@@ -982,6 +1036,7 @@ def main(argv: list[str] | None = None) -> int:
         sp.add_argument("--url", help="数据库 URL（默认 DATABASE_URL）")
     for sp in (imp, load):
         sp.add_argument("--dry-run", action="store_true", help="只校验和预览，不写入")
+        sp.add_argument("--attach", help="随表格一起导入的文件（园区：边界 GeoJSON 或 .zip）")
     args = p.parse_args(argv)
     from queries.meta import read_meta
 
@@ -998,7 +1053,10 @@ def main(argv: list[str] | None = None) -> int:
     path = Path(args.file)
     data = path.read_bytes()
     _bar("读取", 0, 1)
-    pv = preview(source, scope, args.kind, data, path.name)
+    attachment = None
+    if args.attach:
+        attachment = (Path(args.attach).read_bytes(), Path(args.attach).name)
+    pv = preview(source, scope, args.kind, data, path.name, attachment=attachment)
     _bar("读取", 1, 1)
     for problem in pv.problems:
         print(f"错误：{problem}")
@@ -1018,7 +1076,7 @@ def main(argv: list[str] | None = None) -> int:
         print("没有需要写入的新增或修改。")
         return 0
     out = confirm(source, scope, args.kind, data, path.name, Actor(), pv.fingerprint,
-                  progress=_bar)
+                  progress=_bar, attachment=attachment)
     print(out.message)
     return 0 if out.ok else 1
 

@@ -92,6 +92,9 @@ class Column:
     required: bool = False  # must be filled for a new record
     key: bool = False  # identifies the record
     auto: bool = False  # a key column the planner works out when left blank (the next round)
+    # A key column that may be left blank, and the key part a blank stands for (行业 of a plan
+    # target: blank = all industries, the same key as 全部行业). None: a blank key is an error.
+    key_blank: str | None = None
     choices: tuple[str, ...] = ()  # closed vocabulary (kind "choice")
     ref: str = ""  # kind "ref": which reference list (industry, county, park)
     synonyms: tuple[str, ...] = ()
@@ -127,7 +130,10 @@ REF_HINTS = {"industry": "行业库中的行业名称（见下拉列表）",
              "batch": "已发布的名单批次名称（见下拉列表）",
              "consultancy": "咨询机构库中的机构名称或其统一社会信用代码",
              "expert": "专家库中的专家姓名（重名时填写专家编号）",
-             "cluster": "整体审核的名称（见下拉列表）"}
+             "cluster": "整体审核的名称（见下拉列表）",
+             "period": "规划期（实施方案）名称（见下拉列表）",
+             "region": "省、设区市或区县的名称（如 江苏省、苏州市、苏州市虎丘区）或6位行政区划代码",
+             "industry_or_all": "行业库中的行业名称（见下拉列表）；全部行业填「全部行业」或留空"}
 
 
 def _n(x) -> str:
@@ -149,7 +155,7 @@ class Kind:
     # A register the province keeps for the whole province (专家库, 咨询机构): only province-level
     # accounts import it or download it pre-filled.
     province_only: bool = False
-    label: str = "企业名称"  # what the preview's name column holds (the record's name)
+    label: str = "企业名称"  # the preview's name column ("" when the key names the record)
 
     @property
     def key_columns(self) -> tuple[Column, ...]:
@@ -841,7 +847,8 @@ def check_rows(table: Table, kind: Kind, refs: Mapping[str, Mapping[str, str | N
                 failed.add(col.field)
                 r.problems.append(Problem(str(exc), row_no, table.headers[j], show(v),
                                           table.sheet))
-        missing_keys = [c for c in kind.key_columns if c.field not in r.values]
+        missing_keys = [c for c in kind.key_columns
+                        if c.field not in r.values and c.key_blank is None]
         for c in missing_keys:
             if c.field not in failed and not c.auto:
                 r.problems.append(Problem(f"「{c.label}」未填写：这一列用来识别记录，必须填写。",
@@ -851,7 +858,7 @@ def check_rows(table: Table, kind: Kind, refs: Mapping[str, Mapping[str, str | N
             # the planner works the blank part out (and checks duplicates of the whole key)
             r.key = tuple(r.values.get(c.field) for c in kind.key_columns)
         elif not missing_keys:
-            r.key = tuple(r.values[c.field] for c in kind.key_columns)
+            r.key = tuple(r.values.get(c.field, c.key_blank) for c in kind.key_columns)
             if kind.identify is not None:
                 found = kind.identify(r)
                 if isinstance(found, str):  # a part of the identity is missing
@@ -928,8 +935,9 @@ def instructions(kind: Kind, choices: Mapping[str, list[str]] | None = None) -> 
         if c.ref and choices.get(c.field):
             some = choices[c.field]
             allowed += "：" + "、".join(some[:12]) + ("等（见下拉列表）" if len(some) > 12 else "")
-        needed = ("选填（留空时自动确定，见含义）" if c.auto else "必填（识别记录）" if c.key
-                  else "新增时必填" if c.required and kind.creates
+        needed = ("选填（留空时自动确定，见含义）" if c.auto
+                  else "选填（识别记录，留空表示全部）" if c.key and c.key_blank is not None
+                  else "必填（识别记录）" if c.key else "新增时必填" if c.required and kind.creates
                   else "选填" + ("，可填（清空）清除" if c.clearable else ""))
         out.append({"列名": c.header, "含义": c.meaning, "单位": c.unit or "—",
                     "可选值或格式": allowed, "是否必填": needed,

@@ -46,6 +46,10 @@ def rules(k: str) -> tuple[str, ...]:
     return (RULES, "-k", k)
 
 
+def places(k: str) -> tuple[str, ...]:
+    return ("tests/test_intake_places.py", "-k", k)
+
+
 def cases_q(k: str) -> tuple[str, ...]:
     return ("tests/test_cases_queries.py", "-k", f"sqlite and ({k})")
 
@@ -60,8 +64,11 @@ MUTANTS = [
            "        clause = P.c.city_adcode == scope.code", scope("park_scope")),
     Mutant("c_permit_letters", "rules/identifiers.py",
            '(?P<seq>[0-9]{3})', '(?P<seq>[0-9A-Z]{3})', rules("sequence")),
-    Mutant("d_negative_decimal", "rules/target_template.py",
-           "            elif x < 0:", "            elif whole and x < 0:", rules("negative")),
+    Mutant("d_negative_decimal", "rules/intake.py",
+           "        if col.low is not None and x < col.low or col.high is not None and "
+           "x > col.high:",
+           "        if col.kind == 'int' and col.low is not None and x < col.low or "
+           "col.high is not None and x > col.high:", places("negative")),
     Mutant("e_relisted_data_issue", "rules/watchlist.py",
            '    live = status[~status["later_round_listed"].astype(bool)]',
            "    live = status", rules("relisted or superseded")),
@@ -190,25 +197,45 @@ MUTANTS = [
            "            .where(and_(enterprise_where(scope, filters), p.c.issue_date < "
            "filters.as_of))", scope("permits_for_the_watch_list")),
     # ---- every validation rule -------------------------------------------------------------------
-    Mutant("template_negative_all", "rules/target_template.py",
-           "            elif x < 0:", "            elif x < -1:", rules("negative")),
-    Mutant("template_whole", "rules/target_template.py",
-           "            elif whole and not x.is_integer():", "            elif False:",
-           rules("fractions")),
-    Mutant("template_largest", "rules/target_template.py",
-           "            elif x > (MAX_WHOLE if whole else MAX_DECIMAL):",
-           "            elif x >= (MAX_WHOLE if whole else MAX_DECIMAL):", rules("largest")),
-    Mutant("template_period_start", "rules/target_template.py",
-           "        elif not start_year <= year <= end_year:",
-           "        elif not start_year < year <= end_year:", rules("year_within")),
-    Mutant("template_period_end", "rules/target_template.py",
-           "        elif not start_year <= year <= end_year:",
-           "        elif not start_year <= year < end_year:", rules("year_within")),
-    Mutant("template_duplicates", "rules/target_template.py",
-           "            if key in seen:", "            if False:", rules("duplicates")),
-    Mutant("template_all_industries", "rules/target_template.py",
-           'ALL_INDUSTRIES = ("", "全部", "全部行业")', 'ALL_INDUSTRIES = ("", "全部行业")',
-           rules("industry_by_name")),
+    Mutant("template_negative_all", "rules/intake_places.py",
+           '             kind="int" if whole else "number", unit=unit, low=0,',
+           '             kind="int" if whole else "number", unit=unit, low=-1,',
+           places("negative")),
+    Mutant("template_whole", "rules/intake.py",
+           '        if col.kind == "int" and not x.is_integer():', "        if False:",
+           places("fractions")),
+    Mutant("template_largest", "rules/intake_places.py",
+           "             high=MAX_WHOLE if whole else MAX_DECIMAL, clearable=True,",
+           "             high=(MAX_WHOLE if whole else MAX_DECIMAL) - 1, clearable=True,",
+           places("largest")),
+    Mutant("template_period_start", "queries/intake_places.py",
+           "        if not first <= year <= last:", "        if not first < year <= last:",
+           places("sqlite and year_within")),
+    Mutant("template_period_end", "queries/intake_places.py",
+           "        if not first <= year <= last:", "        if not first <= year < last:",
+           places("sqlite and year_within")),
+    Mutant("template_duplicates", "rules/intake.py",
+           "            if r.key in seen:", "            if False:", places("duplicates")),
+    Mutant("template_all_industries", "queries/intake.py",
+           '    lookup["industry_or_all"] = {**lookup["industry"], _key(ALL_INDUSTRIES): "", '
+           '_key("全部"): ""}',
+           '    lookup["industry_or_all"] = {**lookup["industry"], _key(ALL_INDUSTRIES): ""}',
+           places("sqlite and industry_by_name")),
+    Mutant("targets_city_scope", "queries/intake.py",
+           "        return adcode == scope.code or refs.county_city.get(adcode) == scope.code",
+           "        return True", places("sqlite and a_city_imports_only_its_city")),
+    Mutant("parks_city_scope", "queries/intake_places.py",
+           "        return city == scope.code", "        return True",
+           places("sqlite and a_city_creates_and_changes_only_its_parks")),
+    Mutant("parks_county_in_city", "queries/intake_places.py",
+           "        if refs.county_city.get(county) != city:", "        if False:",
+           places("sqlite and parks_preview_categories_exact")),
+    Mutant("clusters_city_scope", "queries/intake_places.py",
+           '    return scope.level == "city" and city == scope.code', "    return True",
+           places("sqlite and a_city_imports_only_its_clusters")),
+    Mutant("clusters_members_leave", "queries/intake_places.py",
+           "    for audit_id in sorted(wanted | current):", "    for audit_id in sorted(wanted):",
+           places("sqlite and (clusters_preview or blank_cells_keep_the_cluster)")),
     Mutant("permit_last_letter", "rules/identifiers.py",
            '    if m["letter"] not in PERMIT_LETTERS.values():', "    if False:",
            rules("last_character")),

@@ -172,8 +172,9 @@ def test_a_read_only_database_is_told_before_an_import(handmade_sqlite, tmp_path
             page.goto(base + "/plan?asof=2024-12-31")
             wait_for_app(page, heading="计划对标与年报")
             page.get_by_role("tab", name="导入计划目标").click()
+            page.get_by_role("link", name="前往数据导入（计划目标）").click()
             page.get_by_text("审核数据库当前为只读").wait_for(timeout=30_000)
-            wait_for_app(page, heading="计划对标与年报")
+            wait_for_app(page, heading="数据导入")
             body = page.inner_text("body")
             assert "数据库文件 handmade.db 为只读" in body
             dropzone = page.locator('[data-testid="stFileUploaderDropzone"] button')

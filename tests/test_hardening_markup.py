@@ -162,7 +162,7 @@ def test_pages_show_hostile_names_as_text_and_excel_keeps_them_text(
     assert_no_markup(at, "supervision link")
     workbooks |= excel_files(downloads)
 
-    # 计划对标与年报: comparison, annual report (made on click), target template
+    # 计划对标与年报: comparison, annual report (made on click), the way to the target import
     at = open_page(monkeypatch, hostile_sqlite, "pages/plan.py", AS_OF)
     assert_no_markup(at, "plan comparison")
     show(at, "plan_section", "年度实施情况报告")
@@ -171,6 +171,14 @@ def test_pages_show_hostile_names_as_text_and_excel_keeps_them_text(
     show(at, "plan_section", "导入计划目标")
     assert_no_markup(at, "plan import")
     workbooks |= excel_files(downloads)
+    # 数据导入 as the plan page's link opens it: the target templates, blank and pre-filled
+    downloads.clear()
+    at = open_page(monkeypatch, hostile_sqlite, "pages/intake.py", AS_OF | {"kind": "targets"})
+    assert_no_markup(at, "intake targets")
+    wanted = ("下载计划目标空白模板（.xlsx）", "下载含本辖区现有记录的模板（.xlsx）")
+    templates = {k: v for k, v in excel_files(downloads).items() if k in wanted}
+    assert set(templates) == set(wanted)
+    downloads.clear()
 
     # 园区评比: three tabs
     at = open_page(monkeypatch, hostile_sqlite, "pages/parks.py", AS_OF)
@@ -195,14 +203,18 @@ def test_pages_show_hostile_names_as_text_and_excel_keeps_them_text(
 
     # Every Excel download of every page
     expected = {"下载附表（Excel）", "下载督办清单（Excel，截至 2024-12-31）",
-                "下载对标明细（Excel）", "下载空白目标模板（.xlsx）", "下载年度报告数据（Excel）",
-                "下载园区评分表（Excel）"}
+                "下载对标明细（Excel）", "下载年度报告数据（Excel）", "下载园区评分表（Excel）"}
     assert set(workbooks) == expected
     texts = {label: assert_safe_workbook(data, label) for label, data in workbooks.items()}
     # the names are there, exactly as in the database
     assert {hostile.PLUS + "乙", hostile.AT + "丁" + hostile.TEMPLATE} <= texts[
         "下载督办清单（Excel，截至 2024-12-31）"]
-    assert hostile.FORMULA in texts["下载空白目标模板（.xlsx）"]  # 南京市 renamed
+    # 南京市 renamed, in the target template's list of regions and its pre-filled rows
+    for label, data in templates.items():
+        book = openpyxl.load_workbook(io.BytesIO(data))
+        cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row
+                 if c.value == hostile.FORMULA]
+        assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells), label
     assert {hostile.NAMES["park"][1], hostile.NAMES["park"][2]} <= texts["下载园区评分表（Excel）"]
     assert hostile.MINUS in texts["下载附表（Excel）"]  # an industry named "-1"
 

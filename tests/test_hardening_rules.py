@@ -1,8 +1,8 @@
-"""Every validation rule on every column (issue: hardening, item 8): the plan-target template
-(year, region, industry, each target column: number, sign, whole, largest value), permit
-numbers (each part of HJ 608's layout), and the watch list's rule that a re-listed round needs
-no action of any kind. Each case fails when its rule is dropped or its boundary moved; the
-seeded one-line bugs are in tests/mutations.py.
+"""Every validation rule on every column (issue: hardening, item 8): permit numbers (each part
+of HJ 608's layout) and the watch list's rule that a re-listed round needs no action of any
+kind. (The plan targets' columns are data intake's kind 计划目标, tested column by column in
+tests/test_intake_places.py.) Each case fails when its rule is dropped or its boundary moved;
+the seeded one-line bugs are in tests/mutations.py.
 """
 
 from __future__ import annotations
@@ -12,124 +12,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from rules import target_template as tt
 from rules import watchlist as wl
 from rules.clock import ROUND_COLUMNS, ClockRules, derive_status
 from rules.identifiers import make_permit_no, make_uscc, permit_problem
-
-REGIONS = pd.DataFrame({"adcode": ["320000", "320100", "320111"],
-                        "name": ["江苏省", "南京市", "浦口区"]})
-INDUSTRIES = pd.DataFrame({"code": ["chemicals", "dyeing"], "name": ["化工", "印染"]})
-COLUMNS = list(tt.HEADERS[:-1])
-WHOLE = [(f, h) for f, h, w in tt.TARGET_COLUMNS if w]
-DECIMAL = [(f, h) for f, h, w in tt.TARGET_COLUMNS if not w]
-
-
-def frame(*rows: dict) -> pd.DataFrame:
-    """Template rows by header; row 1 is the header, so data starts at Excel row 2."""
-    base = {"年度": 2022, "地区": "南京市", "行业": "化工"}
-    out = pd.DataFrame([{**{h: None for h in COLUMNS}, **base, **r} for r in rows],
-                       columns=COLUMNS, dtype=object)
-    out[tt.EXCEL_ROW] = list(range(2, 2 + len(rows)))
-    return out
-
-
-def check(*rows: dict) -> tt.Checked:
-    return tt.validate(frame(*rows), REGIONS, INDUSTRIES, 2021, 2023)
-
-
-def one_error(*rows: dict) -> str:
-    got = check(*rows)
-    assert len(got.errors) == 1, got.errors
-    return got.errors[0].message
-
-
-# ---- target columns: every column, every rule ------------------------------------------------
-
-@pytest.mark.parametrize("field, header", WHOLE + DECIMAL)
-def test_every_target_column_refuses_negative_values(field, header):
-    assert "为负数" in one_error({header: -1})
-    assert "为负数" in one_error({header: "-0.5"})
-    assert check({header: 0}).rows.iloc[0][field] == 0  # zero is a target
-
-
-@pytest.mark.parametrize("field, header", WHOLE + DECIMAL)
-def test_every_target_column_refuses_text(field, header):
-    assert "不是数字" in one_error({header: "十"})
-    assert "不是数字" in one_error({header: True})
-
-
-@pytest.mark.parametrize("field, header", WHOLE)
-def test_whole_columns_refuse_fractions(field, header):
-    assert "应为整数" in one_error({header: 2.5})
-    assert check({header: "3"}).rows.iloc[0][field] == 3
-
-
-@pytest.mark.parametrize("field, header", DECIMAL)
-def test_decimal_columns_keep_fractions(field, header):
-    assert check({header: "2,500.5"}).rows.iloc[0][field] == 2500.5
-
-
-@pytest.mark.parametrize("field, header, largest", [(f, h, tt.MAX_WHOLE) for f, h in WHOLE]
-                         + [(f, h, tt.MAX_DECIMAL) for f, h in DECIMAL])
-def test_every_target_column_has_a_largest_value(field, header, largest):
-    assert check({header: largest}).ok
-    assert "超出合理范围" in one_error({header: largest + 1})
-    assert "超出合理范围" in one_error({header: 1e20})
-
-
-# ---- key columns ----------------------------------------------------------------------------
-
-@pytest.mark.parametrize("year, ok", [(2021, True), (2023, True), (2020, False), (2024, False),
-                                      ("2022", True), (2022.0, True), (2022.5, False),
-                                      ("今年", False), (None, False)])
-def test_year_within_the_plan_period(year, ok):
-    got = check({"年度": year, "完成审核数（家）": 1})
-    assert got.ok is ok
-    if ok:
-        assert got.rows.iloc[0]["year"] == int(float(year))
-
-
-@pytest.mark.parametrize("region, code", [("南京市", "320100"), ("320100", "320100"),
-                                          ("浦口区", "320111"), (" 江苏省 ", "320000"),
-                                          ("苏州市", None), ("320500", None), (None, None)])
-def test_region_by_name_or_code_within_scope(region, code):
-    got = check({"地区": region, "完成审核数（家）": 1})
-    assert (got.rows.iloc[0]["region_adcode"] if got.ok else None) == code
-
-
-@pytest.mark.parametrize("industry, code", [("化工", "chemicals"), ("dyeing", "dyeing"),
-                                            ("全部行业", None), ("全部", None), (None, None),
-                                            ("", None), ("纺织", "unknown")])
-def test_industry_by_name_or_code_or_all(industry, code):
-    got = check({"行业": industry, "完成审核数（家）": 1})
-    if code == "unknown":
-        assert "未知行业" in got.errors[0].message
-    else:
-        assert got.ok and got.rows.iloc[0]["industry_code"] == code
-
-
-def test_duplicates_are_the_same_year_region_and_industry():
-    same = {"完成审核数（家）": 1}
-    assert "与第 2 行重复" in one_error(same, same)
-    assert check(same, {**same, "行业": "印染"}).ok
-    assert check(same, {**same, "年度": 2023}).ok
-    assert check(same, {**same, "地区": "江苏省"}).ok
-    assert "与第 2 行重复" in one_error({**same, "行业": "全部"}, {**same, "行业": "全部行业"})
-
-
-def test_rows_without_any_value_are_skipped_not_written():
-    got = check({"完成审核数（家）": 1}, {"年度": 2023})
-    assert got.ok and len(got.rows) == 1
-
-
-@pytest.mark.parametrize("header", COLUMNS)
-def test_every_column_is_required(header):
-    without = frame({"完成审核数（家）": 1}).drop(columns=header)
-    got = tt.validate(without, REGIONS, INDUSTRIES, 2021, 2023)
-    assert not got.ok and header in got.errors[0].message and "缺少必填列" in \
-        got.errors[0].message
-
 
 # ---- permit numbers (HJ 608): each part of the layout -----------------------------------------
 

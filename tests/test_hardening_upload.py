@@ -1,7 +1,8 @@
-"""Uploads and writes (issue: hardening, items 5 and 7): the target import refuses oversized
-files, zip bombs and sheets of millions of rows before reading them whole; lists at most 1,000
-problems with the total; survives two-row and blank headers; refuses 1e20 and formulas without a
-computed value; keeps a stored target where a cell is blank; and a read-only database is found
+"""Uploads and writes (issue: hardening, items 5 and 7), on the target import (data intake's
+kind 计划目标): it refuses oversized files, zip bombs and sheets of millions of rows before
+reading them whole; lists at most 1,000 problems with the total; reads two-row and blank
+headers; refuses 1e20 and formulas without a computed value; keeps a stored target where a cell
+is blank; and a read-only database is found
 before an import starts (queries.db.write_problem), on SQLite and PostgreSQL.
 """
 
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from dataclasses import dataclass
 
 import openpyxl
 import pandas as pd
@@ -23,19 +25,21 @@ from openpyxl import Workbook
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from queries import plan_import
+from queries import intake
 from queries import schema as s
 from queries.db import Source, get_engine, read_frame, write_problem
 from queries.scope import Scope
-from rules import target_template as tt
+from rules import intake as ri
 from rules import uploads
+from rules.intake_places import TARGET_FIELDS, TARGETS
 from rules.uploads import UploadLimits
 from tests.browser import ROOT
 from tests.conftest import need
 
-HEAD = list(tt.HEADERS[:-1])
-REGIONS = pd.DataFrame({"adcode": ["320000", "320100"], "name": ["江苏省", "南京市"]})
-INDUSTRIES = pd.DataFrame({"code": ["chemicals"], "name": ["化工"]})
+HEAD = [c.header for c in TARGETS.columns]
+P1 = "2021—2023年实施方案"
+REFS = {"period": {P1: "1"}, "region": {"江苏省": "320000", "南京市": "320100"},
+        "industry_or_all": {"化工": "chemicals", "全部行业": ""}}
 
 
 def xlsx(rows: list[list], header: list | None = None, merge: list[str] = ()) -> bytes:
@@ -52,11 +56,23 @@ def xlsx(rows: list[list], header: list | None = None, merge: list[str] = ()) ->
 
 
 def row(year=2023, region="南京市", industry="化工", **values) -> list:
-    return [year, region, industry] + [values.get(f) for f, _h, _w in tt.TARGET_COLUMNS]
+    return [P1, year, region, industry] + [values.get(f) for f in TARGET_FIELDS]
 
 
-def check(data: bytes, limits: UploadLimits | None = None) -> tt.Checked:
-    return tt.check_file(data, REGIONS, INDUSTRIES, 2021, 2023, limits)
+@dataclass
+class Checked:
+    rows: list
+    errors: list
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check(data: bytes, limits: UploadLimits | None = None) -> Checked:
+    """The 计划目标 file read and checked cell by cell as data intake does (rules.intake)."""
+    _table, rows, problems = ri.check_file(data, "目标.xlsx", TARGETS, REFS, limits)
+    return Checked(rows, [*problems, *(p for r in rows for p in r.problems if not p.warning)])
 
 
 @pytest.fixture
@@ -74,6 +90,10 @@ def never_opened(monkeypatch):
 
 def src(url: str) -> Source:
     return Source(url, "v")
+
+
+def confirm(url: str, data: bytes) -> intake.Outcome:
+    return intake.confirm(src(url), Scope(), "targets", data, "目标.xlsx", intake.Actor("测试员"))
 
 
 def targets(url: str) -> pd.DataFrame:
@@ -181,26 +201,28 @@ def test_problems_are_listed_up_to_one_thousand_with_the_total():
 
 # ---- headers, values and formulas --------------------------------------------------------------
 
-def test_a_merged_two_row_header_gets_a_message_not_a_crash():
-    top = ["年度", "地区", "行业", "目标值"] + [None] * 9
-    data = xlsx([HEAD[:3] and [None, None, None] + HEAD[3:], row(audits_completed=1)],
-                header=top, merge=["A1:A2", "B1:B2", "C1:C2", "D1:M1"])
+def test_a_merged_two_row_header_is_read_as_one():
+    top = ["规划期", "年度", "地区", "行业", "目标值"] + [None] * 9
+    data = xlsx([[None] * 4 + HEAD[4:], row(audits_completed=1)],
+                header=top, merge=["A1:A2", "B1:B2", "C1:C2", "D1:D2", "E1:N1"])
     got = check(data)
-    words = " ".join(e.message for e in got.errors)
-    assert "表头应只占一行" in words and "目标值" in words
+    assert got.ok, got.errors
+    assert [(r.row, r.values["audits_completed"]) for r in got.rows] == [(3, 1)]
 
 
-@pytest.mark.parametrize("blanks", [(13, 14), (3, 4), (0, 1)])
+@pytest.mark.parametrize("blanks", [(14, 15), (4, 5), (0, 1)])
 def test_blank_header_cells_do_not_crash(blanks):
-    """Two header cells left blank (after, between or before the template's columns)."""
+    """Two header cells left blank (after, between or before the template's columns): their
+    cells are not read, whatever they hold (a city's own notes)."""
     header, values = list(HEAD), row(audits_completed=1)
     for j in blanks:
         header.insert(j, None)
         values.insert(j, None)
-    assert check(xlsx([values], header=header)).ok  # blank columns without data are fine
+    assert check(xlsx([values], header=header)).ok
     values[blanks[1]] = "多出的数据"
     got = check(xlsx([values], header=header))
-    assert [e.message for e in got.errors] == [f"第 {blanks[1] + 1} 列填写了数据但没有表头。"]
+    assert got.ok and got.rows[0].values == {"period": "1", "year": 2023, "region": "320100",
+                                             "industry": "chemicals", "audits_completed": 1}
 
 
 @pytest.mark.parametrize("field, value", [("audits_completed", 1e20), ("energy_tce", 1e20),
@@ -208,7 +230,7 @@ def test_blank_header_cells_do_not_crash(blanks):
                                           ("cod_t", 1_000_000_001.0)])
 def test_huge_values_are_refused_by_validation(field, value):
     got = check(xlsx([row(**{field: value})]))
-    assert "超出合理范围" in got.errors[0].message
+    assert "超出范围" in got.errors[0].message
 
 
 @pytest.mark.parametrize("field, value", [("audits_listed", 1_000_000),
@@ -219,18 +241,17 @@ def test_the_largest_values_are_accepted(field, value):
 
 def test_huge_values_never_reach_the_database(handmade_url):
     before = targets(handmade_url)
-    result = plan_import.import_file(src(handmade_url), Scope(), 1,
-                                     xlsx([row(audits_completed=1e20, energy_tce=1e20)]))
-    assert not result.ok and len(result.errors) == 2
+    out = confirm(handmade_url, xlsx([row(audits_completed=1e20, energy_tce=1e20)]))
+    assert not out.ok and len(out.preview.row_problems) == 2
     pd.testing.assert_frame_equal(before, targets(handmade_url))
 
 
 def test_a_formula_without_a_computed_value_is_an_error_never_a_blank(handmade_url):
     before = targets(handmade_url)
     cells = row(audits_completed="=1+1", energy_tce=50.0)  # openpyxl stores no result
-    result = plan_import.import_file(src(handmade_url), Scope(), 1, xlsx([cells]))
-    assert not result.ok and result.errors[0].row == 2
-    assert "是公式（=1+1），但文件中没有它的计算结果" in result.errors[0].message
+    out = confirm(handmade_url, xlsx([cells]))
+    assert not out.ok and out.preview.row_problems[0].row == 2
+    assert "是公式，但文件中没有它的计算结果" in out.preview.row_problems[0].message
     pd.testing.assert_frame_equal(before, targets(handmade_url))  # nothing erased
 
 
@@ -241,19 +262,18 @@ def test_a_formula_with_its_computed_value_reads_as_the_value():
     book = xlsxwriter.Workbook(buf)
     ws = book.add_worksheet()
     ws.write_row(0, 0, HEAD)
-    ws.write_row(1, 0, [2023, "南京市", "化工"])
-    ws.write_formula(1, 4, "=2+3", None, 5)  # 完成审核数, as a spreadsheet saves it
+    ws.write_row(1, 0, [P1, 2023, "南京市", "化工"])
+    ws.write_formula(1, 5, "=2+3", None, 5)  # 完成审核数, as a spreadsheet saves it
     book.close()
     got = check(buf.getvalue())
-    assert got.ok and got.rows.iloc[0]["audits_completed"] == 5
+    assert got.ok and got.rows[0].values["audits_completed"] == 5
 
 
 def test_a_blank_cell_keeps_the_stored_target(handmade_url):
     # target 2: 南京市 化工 2023 with audits_listed 2, completed 2, passed 2, acceptances 1,
     # energy 100, COD 2; the file fills one figure only
-    result = plan_import.import_file(src(handmade_url), Scope(), 1,
-                                     xlsx([row(audits_completed=4)]))
-    assert result.ok and (result.inserted, result.updated) == (0, 1)
+    out = confirm(handmade_url, xlsx([row(audits_completed=4)]))
+    assert out.ok and (out.preview.count("新增"), out.preview.count("修改")) == (0, 1)
     t = targets(handmade_url).set_index("target_id")
     assert t.loc[2, "audits_completed"] == 4
     assert (t.loc[2, "audits_listed"], t.loc[2, "evaluations_passed"], t.loc[2, "acceptances"],
@@ -264,7 +284,7 @@ def test_a_blank_cell_keeps_the_stored_target(handmade_url):
 # ---- a read-only database ---------------------------------------------------------------------
 
 def test_a_writable_database_has_no_write_problem(handmade_url):
-    assert write_problem(get_engine(handmade_url), plan_import.WRITES) is None
+    assert intake.write_problem(src(handmade_url)) is None
 
 
 def test_sqlite_opened_read_only_is_told_before_the_file_is_read(handmade_sqlite, monkeypatch):
@@ -273,9 +293,9 @@ def test_sqlite_opened_read_only_is_told_before_the_file_is_read(handmade_sqlite
     problem = write_problem(get_engine(url))
     assert problem.startswith("审核数据库当前为只读，暂不能导入或修改数据：数据库以只读方式连接")
     read = []
-    monkeypatch.setattr(plan_import, "check_upload", lambda *a, **k: read.append(a))
-    result = plan_import.import_file(src(url), Scope(), 1, xlsx([row(audits_completed=4)]))
-    assert not result.ok and result.errors[0].message == problem and not read
+    monkeypatch.setattr(ri, "check_file", lambda *a, **k: read.append(a))
+    out = confirm(url, xlsx([row(audits_completed=4)]))
+    assert not out.ok and out.message == problem and not read
 
 
 def run_read_only(script: str, *args: str) -> subprocess.CompletedProcess:
@@ -346,15 +366,18 @@ def test_postgresql_read_only_and_without_grants_is_found(pg_url):
         conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
         conn.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"'))
     try:
-        assert write_problem(get_engine(pg_url), plan_import.WRITES) is None
+        writes = tuple(intake.WRITES)  # every table an import may write, plan_target among them
+        assert "plan_target" in writes and write_problem(get_engine(pg_url), writes) is None
         reader = create_engine(make_url(pg_url).set(username=role))
-        assert "没有表 plan_target 的写入权限" in write_problem(reader, plan_import.WRITES)
+        assert "没有表 plan_target 的写入权限" in write_problem(reader, ("plan_target",
+                                                                    "app_meta"))
+        assert "的写入权限" in write_problem(reader, writes)
         reader.dispose()
         with admin.connect() as conn:
             conn.execute(text(f'ALTER DATABASE "{database}" SET default_transaction_read_only '
                               "= on"))
         fresh = create_engine(pg_url)
-        assert "只读状态（transaction_read_only）" in write_problem(fresh, plan_import.WRITES)
+        assert "只读状态（transaction_read_only）" in write_problem(fresh, writes)
         fresh.dispose()
     finally:
         with admin.connect() as conn:

@@ -1,6 +1,7 @@
-"""The plan page in headless Chromium on the sample database: it renders with its charts, a
-broken target file is refused row by row, nothing leaves the machine, the console stays clean.
-The screenshot is saved under screens/ (gitignored) to be looked at."""
+"""The plan page in headless Chromium on the sample database: it renders with its charts, its
+import tab leads to 数据导入 with 计划目标 chosen, where a broken target file is refused row by
+row; nothing leaves the machine, the console stays clean. The screenshot is saved under screens/
+(gitignored) to be looked at."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from rules import target_template as tt
+from rules.intake_places import TARGETS
 from tests.browser import (
     ROOT,
     app_server,
@@ -28,9 +29,10 @@ SCREENS = ROOT / "screens"
 def _broken_template(path: Path) -> None:
     book = Workbook()
     ws = book.active
-    ws.append(list(tt.HEADERS[:-1]))
-    ws.append([2024, "火星市", "化工", 3] + [None] * (len(tt.TARGET_COLUMNS) - 1))
-    ws.append([2024, "南京市", "化工", -1] + [None] * (len(tt.TARGET_COLUMNS) - 1))
+    ws.append([c.header for c in TARGETS.columns])
+    rest = [None] * (len(TARGETS.columns) - 5)
+    ws.append(["2024—2026年实施方案", 2024, "火星市", "化工", 3, *rest])
+    ws.append(["2024—2026年实施方案", 2024, "南京市", "化工", -1, *rest])
     buf = io.BytesIO()
     book.save(buf)
     path.write_bytes(buf.getvalue())
@@ -62,14 +64,16 @@ def test_plan_page_on_the_sample(tmp_path):
 
         page.set_viewport_size({"width": 1500, "height": 1000})
         page.get_by_role("tab", name="导入计划目标").click()
-        page.get_by_text("上传填写好的模板").wait_for(timeout=30_000)
+        page.get_by_role("link", name="前往数据导入（计划目标）").click()
+        wait_for_app(page, heading="数据导入")
+        page.get_by_text("下载计划目标空白模板（.xlsx）").wait_for(timeout=30_000)
         bad = tmp_path / "目标.xlsx"
         _broken_template(bad)
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
-        page.get_by_text("文件未通过校验").wait_for(timeout=30_000)
+        page.get_by_text("整个文件不会写入").wait_for(timeout=30_000)
         wait_for_app(page)
         body = page.inner_text("body")
-        assert "未知地区「火星市」" in body and "负数" in body
+        assert "火星市" in body and "超出范围" in body
         page.screenshot(path=str(SCREENS / "plan_import_errors.png"), full_page=False)
     assert traffic.page_errors == []
     assert traffic.console_errors == []

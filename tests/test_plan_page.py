@@ -13,13 +13,13 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import update
 
 from components import annual_report, word
-from queries import plan_import, schema
+from queries import intake, schema
 from queries.db import Source, get_engine
 from queries.meta import read_meta
 from queries.scope import Scope
 from rules import indicators as ind
-from rules import target_template as tt
 from rules.clock import ClockRules
+from rules.intake_places import TARGETS
 from tests import plan_handmade
 from tests.apptest import metrics, open_page, texts
 from tests.conftest import sqlite_with
@@ -110,12 +110,13 @@ def test_city_filter_limits_targets_and_actuals(monkeypatch, plan_sqlite):
     assert "南京" not in " ".join(frame_with(at, "指标")["地区"])
 
 
-def _xlsx(rows: list[list]) -> bytes:
+def _xlsx(*rows: dict) -> bytes:
+    """The 计划目标 template of data intake, rows by field."""
     book = Workbook()
     ws = book.active
-    ws.append(list(tt.HEADERS[:-1]))
+    ws.append([c.header for c in TARGETS.columns])
     for r in rows:
-        ws.append(r)
+        ws.append([r.get(c.field) for c in TARGETS.columns])
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
@@ -129,15 +130,32 @@ def test_import_changes_the_page(monkeypatch, handmade_sqlite):
         conn.execute(update(schema.plan_target).where(schema.plan_target.c.target_id == 1)
                      .values(audits_completed=7))
     assert metrics(open_page(monkeypatch, handmade_sqlite, PAGE, ASOF))["期内目标（轮）"] == "3"
-    # The import bumps it, so the next run of the page recomputes.
-    values = {"audits_completed": 9}
-    data = _xlsx([[2023, "江苏省", "全部行业"] + [values.get(f) for f, _h, _w in
-                                             tt.TARGET_COLUMNS]])
+    # The import (data intake, kind 计划目标) bumps it, so the next run of the page recomputes.
+    data = _xlsx({"period": "2021—2023年实施方案", "year": 2023, "region": "江苏省",
+                  "industry": "全部行业", "audits_completed": 9})
     version = read_meta(handmade_sqlite)["data_version"]
-    result = plan_import.import_file(Source(handmade_sqlite, version), Scope(), 1, data)
-    assert result.ok and result.updated == 1
+    out = intake.confirm(Source(handmade_sqlite, version), Scope(), "targets", data, "目标.xlsx",
+                         intake.Actor("测试员"))
+    assert out.ok and out.preview.count("修改") == 1
     at = open_page(monkeypatch, handmade_sqlite, PAGE, ASOF)
     assert metrics(at)["期内目标（轮）"] == "9"
+
+
+def test_the_import_tab_leads_to_data_intake_with_targets_chosen(monkeypatch, handmade_sqlite):
+    at = open_page(monkeypatch, handmade_sqlite, PAGE, ASOF, user="city")
+    at.session_state["plan_section"] = "导入计划目标"
+    at.run()
+    assert not at.exception
+    links = [(w.proto.page, w.proto.label, w.proto.query_string) for w in at.get("page_link")]
+    assert len(links) == 1 and links[0][:2] == ("intake", "前往数据导入（计划目标）")
+    assert "kind=targets" in links[0][2] and "asof=2024-12-31" in links[0][2]
+    assert not at.get("file_uploader")  # one import path: the upload is on 数据导入 only
+    intake_page = open_page(monkeypatch, handmade_sqlite, "pages/intake.py",
+                            {**ASOF, "kind": "targets"}, user="city")
+    assert not intake_page.exception
+    assert intake_page.selectbox(key="intake_kind").value == "targets"
+    assert "下载计划目标空白模板（.xlsx）" in [b.proto.label for b in
+                                        intake_page.get("download_button")]
 
 
 def _number(text: str) -> float:
@@ -227,7 +245,8 @@ def test_only_the_chosen_tab_runs(monkeypatch, plan_sqlite):
     at.run()
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
-    assert "下载空白目标模板（.xlsx）" in labels and "下载对标明细（Excel）" not in labels
+    assert "下载对标明细（Excel）" not in labels
+    assert [w.proto.label for w in at.get("page_link")] == ["前往数据导入（计划目标）"]
     at.session_state["plan_section"] = "年度实施情况报告"
     at.run()
     assert not at.exception and "plan_report_year" in {w.key for w in at.selectbox}

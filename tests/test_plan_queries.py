@@ -21,14 +21,13 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from queries import plan, plan_import
+from queries import intake, plan
 from queries import schema as s
 from queries.db import Source, get_engine, read_frame
 from queries.scope import Filters, Scope
-from rules import target_template as tt
 from rules.clock import ClockRules
+from rules.intake_places import TARGETS
 from tests import plan_handmade
 
 AS_OF = dt.date(2024, 12, 31)
@@ -165,98 +164,68 @@ def test_city_scope_sees_only_its_city(handmade_url):
     assert plan.cluster_audits(src(handmade_url), nj, F, 2024).empty
 
 
-# ---- import -------------------------------------------------------------------------------------
+# ---- import: data intake's kind 计划目标 (queries/intake_places.py) -----------------------------
 
-HEAD = list(tt.HEADERS[:-1])
+P1 = "2021—2023年实施方案"
+HEAD = [c.header for c in TARGETS.columns]
 
 
-def xlsx(rows: list[list], header: list[str] | None = None) -> bytes:
+def xlsx(*rows: dict) -> bytes:
+    """The 计划目标 template with rows by field (period 1, 2023, 南京市, 化工 unless given)."""
     book = Workbook()
     ws = book.active
-    ws.append(HEAD if header is None else header)
+    ws.append(HEAD)
     for r in rows:
-        ws.append(r)
+        values = {"period": P1, "year": 2023, "region": "南京市", "industry": "化工", **r}
+        ws.append([values.get(c.field) for c in TARGETS.columns])
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
 
 
-def row(year=2023, region="南京市", industry="化工", completed=5, **more) -> list:
-    values = {"audits_completed": completed, **more}
-    return [year, region, industry] + [values.get(f) for f, _h, _w in tt.TARGET_COLUMNS]
-
-
-def snapshot(url):
-    e = get_engine(url)
-    t = read_frame(e, select(s.plan_target).order_by(s.plan_target.c.target_id))
-    version = read_frame(e, select(s.app_meta.c.value).where(s.app_meta.c.key == "data_version"))
-    return t, version["value"].iloc[0]
-
-
-BROKEN = {
-    "unknown region": (xlsx([row(), row(region="上海市")]), [3], "未知地区"),
-    "unknown industry": (xlsx([row(), row(region="苏州市", industry="纺织")]), [3], "未知行业"),
-    "duplicate row": (xlsx([row(), row(completed=7)]), [3], "与第 2 行重复"),
-    "negative": (xlsx([row(), row(region="苏州市", completed=-2)]), [3], "负数"),
-    "non-numeric": (xlsx([row(), row(region="苏州市", energy_tce="很多")]), [3], "不是数字"),
-    "year outside period": (xlsx([row(), row(year=2024)]), [3], "不在规划期"),
-    "missing column": (xlsx([row()[:3]], header=HEAD[:3]), [1], "缺少必填列"),
-    "empty file": (b"", [None], "文件为空"),
-    "header only": (xlsx([]), [None], "没有数据行"),
-    "not an Excel file": ("年度,地区\n2023,南京市\n".encode(), [None], "不是有效的 Excel"),
-}
-
-
-@pytest.mark.parametrize("kind", list(BROKEN))
-def test_broken_file_writes_nothing(handmade_url, kind):
-    data, rows, words = BROKEN[kind]
-    before = snapshot(handmade_url)
-    result = plan_import.import_file(src(handmade_url), Scope(), 1, data)
-    assert not result.ok and result.version is None
-    assert [e.row for e in result.errors] == rows
-    assert words in result.errors[0].message
-    after = snapshot(handmade_url)
-    pd.testing.assert_frame_equal(before[0], after[0])
-    assert before[1] == after[1] == "handmade-1"
-
-
-def test_a_valid_file_upserts_and_bumps_the_version(handmade_url):
-    data = xlsx([row(completed=5, energy_tce=300.0),          # updates target 2 (南京 化工)
-                 row(2022, "苏州市", "电镀", 2),                # a new row
-                 row(2023, "江苏省", "全部行业", 6)])           # updates target 1
-    result = plan_import.import_file(src(handmade_url), Scope(), 1, data)
-    assert result.ok and (result.inserted, result.updated) == (1, 2)
-    t, version = snapshot(handmade_url)
-    assert version == result.version != "handmade-1"
-    by_id = t.set_index("target_id")
-    assert by_id.loc[2, "audits_completed"] == 5 and by_id.loc[2, "energy_tce"] == 300.0
-    assert by_id.loc[2, "cod_t"] == 2.0  # a blank cell keeps the stored target
-    assert by_id.loc[1, "audits_completed"] == 6 and pd.isna(by_id.loc[1, "industry_code"])
-    new = by_id.loc[4]
-    assert (new["year"], new["region_adcode"], new["industry_code"]) == (2022, "320500",
-                                                                          "electroplating")
+def test_an_import_changes_the_targets_the_plan_reads(handmade_url):
+    data = xlsx({"audits_completed": 5, "energy_tce": 300.0},          # target 2
+                {"year": 2022, "region": "苏州市", "industry": "电镀",
+                 "audits_completed": 2},                                # a new target
+                {"region": "江苏省", "industry": "全部行业", "audits_completed": 6})  # target 1
+    out = intake.confirm(src(handmade_url), Scope(), "targets", data, "目标.xlsx",
+                         intake.Actor("测试员"))
+    assert out.ok and (out.preview.count("新增"), out.preview.count("修改")) == (1, 2)
+    t = plan.targets(src(handmade_url, out.version), Scope(), F, 1).set_index(
+        ["year", "region_adcode"])
+    assert t.loc[(2023, "320100"), "audits_completed"] == 5
+    assert t.loc[(2023, "320100"), "energy_tce"] == 300.0
+    assert t.loc[(2023, "320000"), "audits_completed"] == 6
+    assert t.loc[(2022, "320500"), "industry_name"] == "电镀"
     assert len(t) == 4
-    # Importing the same file again changes values, not rows.
-    again = plan_import.import_file(src(handmade_url), Scope(), 1, data)
-    assert (again.inserted, again.updated) == (0, 3) and len(snapshot(handmade_url)[0]) == 4
+    # Importing the same file again changes nothing.
+    again = intake.preview(src(handmade_url), Scope(), "targets", data)
+    assert [r.status for r in again.rows] == ["无变化"] * 3
 
 
-def test_a_failure_during_the_write_rolls_everything_back(handmade_url, monkeypatch):
-    before = snapshot(handmade_url)
-    checked = plan_import.check_upload(src(handmade_url), Scope(), 1,
-                                       xlsx([row(), row(2022, "苏州市", "电镀", 2)]))
-    assert checked.ok
-    rows = checked.rows.copy()
-    rows.loc[1, "region_adcode"] = "999999"  # the database refuses it (foreign key)
-    with pytest.raises(IntegrityError):
-        plan_import.write_targets(src(handmade_url), 1, rows)
-    after = snapshot(handmade_url)
-    pd.testing.assert_frame_equal(before[0], after[0])
-    assert after[1] == "handmade-1"
+def test_a_blank_cell_keeps_the_other_targets(handmade_url):
+    """One filled cell of a row changes that target only: the others of the row are kept (the
+    old plan import left them empty)."""
+    before = plan.targets(src(handmade_url), Scope(), F, 1).set_index("target_id")
+    out = intake.confirm(src(handmade_url), Scope(), "targets", xlsx({"acceptances": 2}),
+                         "目标.xlsx", intake.Actor("测试员"))
+    assert out.ok
+    after = plan.targets(src(handmade_url, out.version), Scope(), F, 1).set_index("target_id")
+    assert after.loc[2, "acceptances"] == 2
+    changed = [(i, c) for i in before.index for c in plan.METRICS
+               if not (before.loc[i, c] == after.loc[i, c]
+                       or pd.isna(before.loc[i, c]) and pd.isna(after.loc[i, c]))]
+    assert changed == [(2, "acceptances")]
 
 
 def test_a_city_official_cannot_import_other_regions(handmade_url):
-    result = plan_import.import_file(src(handmade_url), Scope("city", "320100"), 1,
-                                     xlsx([row(), row(region="苏州市", industry="电镀")]))
-    assert [e.row for e in result.errors] == [3]
-    assert "未知地区「苏州市」" in result.errors[0].message
+    before = read_frame(get_engine(handmade_url), select(s.plan_target))
+    out = intake.confirm(src(handmade_url), Scope("city", "320100"), "targets",
+                         xlsx({"audits_completed": 1},
+                              {"region": "苏州市", "industry": "电镀", "audits_completed": 1}),
+                         "目标.xlsx", intake.Actor("测试员"))
+    assert not out.ok
+    assert [r.status for r in out.preview.rows] == ["修改", "拒绝"]
+    assert "只能导入本辖区（南京市）的计划目标" in out.preview.rows[1].problems[0].message
+    pd.testing.assert_frame_equal(before, read_frame(get_engine(handmade_url),
+                                                     select(s.plan_target)))
