@@ -193,6 +193,13 @@ def _plan_parks(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.Ref
     next_id = max(stored, default=0) + 1
     area = qi.area_of(scope, refs)
     header = {c.field: c.label for c in rp.PARKS.columns}
+    checks: list = []  # the county boundaries, loaded at the first row that needs them
+
+    def outside_county(county: str, lon: float, lat: float) -> bool:
+        if not checks:
+            checks.append(qi._county_check(conn))
+        return checks[0](county, lon, lat)
+
     out = []
     for r in rows:
         p = qi.Planned(r.row, qi.REJECTED, str(r.key[0]) if r.key else "", table="park",
@@ -256,7 +263,7 @@ def _plan_parks(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.Ref
                 f"边界文件为投影坐标（{boundary.converted}），已换算为经纬度；若原数据为 CGCS2000 "
                 "或 WGS-84，与地图（GCJ-02）可能相差数百米，请核对。", r.row, warning=True))
         if merged["lon"] is not None and ({"lon", "lat", "county_adcode"} & set(values)) \
-                and qi._outside_county(conn, county, merged["lon"], merged["lat"]):
+                and outside_county(county, merged["lon"], merged["lat"]):
             p.problems.append(Problem(
                 f"园区位置（{merged['lon']:.4f}，{merged['lat']:.4f}）不在所填区县"
                 f"（{refs.names['county'].get(county, county)}）范围内，请核对坐标、边界或区县。",
