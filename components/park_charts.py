@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from components import deck as dk
-from components import safe
+from components import fmt, safe
 from components.filters import link_params
 from rules.clock import MAP_STATUS_LABELS, MAP_STATUSES, STAGE_LABELS, STAGES
 from rules.park_rules import COMPARISON_METRICS, METRICS_BY_KEY
@@ -110,8 +110,8 @@ def members_table(m: pd.DataFrame) -> pd.DataFrame:
 
 
 def _date(s: pd.Series) -> pd.Series:
-    d = pd.to_datetime(s, errors="coerce")
-    return d.dt.strftime("%Y-%m-%d").astype(object).where(d.notna(), "—")
+    return pd.Series(fmt.cn_dates(pd.to_datetime(s, errors="coerce")), index=s.index,
+                     dtype=object)
 
 
 def _result(flag: pd.Series) -> pd.Series:

@@ -290,7 +290,7 @@ def show_new(uscc: str, category: str | None) -> None:
         st.form_submit_button(
             "登记督办事项", type="primary", on_click=do_open, key="case_new_submit",
             args=(uscc, None if audit is None or pd.isna(audit) else int(audit),
-                  dt.date.fromisoformat(due) if isinstance(due, str) else None,
+                  fmt.as_date(due),
                   int(item["逾期天数"]) if item is not None else None))
 
 

@@ -164,7 +164,7 @@ with tabs[3]:
         if top_late.empty:
             st.success(f"{as_of}，当前范围内没有逾期企业。")
         else:
-            st.dataframe(top_late, hide_index=True, width="stretch", column_config={
+            st.dataframe(fmt.table(top_late), hide_index=True, width="stretch", column_config={
                 "逾期天数": st.column_config.NumberColumn(format="%d 天")})
 
 # ---- what could not be counted -------------------------------------------------------------

@@ -194,14 +194,14 @@ def test_pages_show_hostile_names_as_text_and_excel_keeps_them_text(
         assert_no_markup(at, page)
 
     # Every Excel download of every page
-    expected = {"下载附表（Excel）", "下载督办清单（Excel，截至 2024-12-31）",
+    expected = {"下载附表（Excel）", "下载督办清单（Excel，截至 2024年12月31日）",
                 "下载对标明细（Excel）", "下载空白目标模板（.xlsx）", "下载年度报告数据（Excel）",
                 "下载园区评分表（Excel）"}
     assert set(workbooks) == expected
     texts = {label: assert_safe_workbook(data, label) for label, data in workbooks.items()}
     # the names are there, exactly as in the database
     assert {hostile.PLUS + "乙", hostile.AT + "丁" + hostile.TEMPLATE} <= texts[
-        "下载督办清单（Excel，截至 2024-12-31）"]
+        "下载督办清单（Excel，截至 2024年12月31日）"]
     assert hostile.FORMULA in texts["下载空白目标模板（.xlsx）"]  # 南京市 renamed
     assert {hostile.NAMES["park"][1], hostile.NAMES["park"][2]} <= texts["下载园区评分表（Excel）"]
     assert hostile.MINUS in texts["下载附表（Excel）"]  # an industry named "-1"
