@@ -166,7 +166,8 @@ def show_case(case_id: int) -> None:
         st.text_area("退回理由" if step == rc.RETURN else "说明", key=f"case_note_{step}",
                      max_chars=rc.NOTE_MAX)
         if step in (rc.REPLY, rc.RETURN, rc.CLOSE):
-            st.file_uploader("附件（回复文件扫描件等，可多个）", key=f"case_files_{step}",
+            st.file_uploader(f"附件（回复文件扫描件等，可多个，单个不超过 "
+                             f"{rules.max_attachment_mb} MB）", key=f"case_files_{step}",
                              accept_multiple_files=True,
                              type=sorted(rc.ATTACHMENT_TYPES),
                              max_upload_size=rules.max_attachment_mb,

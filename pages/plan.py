@@ -231,7 +231,8 @@ if import_tab is not None:  # only roles that may import see this tab
             if read_only:
                 st.error(read_only)
             upload = st.file_uploader(
-                "上传填写好的模板", type=None, key="plan_upload", disabled=bool(read_only),
+                f"上传填写好的模板（.xlsx，不超过 {limits.max_mb} MB）", type=None,
+                key="plan_upload", disabled=bool(read_only),
                 max_upload_size=limits.max_mb,
                 help=f"Excel（.xlsx）文件，不超过 {limits.max_mb} MB、{limits.max_rows:,} 行。")
             if upload is not None and not read_only:
