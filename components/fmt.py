@@ -49,11 +49,6 @@ def signed(x, digits: int = 0) -> str:
     return f"+{s}" if x > 0 else (f"−{s}" if x < 0 else s)
 
 
-# The same date pattern for st.column_config.DateColumn (moment.js), so a table of real dates
-# reads 2024年12月31日 and still sorts by date.
-DATE_PATTERN = "YYYY年M月D日"
-
-
 def as_date(x):
     """A date from a date, a pandas Timestamp or an ISO text (2024-12-31); missing -> None."""
     import datetime as dt

@@ -102,12 +102,11 @@ with tab_watch:
             st.caption(f"共 {len(listed):,} 项，按紧急程度排序（{' → '.join(sv.CATEGORIES)}）"
                        f"{more}。勾选一行可打开该企业档案或登记督办事项。")
             picked = st.dataframe(
-                shown, hide_index=True, width="stretch", key="sup_watch_pick",
+                fmt.table(shown), hide_index=True, width="stretch", key="sup_watch_pick",
                 on_select="rerun", selection_mode="single-row",
                 column_config={
                     "档案": st.column_config.LinkColumn("档案", display_text="查看档案"),
-                    "逾期天数": st.column_config.NumberColumn("逾期天数", format="%d 天"),
-                    "应完成/到期日期": st.column_config.DateColumn(format=fmt.DATE_PATTERN)})
+                    "逾期天数": st.column_config.NumberColumn("逾期天数", format="%d 天")})
             rows = picked.selection.rows if picked else []
             if rows and rows[0] < len(shown):
                 row = shown.iloc[rows[0]]

@@ -50,7 +50,7 @@ def test_record_by_deep_link_known_answer(monkeypatch, handmade_sqlite):
     frames = tables(at)
     profile = frames[0].set_index("项目")["内容"]
     assert profile["所在园区"] == "南京江北新材料科技园"
-    assert frames[1]["有效期至"].tolist() == ["2025-05-31"]
+    assert frames[1]["有效期至"].tolist() == ["2025年5月31日"]
     rounds = next(f for f in frames if "督办事由" in f.columns)
     assert rounds.iloc[0]["评估"] == "2024年4月10日 通过（88分）"
     assert rounds.iloc[0]["验收"] == "2024年11月20日 通过（90分）"
