@@ -145,7 +145,6 @@ with compare_tab:
                   if c not in ("完成率", "状态")}
         config.update({c: st.column_config.NumberColumn(c, format="%.1f") for c in SHOWN
                        if c.startswith("每百家")})
-        config["完成率"] = st.column_config.NumberColumn(RATE, format="percent")
         config["列入企业数（家）"] = st.column_config.NumberColumn("列入企业数（家）", format="%d")
         # figures with a gap (no target) are shown as text, "—" in the gap; shares as 87.5%
         places = {c: 1 if c.startswith("每百家") else 0 if c.endswith("（家）") else digits
