@@ -225,3 +225,39 @@ def test_nothing_raw_or_english(monkeypatch, sample_url, offered, page, role, pa
         assert not at.exception, [e.value for e in at.exception]
         bad += sweep_app(at, f"{where}/{tab}") + sweep_downloads(offered, f"{where}/{tab}")
     assert not bad, "\n".join(dict.fromkeys(bad))
+
+
+# ---- the helpers the pages use to get there (components/fmt) ----------------------------------
+
+def test_table_shows_gaps_booleans_dates_and_shares_as_read():
+    from components import fmt
+
+    df = pd.DataFrame({"日期": [dt.date(2024, 12, 31), None], "是否": [True, False],
+                       "缺": [1.0, np.nan], "小数": [0.125, None], "全": [3, 4],
+                       "率": [0.875, None], "文": ["甲", None],
+                       "时间": pd.to_datetime(["2026-01-05", None])})
+    out = fmt.table(df, digits={"小数": 3}, percent=("率",))
+    assert out["日期"].tolist() == ["2024年12月31日", "—"]
+    assert out["是否"].tolist() == ["是", "否"]
+    assert out["缺"].tolist() == ["1", "—"] and out["小数"].tolist() == ["0.125", "—"]
+    assert out["全"].tolist() == [3, 4]  # complete numbers stay numbers (they sort)
+    assert out["率"].tolist() == ["87.5%", "—"] and out["文"].tolist() == ["甲", "—"]
+    assert out["时间"].tolist() == ["2026年1月5日", "—"]
+    config = {"全": "number", "缺": "number"}
+    assert fmt.still_numbers(config, out) == {"全": "number"}
+
+
+def test_missing_values_never_read_as_text():
+    from components import fmt
+
+    for gap in (None, float("nan"), pd.NA, pd.NaT, np.nan):
+        assert fmt.or_dash(gap) == "—" and fmt.num(gap, 1) == "—" and fmt.cn_date(gap) == "—"
+    assert fmt.or_dash("") == "—" and fmt.or_dash("甲") == "甲"
+    assert fmt.or_dash(float("nan"), "园区外") == "园区外"
+
+
+def test_counts_are_whole_numbers():
+    from components import fmt
+
+    assert [fmt.digits_for(u) for u in ("家", "轮", "项", "吨", "万元")] == [0, 0, 0, 1, 1]
+    assert fmt.num(173.8, fmt.digits_for("家")) == "174"
