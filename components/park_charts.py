@@ -200,16 +200,17 @@ def comparison_chart(cmp: pd.DataFrame, metric: str, highlight: int | None = Non
     df["园区"] = df["name"]
     df["本园区"] = df["park_id"] == highlight if highlight is not None else False
     median = float(df["值"].median()) if len(df) else 0.0
+    figure = ",.1f" if m.percent else ",.2f"  # a share in % has one decimal everywhere
     base = alt.Chart(df).encode(y=alt.Y("园区:N", sort="-x" if m.higher_is_better else "x",
                                         title=None))
     bars = base.mark_bar().encode(
         x=alt.X("值:Q", title=m.title),
         color=alt.condition(alt.datum["本园区"], alt.value(RED), alt.value(GREEN)),
-        tooltip=["园区", alt.Tooltip("值:Q", title=m.title, format=",.2f"),
+        tooltip=["园区", alt.Tooltip("值:Q", title=m.title, format=figure),
                  alt.Tooltip("enterprises:Q", title=ind.label("park_members"))])
     rule = alt.Chart(pd.DataFrame({"中位数": [median]})).mark_rule(
         color=GREY, strokeDash=[4, 3], size=2).encode(
-        x="中位数:Q", tooltip=[alt.Tooltip("中位数:Q", format=",.2f")])
+        x="中位数:Q", tooltip=[alt.Tooltip("中位数:Q", format=figure)])
     chart = alt.layer(bars, rule).properties(
         height=alt.Step(20), title=f"{m.label}（虚线为同类园区中位数）")
     return _style(chart)
