@@ -13,6 +13,8 @@ def _missing(x) -> bool:
         return bool(x != x)  # NaN, NaT
     except TypeError:  # pd.NA
         return True
+    except ValueError:  # an array or a list is a value, not a gap
+        return False
 
 
 # Units that count things: a count is a whole number, also when it is a projection or a mean
@@ -87,6 +89,7 @@ def table(df, digits: dict | None = None, percent=()):
     a complete one stays a number (it sorts); `percent` columns (shares, 0.875) read 87.5%."""
     import datetime as dt
 
+    import numpy as np
     import pandas as pd
 
     digits = digits or {}
@@ -97,28 +100,24 @@ def table(df, digits: dict | None = None, percent=()):
         if col in percent:
             out[col] = [pct(v) for v in s]
         elif pd.api.types.is_bool_dtype(s) or (len(present) and all(
-                isinstance(v, (bool,)) or type(v).__name__ == "bool_" for v in present)):
-            out[col] = [("是" if v else "否") if not _gap(v) else "—" for v in s]
+                isinstance(v, (bool, np.bool_)) for v in present)):
+            out[col] = [("是" if v else "否") if not _missing(v) else "—" for v in s]
         elif pd.api.types.is_datetime64_any_dtype(s) or (len(present) and all(
                 isinstance(v, (dt.date, pd.Timestamp)) for v in present)):
             out[col] = cn_dates(s)
         elif pd.api.types.is_numeric_dtype(s):
             if len(present) < len(s):
                 d = digits.get(col, 0 if all(float(v).is_integer() for v in present) else 2)
-                out[col] = [num(float(v), d) if not _gap(v) else "—" for v in s]
+                out[col] = [num(float(v), d) if not _missing(v) else "—" for v in s]
         elif len(present) < len(s):
             out[col] = s.astype(object).where(s.notna(), "—")
     return out
 
 
-def _gap(v) -> bool:
-    return _missing(v)
-
-
 def or_dash(v, dash: str = "—") -> str:
     """A text value, or "—" when missing (None, NaN, NaT, <NA> or empty: `v or "—"` lets NaN
     through, since NaN is true)."""
-    return dash if _gap(v) or v == "" else str(v)
+    return dash if _missing(v) or v == "" else str(v)
 
 
 def still_numbers(config: dict, shown) -> dict:
