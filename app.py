@@ -8,8 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from components import chinese_ui, footer, identity, safe
 from components import filters as filter_bar
-from components import footer, identity, safe
 from components.context import PageContext, set_context
 from queries import accounts
 from queries.currency import data_currency
@@ -19,6 +19,7 @@ from rules.clock import ClockRulesError, load_clock_rules
 from rules.roles import may_open
 
 st.set_page_config(page_title="清洁生产审核监督平台", page_icon="🏭", layout="wide")
+chinese_ui.inject()  # Chinese for the file uploader's own English texts
 
 # (section, file, title, icon). The navigation is built from the files that exist and the pages
 # the signed-in role may open (rules/roles.py). Each page's URL path is its file name

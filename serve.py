@@ -132,6 +132,8 @@ CSRF_COOKIE = "cpa_csrf"  # double-submit token of the sign-in form
 OIDC_COOKIE = "_streamlit_user"  # set by Streamlit's st.login
 # A request for an app page: "/" or "/<page>" (Streamlit answers every such path with the app).
 PAGE_PATH = re.compile(r"^/([A-Za-z0-9_-]*)/?$")
+# Streamlit's own addresses (assets, the websocket, media, components, sign-in): never a page.
+STREAMLIT_PATHS = {"_stcore", "static", "media", "component", "app", "auth", "oauth2callback"}
 OWN_PATHS = {"signin", "signout", "oauth2callback", "favicon.ico", "robots.txt", "manifest.json"}
 FORM_LIMIT = 4096  # bytes of a sign-in form
 
@@ -307,6 +309,12 @@ def _page_access(request: Request, page: str) -> str:
     return "ok"
 
 
+def _navigation(request: Request) -> bool:
+    """A browser opening an address (not a script, style sheet or image fetched by the page)."""
+    dest = request.headers.get("sec-fetch-dest")
+    return dest == "document" if dest else "text/html" in request.headers.get("accept", "")
+
+
 class Gate:
     """ASGI middleware in front of the app: sign-in before any page, one "not found" for a
     page that is missing or not the role's, and the session's end at st.logout."""
@@ -326,6 +334,13 @@ class Gate:
             code = await run_in_threadpool(_end, request)
             return await self.app(scope, receive, _after_logout(send, base, code))
         match = PAGE_PATH.match(path)
+        if (request.method == "GET" and not match and _navigation(request)
+                and path.split("/")[1] not in STREAMLIT_PATHS):
+            # /overview/x, /总览, /overview.py: Streamlit would send its page and then its
+            # English "Page not found" dialog; the reader gets our Chinese page instead.
+            from components.signin_page import not_found_html
+
+            return await HTMLResponse(not_found_html(base), status_code=404)(scope, receive, send)
         if request.method != "GET" or not match or match.group(1) in OWN_PATHS:
             return await self.app(scope, receive, send)
         if request.query_params.get("sso") == "1" and match.group(1) == "":

@@ -102,13 +102,13 @@ def _cluster_table(clusters: pd.DataFrame) -> pd.DataFrame:
     def result(d, ok) -> str:
         if pd.isna(d):
             return "—"
-        return f"{d:%Y-%m-%d} {'通过' if ok is True else '未通过'}"
+        return f"{cn_date(d)} {'通过' if ok is True else '未通过'}"
 
     rows = []
     for c in clusters.itertuples(index=False):
         rows.append({"名称": c.name, "类型": f"{c.kind}整体审核", "所在市": c.city,
                      "成员企业（家）": int(c.members),
-                     "启动日期": "—" if pd.isna(c.start_date) else f"{c.start_date:%Y-%m-%d}",
+                     "启动日期": "—" if pd.isna(c.start_date) else cn_date(c.start_date),
                      "评估": result(c.evaluation_date, c.evaluation_pass),
                      "验收": result(c.acceptance_date, c.acceptance_pass)})
     return pd.DataFrame(rows, columns=["名称", "类型", "所在市", "成员企业（家）", "启动日期",

@@ -182,7 +182,7 @@ def kpi_table(d: BriefingData) -> pd.DataFrame:
         label = f"{SUB_LABELS.get(k, r['label'])}（{r['unit']}）"
         out.append({"指标": label, "本期": _n(r["value"]), "去年同期": _n(r["last_year"]),
                     "增减": fmt.signed(r["change"])})
-    return pd.DataFrame(out).rename(columns={"本期": f"截至{d.as_of:%Y-%m-%d}"})
+    return pd.DataFrame(out).rename(columns={"本期": f"截至{fmt.cn_date(d.as_of)}"})
 
 
 def plan_table(plan: dict) -> pd.DataFrame:
@@ -339,7 +339,7 @@ def excel_sheets(d: BriefingData) -> dict[str, pd.DataFrame]:
 
 
 def header_lines(d: BriefingData) -> list[str]:
-    lines = [f"{d.scope_name}{TITLE}（附表）", f"数据截至 {d.as_of:%Y-%m-%d}"]
+    lines = [f"{d.scope_name}{TITLE}（附表）", f"数据截至 {fmt.cn_date(d.as_of)}"]
     if d.sample:
         lines.append(word.SAMPLE_MARK)
     return lines

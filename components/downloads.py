@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.fmt import cn_date
 from rules.roles import DOWNLOAD
 
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -23,7 +24,7 @@ def button(ctx, label: str, data, file_name: str, *, key: str, right: str | None
     def build() -> bytes:
         payload = data() if callable(data) else data
         ctx.log("download", target=file_name,
-                detail=label + (f"；数据截至 {as_of.isoformat()}" if as_of else ""))
+                detail=label + (f"；数据截至 {cn_date(as_of)}" if as_of else ""))
         return payload
 
     mime = kw.pop("mime", None) or MIME[file_name.rsplit(".", 1)[-1]]

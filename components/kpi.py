@@ -78,7 +78,9 @@ def render_list(card: Card, frame: pd.DataFrame, total: int, firms: int, as_of_t
         st.caption(note + "；逾期最久的在前。")
         days = {c: st.column_config.NumberColumn(format="%d 天")
                 for c in ("逾期天数", "再审核逾期天数")}
-        st.dataframe(frame, hide_index=True, width="stretch", column_config=days)
+        shown = fmt.table(frame)
+        st.dataframe(shown, hide_index=True, width="stretch",
+                     column_config=fmt.still_numbers(days, shown))
         if link:
             page, params = link
             st.page_link(page, label="到“审核进度与督办”页查看全部并督办",

@@ -10,8 +10,9 @@ import altair as alt
 import pandas as pd
 
 from components import deck as dk
-from components import safe
+from components import fmt, safe
 from components.filters import link_params
+from rules import indicators as ind
 from rules.clock import MAP_STATUS_LABELS, MAP_STATUSES, STAGE_LABELS, STAGES
 from rules.park_rules import COMPARISON_METRICS, METRICS_BY_KEY
 from rules.vocab import CREDIT_GRADES
@@ -49,8 +50,8 @@ def _pct(x: pd.Series) -> pd.Series:
 
 
 SORT_KEYS = {
-    "enterprises": "成员企业数",
-    "audited_enterprises": "已完成审核企业数",
+    "enterprises": ind.name("park_members") + "数",
+    "audited_enterprises": ind.name("park_audited") + "数",
     "overdue_rounds": "逾期轮次",
     "investment_wan": "已实施方案投资",
     "energy_tce": "节能量",
@@ -63,7 +64,7 @@ def scorecard_table(card: pd.DataFrame, links: list[str] | None = None) -> pd.Da
     numbers (so the table sorts), percentages in % with one decimal."""
     out = pd.DataFrame({
         "园区": card["name"], "级别": card["level"], "类型": card["park_type"],
-        "城市": card["city"], "成员企业（家）": card["enterprises"],
+        "城市": card["city"], ind.label("park_members"): card["enterprises"],
         "行业构成（家）": card["industries"],
         "审核轮次（轮）": card["rounds"],
         "审核中（轮）": card["stage_listed"] + card["stage_disclosed"] + card["stage_started"],
@@ -72,8 +73,8 @@ def scorecard_table(card: pd.DataFrame, links: list[str] | None = None) -> pd.Da
         "验收通过（轮）": card["stage_accepted"],
         "未通过（轮）": card["stage_evaluation_failed"] + card["stage_acceptance_failed"],
         "逾期（轮）": card["overdue_rounds"],
-        "已完成审核企业（家）": card["audited_enterprises"],
-        "审核完成率（%）": _pct(card["audit_rate"]),
+        ind.label("park_audited"): card["audited_enterprises"],
+        ind.label("park_audit_rate"): _pct(card["audit_rate"]),
         "整体审核": card["cluster_status"].fillna("—"),
         "已实施方案（项）": card["options_done"].astype("int64"),
         "实施投资（万元）": card["investment_wan"].round(1),
@@ -94,7 +95,7 @@ def comparison_table(cmp: pd.DataFrame, metric: str) -> pd.DataFrame:
     m = METRICS_BY_KEY[metric]
     value = _pct(cmp["value"]) if m.percent else cmp["value"].round(2)
     return pd.DataFrame({"排名": cmp["rank"], "园区": cmp["name"], "级别": cmp["level"],
-                         "城市": cmp["city"], "成员企业（家）": cmp["enterprises"],
+                         "城市": cmp["city"], ind.label("park_members"): cmp["enterprises"],
                          m.title: value})
 
 
@@ -114,8 +115,8 @@ def members_table(m: pd.DataFrame) -> pd.DataFrame:
 
 
 def _date(s: pd.Series) -> pd.Series:
-    d = pd.to_datetime(s, errors="coerce")
-    return d.dt.strftime("%Y-%m-%d").astype(object).where(d.notna(), "—")
+    return pd.Series(fmt.cn_dates(pd.to_datetime(s, errors="coerce")), index=s.index,
+                     dtype=object)
 
 
 def _result(flag: pd.Series) -> pd.Series:
@@ -203,16 +204,17 @@ def comparison_chart(cmp: pd.DataFrame, metric: str, highlight: int | None = Non
     df["园区"] = df["name"]
     df["本园区"] = df["park_id"] == highlight if highlight is not None else False
     median = float(df["值"].median()) if len(df) else 0.0
+    figure = ",.1f" if m.percent else ",.2f"  # a share in % has one decimal everywhere
     base = alt.Chart(df).encode(y=alt.Y("园区:N", sort="-x" if m.higher_is_better else "x",
                                         title=None))
     bars = base.mark_bar().encode(
         x=alt.X("值:Q", title=m.title),
         color=alt.condition(alt.datum["本园区"], alt.value(RED), alt.value(GREEN)),
-        tooltip=["园区", alt.Tooltip("值:Q", title=m.title, format=",.2f"),
-                 alt.Tooltip("enterprises:Q", title="成员企业（家）")])
+        tooltip=["园区", alt.Tooltip("值:Q", title=m.title, format=figure),
+                 alt.Tooltip("enterprises:Q", title=ind.label("park_members"))])
     rule = alt.Chart(pd.DataFrame({"中位数": [median]})).mark_rule(
         color=GREY, strokeDash=[4, 3], size=2).encode(
-        x="中位数:Q", tooltip=[alt.Tooltip("中位数:Q", format=",.2f")])
+        x="中位数:Q", tooltip=[alt.Tooltip("中位数:Q", format=figure)])
     chart = alt.layer(bars, rule).properties(
         height=alt.Step(20), title=f"{m.label}（虚线为同类园区中位数）")
     return _style(chart)
@@ -258,7 +260,7 @@ def industry_chart(m: pd.DataFrame) -> alt.Chart:
     counts = counts.rename(columns={"industry": "行业"}).sort_values("企业数", ascending=False)
     chart = alt.Chart(counts).mark_bar(color=GREEN).encode(
         y=alt.Y("行业:N", sort="-x", title=None),
-        x=alt.X("企业数:Q", title="成员企业（家）", axis=COUNT_AXIS),
+        x=alt.X("企业数:Q", title=ind.label("park_members"), axis=COUNT_AXIS),
         tooltip=["行业", "企业数"]).properties(height=alt.Step(22), title="成员企业行业构成")
     return _style(chart)
 

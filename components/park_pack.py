@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from components import fmt, park_charts, word
+from rules import indicators as ind
 from rules.park_rules import METRICS_BY_KEY
 from rules.vocab import CP_LEVELS, CREDIT_GRADES
 
@@ -72,9 +73,10 @@ def summary_lines(d: PackData) -> list[str]:
     unrated = n - int(c["credit_rated"])
     lines = [
         f"{p['name']}为{p['level']}{p['park_type']}，位于{p['city']}{p['county']}。截至{date}，"
-        f"园区登记成员企业{n}家（{c['industries'] or '无'}），其中已列入审核名单"
-        f"{int(c['listed_enterprises'])}家，已完成审核{int(c['audited_enterprises'])}家，"
-        f"审核完成率{rate}。通过的园区整体审核计为每家成员企业一轮审核；同一企业既参加整体审核"
+        f"园区登记{ind.name('park_members')}{n}家（{fmt.or_dash(c['industries'], '无')}），"
+        f"其中已列入审核名单{int(c['listed_enterprises'])}家，"
+        f"{ind.name('park_audited')}{int(c['audited_enterprises'])}家，"
+        f"{ind.name('park_audit_rate')}{rate}。通过的园区整体审核计为每家成员企业一轮审核；同一企业既参加整体审核"
         f"又单独审核的，只计一家。",
         f"成员企业共有审核轮次{int(c['rounds'])}轮：审核中{in_audit}轮、已提交报告"
         f"{int(c['stage_reported'])}轮、评估通过{int(c['stage_evaluated'])}轮、验收通过"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from components import fmt
 from rules.plan_status import PLAN_MARK_LABELS
 
 GREEN, GREY, RED, ORANGE, BLUE = "#1f6f43", "#7f8c8d", "#c0392b", "#e67e22", "#2e86c1"
@@ -32,7 +33,8 @@ def cumulative_chart(curve: pd.DataFrame, unit: str, title: str) -> alt.Chart:
                     strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(
                         domain=domain, range=[[6, 3], [1, 0], [2, 3]]), legend=None),
                     tooltip=[alt.Tooltip("年份:O"), alt.Tooltip("series:N", title="系列"),
-                             alt.Tooltip("value:Q", title=unit, format=",.1f")])
+                             alt.Tooltip("value:Q", title=unit,
+                                         format=f",.{fmt.digits_for(unit)}f")])
             .properties(height=300))
 
 
@@ -61,6 +63,7 @@ def shortfall_chart(drivers: pd.DataFrame, unit: str, title: str) -> alt.Chart:
     """Horizontal bars of the projected shortfall per region × industry (columns 地区, 行业, 缺口,
     目标, 预计期末), largest first."""
     data = drivers.copy()
+    figure = f",.{fmt.digits_for(unit)}f"  # a count is whole: 预计期末 174 轮
     data["对象"] = data["地区"] + " · " + data["行业"]
     return (alt.Chart(data, title=title)
             .mark_bar(color=RED)
@@ -68,7 +71,7 @@ def shortfall_chart(drivers: pd.DataFrame, unit: str, title: str) -> alt.Chart:
                             axis=alt.Axis(labelOverlap=False, labelLimit=260)),
                     x=alt.X("缺口:Q", title=f"预计期末缺口（{unit}）"),
                     tooltip=["地区:N", "行业:N",
-                             alt.Tooltip("目标:Q", format=",.1f"),
-                             alt.Tooltip("预计期末:Q", format=",.1f"),
-                             alt.Tooltip("缺口:Q", format=",.1f")])
+                             alt.Tooltip("目标:Q", format=figure),
+                             alt.Tooltip("预计期末:Q", format=figure),
+                             alt.Tooltip("缺口:Q", format=figure)])
             .properties(height=max(160, 30 * len(data))))

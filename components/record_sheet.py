@@ -14,7 +14,7 @@ SHEET_OUTCOMES = ("econ_benefit_wan", "energy_tce", "water_t", "cod_t", "so2_t",
 
 
 def _d(v) -> str:
-    return "—" if v is None or pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
+    return "—" if v is None or pd.isna(v) else fmt.cn_date(pd.Timestamp(v))
 
 
 def _result(date, passed, word_, score) -> str:
@@ -29,7 +29,8 @@ def _result(date, passed, word_, score) -> str:
 def _reason(reason, superseded) -> str:
     """The clock's reason; a round followed by a re-listing is history, and says so."""
     if not superseded:
-        return reason or "—"
+        return fmt.or_dash(reason)
+    reason = fmt.or_dash(reason, "")
     return f"{reason}（已重新列入下一轮）" if reason else "已重新列入下一轮"
 
 
@@ -52,7 +53,7 @@ def rounds_rows(rounds: pd.DataFrame) -> pd.DataFrame:
                                    r.evaluation_score),
                      "验收": _result(r.acceptance_date, r.acceptance_pass, r.acceptance_result,
                                    r.acceptance_score),
-                     "下一节点及期限": due, "咨询机构": r.consultancy or "—",
+                     "下一节点及期限": due, "咨询机构": fmt.or_dash(r.consultancy),
                      "督办事由": _reason(r.reason, r.later_round_listed)})
     return pd.DataFrame(rows, columns=["轮次", "列入日期", "列入原因", "当前阶段", "评估", "验收",
                                        "下一节点及期限", "咨询机构", "督办事由"])
@@ -68,8 +69,9 @@ def profile_rows(rec: dict) -> pd.DataFrame:
     items = [
         ("企业名称", p["name"]), ("统一社会信用代码", p["uscc"]),
         ("所在地", f"{p['city']} {p['county']}"), ("行业", p["industry"]),
-        ("所在园区", p["park"] or "园区外"), ("企业规模", p["scale"] or "—"),
-        ("排污许可管理类别", p["permit_class"] or "—"), ("地址", p["address"] or "—"),
+        ("所在园区", fmt.or_dash(p["park"], "园区外")), ("企业规模", fmt.or_dash(p["scale"])),
+        ("排污许可管理类别", fmt.or_dash(p["permit_class"])),
+        ("地址", fmt.or_dash(p["address"])),
         ("环境信用等级", latest_credit),
         ("行政处罚", f"{len(pen)} 起，罚款合计 {fmt.num(fines)} 元" if len(pen) else "无"),
         ("清洁生产水平", rec["cp_level"] or "尚未通过验收"),

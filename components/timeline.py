@@ -48,7 +48,7 @@ def timeline_chart(milestones: pd.DataFrame, title: str = "") -> alt.Chart:
         shape=alt.Shape("类型:N", scale=alt.Scale(domain=list(SHAPES),
                                                  range=list(SHAPES.values())), legend=None),
         tooltip=[alt.Tooltip("节点:N"), alt.Tooltip("类型:N"),
-                 alt.Tooltip("日期:T", format="%Y-%m-%d"), alt.Tooltip("说明:N")],
+                 alt.Tooltip("日期:T", format="%Y年%-m月%-d日"), alt.Tooltip("说明:N")],
     ).properties(height=alt.Step(30))
 
 

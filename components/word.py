@@ -20,10 +20,11 @@ def _docx() -> SimpleNamespace:
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt, RGBColor
+    from docx.shared import Cm, Mm, Pt, RGBColor
 
     return SimpleNamespace(Document=Document, WD_ORIENT=WD_ORIENT, CENTER=WD_ALIGN_PARAGRAPH.CENTER,
-                           RIGHT=WD_ALIGN_PARAGRAPH.RIGHT, qn=qn, Cm=Cm, Pt=Pt, RGBColor=RGBColor)
+                           RIGHT=WD_ALIGN_PARAGRAPH.RIGHT, qn=qn, Cm=Cm, Mm=Mm, Pt=Pt,
+                           RGBColor=RGBColor)
 
 
 def _set_font(run, name: str, size: float | None = None, bold: bool | None = None) -> None:
@@ -35,18 +36,33 @@ def _set_font(run, name: str, size: float | None = None, bold: bool | None = Non
         run.bold = bold
 
 
+def page_setup(doc, *, body_font: str, body_pt: float, landscape: bool = False):
+    """The one page set-up of every Word document the app makes (GB/T 9704-2012): A4, margins
+    top 37 mm, bottom 35 mm, left 28 mm, right 26 mm (landscape: the same margins, the long
+    side across), the body font as the East Asian font of the Normal style, "— 1 —" page
+    numbers at the foot. Returns the section."""
+    d = _docx()
+    section = doc.sections[0]
+    width, height = d.Mm(210), d.Mm(297)
+    if landscape:
+        section.orientation = d.WD_ORIENT.LANDSCAPE
+        width, height = height, width
+    section.page_width, section.page_height = width, height
+    section.top_margin, section.bottom_margin = d.Mm(37), d.Mm(35)
+    section.left_margin, section.right_margin = d.Mm(28), d.Mm(26)
+    section.footer_distance = d.Mm(28 if not landscape else 15)
+    normal = doc.styles["Normal"]
+    normal.font.name = body_font
+    rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    rfonts.set(d.qn("w:eastAsia"), body_font)
+    normal.font.size = d.Pt(body_pt)
+    _page_number_footer(section)
+    return section
+
+
 def new_document(title: str, subtitle: str, sample: bool, landscape: bool = False):
     doc = _docx().Document()
-    section = doc.sections[0]
-    if landscape:
-        section.orientation = _docx().WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = section.page_height, section.page_width
-    for side in ("left_margin", "right_margin"):
-        setattr(section, side, _docx().Cm(2.2))
-    normal = doc.styles["Normal"]
-    normal.font.name = BODY_FONT
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(_docx().qn("w:eastAsia"), BODY_FONT)
-    normal.font.size = _docx().Pt(12)
+    section = page_setup(doc, body_font=BODY_FONT, body_pt=12, landscape=landscape)
     if sample:
         header = section.header.paragraphs[0]
         header.alignment = _docx().RIGHT
@@ -204,22 +220,13 @@ def official_document(*, office: str, doc_no: str, title: str, addressee: str,
     附注 in parentheses (contact). Returns the python-docx Document."""
     d = _docx()
     doc = d.Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = d.Cm(21.0), d.Cm(29.7)
-    section.top_margin, section.bottom_margin = d.Cm(3.7), d.Cm(3.5)
-    section.left_margin, section.right_margin = d.Cm(2.8), d.Cm(2.6)
-    section.footer_distance = d.Cm(2.8)
-    normal = doc.styles["Normal"]
-    normal.font.name = OFFICIAL_BODY
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(d.qn("w:eastAsia"), OFFICIAL_BODY)
-    normal.font.size = d.Pt(BODY_PT)
+    section = page_setup(doc, body_font=OFFICIAL_BODY, body_pt=BODY_PT)
     if sample:
         header = section.header.paragraphs[0]
         header.alignment = d.RIGHT
         run = header.add_run(SAMPLE_MARK)
         _set_font(run, HEAD_FONT, 10, True)
         run.font.color.rgb = d.RGBColor(0xC0, 0x39, 0x2B)
-    _page_number_footer(section)
     red = d.RGBColor(0xC0, 0x00, 0x00)
     _line(doc, office, align=d.CENTER, font=OFFICIAL_TITLE, size=26, colour=red)
     _line(doc)
@@ -243,13 +250,17 @@ def official_document(*, office: str, doc_no: str, title: str, addressee: str,
     return doc
 
 
-def page_setup(data: bytes) -> dict:
-    """Page size and margins (mm) of a .docx and whether its footer has a PAGE field: what
-    tests check against GB/T 9704-2012."""
-    doc = _docx().Document(io.BytesIO(data))
+def layout(data: bytes) -> dict:
+    """Page size and margins (mm) of a .docx, the East Asian font of its Normal style and
+    whether its footer has a PAGE field: what tests check against GB/T 9704-2012."""
+    d = _docx()
+    doc = d.Document(io.BytesIO(data))
     s = doc.sections[0]
     footer_xml = s.footer._element.xml
+    rfonts = doc.styles["Normal"].element.get_or_add_rPr().get_or_add_rFonts()
     return {"width_mm": round(s.page_width.mm), "height_mm": round(s.page_height.mm),
-            "top_mm": round(s.top_margin.mm), "left_mm": round(s.left_margin.mm),
+            "top_mm": round(s.top_margin.mm), "bottom_mm": round(s.bottom_margin.mm),
+            "left_mm": round(s.left_margin.mm), "right_mm": round(s.right_margin.mm),
+            "body_font": rfonts.get(d.qn("w:eastAsia")),
             "page_numbers": "PAGE" in footer_xml and "— " in "".join(
                 p.text for p in s.footer.paragraphs)}

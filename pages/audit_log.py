@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from components import account_tables, export
+from components import account_tables, export, fmt
 from components.context import get_context
 from queries import accounts, auditlog
 from rules.security import to_local
@@ -39,15 +39,16 @@ start, end = period
 rows, total = auditlog.entries(engine, start, end, who, tuple(actions), tuple(outcomes),
                                archived)
 shown = account_tables.log_table(rows, auditlog.ACTIONS)
-st.caption(f"{start:%Y年%-m月%-d日} 至 {end:%Y年%-m月%-d日}：共 {total:,} 条"
+st.caption(f"{fmt.cn_date(start)} 至 {fmt.cn_date(end)}：共 {total:,} 条"
            + (f"，显示最新的 {len(rows):,} 条（请缩小范围）" if total > len(rows) else ""))
 st.dataframe(shown, hide_index=True, width="stretch", height=480)
 
 
 def _export() -> bytes:
-    ctx.log("log_export", target="操作日志", detail=f"{start}—{end}，{len(rows)} 条")
+    span = f"{fmt.cn_date(start)} 至 {fmt.cn_date(end)}"
+    ctx.log("log_export", target="操作日志", detail=f"{span}，{len(rows)} 条")
     return export.excel_bytes({"操作日志": shown},
-                              ["操作日志", f"{start} 至 {end}", f"导出人：{me.username}"])
+                              ["操作日志", span, f"导出人：{me.username}"])
 
 
 st.download_button("导出为 Excel", data=_export, on_click="ignore", key="log_xlsx",

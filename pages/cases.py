@@ -15,10 +15,10 @@ from queries import cases as qc
 from queries import supervision as sv
 from queries.scope import Filters
 from rules import cases as rc
+from rules import indicators as ind
 from rules.roles import SUPERVISE
 
 SHOWN = 500  # ledger rows sent to the browser; the Excel file has them all
-AGEING_HELP = "已发出或退回重办、尚未回复的督办事项，按超过回复期限的天数计"
 
 ctx = get_context()
 today = qc.today()
@@ -166,7 +166,8 @@ def show_case(case_id: int) -> None:
         st.text_area("退回理由" if step == rc.RETURN else "说明", key=f"case_note_{step}",
                      max_chars=rc.NOTE_MAX)
         if step in (rc.REPLY, rc.RETURN, rc.CLOSE):
-            st.file_uploader("附件（回复文件扫描件等，可多个）", key=f"case_files_{step}",
+            st.file_uploader(f"附件（回复文件扫描件等，可多个，单个不超过 "
+                             f"{rules.max_attachment_mb} MB）", key=f"case_files_{step}",
                              accept_multiple_files=True,
                              type=sorted(rc.ATTACHMENT_TYPES),
                              max_upload_size=rules.max_attachment_mb,
@@ -290,7 +291,7 @@ def show_new(uscc: str, category: str | None) -> None:
         st.form_submit_button(
             "登记督办事项", type="primary", on_click=do_open, key="case_new_submit",
             args=(uscc, None if audit is None or pd.isna(audit) else int(audit),
-                  dt.date.fromisoformat(due) if isinstance(due, str) else None,
+                  fmt.as_date(due),
                   int(item["逾期天数"]) if item is not None else None))
 
 
@@ -315,17 +316,21 @@ def show_list() -> None:
         cities=tuple(sel_cities), statuses=tuple(statuses), categories=tuple(categories),
         due_from=due_from, due_to=due_to))
     hint = qc.suggested_close(listed, watch_now())
-    numbers = {"督办事项": len(listed), "在办": int(listed["status"].isin(rc.OPEN).sum()),
-               "待回复": int(listed["status"].isin(rc.WAITING).sum()),
-               "逾期未回复": int((listed["shown_status"] == rc.OVERDUE).sum()),
-               "建议办结": int(hint.sum()), "已办结": int((listed["status"] == rc.CLOSED).sum())}
-    for col, (label, value) in zip(st.columns(len(numbers)), numbers.items()):
-        col.metric(label, f"{value:,} 项")
+    # names, units and help from the one registry (rules/indicators.py, 指标说明)
+    numbers = {"cases_total": len(listed), "cases_open": int(listed["status"].isin(rc.OPEN).sum()),
+               "cases_waiting": int(listed["status"].isin(rc.WAITING).sum()),
+               "cases_overdue_reply": int((listed["shown_status"] == rc.OVERDUE).sum()),
+               "cases_suggest_close": int(hint.sum()),
+               "cases_closed": int((listed["status"] == rc.CLOSED).sum())}
+    for col, (key, value) in zip(st.columns(len(numbers)), numbers.items()):
+        col.metric(ind.name(key), f"{value:,} {ind.unit(key)}",
+                   help=ind.help_text(key, ctx.clock))
 
-    st.subheader("待回复账龄")
+    st.subheader(ind.name("cases_ageing"))
     ageing = qc.ageing(listed)
     for col, (label, n) in zip(st.columns(len(ageing)), ageing.items()):
-        col.metric(label, f"{n:,} 项", help=AGEING_HELP)
+        col.metric(label, f"{n:,} {ind.unit('cases_ageing')}",
+                   help=ind.help_text("cases_ageing", ctx.clock))
     st.subheader("各市督办情况")
     st.dataframe(qc.city_counts(listed), hide_index=True, width="stretch")
 

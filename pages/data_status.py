@@ -24,7 +24,7 @@ for i, row in enumerate(counts.itertuples()):
 left, right = st.columns([1, 1])
 with left:
     st.subheader("列入批次")
-    st.dataframe(inventory.batches(ctx.source, ctx.scope, ctx.filters, ctx.clock),
+    st.dataframe(fmt.table(inventory.batches(ctx.source, ctx.scope, ctx.filters, ctx.clock)),
                  hide_index=True, width="stretch")
     for problem in inventory.clock_problems(ctx.source, ctx.clock):
         st.warning(problem)

@@ -16,7 +16,7 @@ from rules.vocab import OUTCOME_COLUMNS
 ctx = get_context()
 as_of = ctx.filters.as_of
 st.title("企业档案")
-st.caption(f"{safe.text(ctx.area_name)} · 数据截至 {as_of:%Y-%m-%d}")
+st.caption(f"{safe.text(ctx.area_name)} · 数据截至 {fmt.cn_date(as_of)}")
 if ctx.is_sample:
     st.info("样例数据：企业名称均为虚构，统一社会信用代码与排污许可证编号仅满足校验规则。")
 
@@ -62,7 +62,7 @@ else:
     st.header(safe.text(p["name"]))
     st.caption(safe.text(f"统一社会信用代码 {p['uscc']} · {p['city']} {p['county']} · "
                          f"{p['industry']}行业 · {p['park'] or '园区外'} · "
-                         f"数据截至 {as_of:%Y-%m-%d}"))
+                         f"数据截至 {fmt.cn_date(as_of)}"))
     rounds = rec["rounds"]
     latest = rounds.sort_values("round_no").iloc[-1] if not rounds.empty else None
     credit = rec["credit"]
@@ -146,10 +146,12 @@ else:
         with st.expander(safe.text(f"第{r.round_no}轮（{r.batch}，{r.listing_reason}，"
                                    f"{r.audit_mode}）：{r.stage_label}"),
                          expanded=r.round_no == latest["round_no"]):
-            st.caption(safe.text(f"咨询机构：{r.consultancy or '—'}"
-                                 + (f" · 所属整体审核：{r.cluster}" if r.cluster else "")
-                                 + (f" · 数据问题：{r.data_issue}" if r.data_issue else "")))
-            if r.consultancy:  # the firm's page (咨询机构): pass rates, other clients in scope
+            cluster, issue = fmt.or_dash(r.cluster, ""), fmt.or_dash(r.data_issue, "")
+            st.caption(safe.text(f"咨询机构：{fmt.or_dash(r.consultancy)}"
+                                 + (f" · 所属整体审核：{cluster}" if cluster else "")
+                                 + (f" · 数据问题：{issue}" if issue else "")))
+            # the firm's page (咨询机构): pass rates, other clients in scope
+            if fmt.or_dash(r.consultancy, ""):
                 st.page_link("pages/consultancies.py",
                              label=f"查看咨询机构“{safe.text(r.consultancy)}”",
                              icon=":material/business_center:",
@@ -193,12 +195,14 @@ else:
         round_of = dict(zip(rounds["audit_id"], rounds["round_no"]))
         shown = options.assign(
             轮次=options["audit_id"].map(lambda a: f"第{round_of[a]}轮"),
-            implemented_date=options["implemented_date"].dt.strftime("%Y-%m-%d").fillna("—"))
+            implemented_date=options["implemented_date"])
         names = {"title": "方案", "cost_class": "费用类别", "category": "类别",
                  "status_as_of": "实施状态", "investment_wan": "投资（万元）",
                  "implemented_date": "实施完成日期"}
         names |= {c: f"{label}（{unit}）" for c, label, unit in OUTCOME_COLUMNS
                   if options[c].notna().any()}
         keep = ["轮次", *names]
-        st.dataframe(shown[keep].rename(columns=names), hide_index=True, width="stretch")
-        st.caption(f"实施状态按 {as_of:%Y-%m-%d} 计：此后完成的方案显示为“尚未实施”，不计入绩效。")
+        st.dataframe(fmt.table(shown[keep].rename(columns=names)), hide_index=True,
+                     width="stretch")
+        st.caption(f"实施状态按 {fmt.cn_date(as_of)} 计：此后完成的方案显示为“尚未实施”，"
+                   "不计入绩效。")

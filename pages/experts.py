@@ -51,8 +51,10 @@ if code:
             ctx.log("denied", "拒绝", target=f"专家{code}", detail="专家链接指向辖区外的专家")
     else:
         st.header(safe.text(rec["name"]))
-        st.caption(safe.text(f"{rec['industry']}行业 · {rec['organisation'] or '单位未登记'} · "
-                             f"{rec['title'] or '职称未登记'} · {rec['city'] or '城市未登记'} · "
+        st.caption(safe.text(f"{rec['industry']}行业 · "
+                             f"{fmt.or_dash(rec['organisation'], '单位未登记')} · "
+                             f"{fmt.or_dash(rec['title'], '职称未登记')} · "
+                             f"{fmt.or_dash(rec['city'], '城市未登记')} · "
                              f"入库 {fmt.cn_date(rec['admitted_date'])} · {rec['status']}"))
         mine = seats[seats["expert_id"] == rec["expert_id"]]
         k = st.columns(4)
@@ -63,8 +65,8 @@ if code:
         k[2].metric(f"{as_of.year}年评审", f"{int(reviews.get(rec['expert_id'], 0))} 场",
                     help=f"上限 {rules.workload_cap} 场/年")
         k[3].metric("累计评审" if province else "本辖区累计评审", f"{len(mine):,} 场")
-        if rec["status_note"]:
-            st.warning(rec["status_note"])
+        if fmt.or_dash(rec["status_note"], ""):
+            st.warning(safe.text(rec["status_note"]))
         st.caption(safe.text(f"手机号 {rec['phone']} · 身份证号 {rec['id_number']}"))
         st.subheader("评审记录")
         if mine.empty:

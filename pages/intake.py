@@ -62,7 +62,8 @@ if read_only:
     st.error(safe.text(read_only))
 turn = st.session_state.get("intake_turn", 0)  # a new key empties the uploader after a write
 upload = st.file_uploader(
-    "上传填写好的文件（.xlsx、.xls 或 .csv）", type=None, key=f"intake_upload_{code}_{turn}",
+    f"上传填写好的文件（.xlsx、.xls 或 .csv，不超过 {limits.max_mb} MB）", type=None,
+    key=f"intake_upload_{code}_{turn}",
     disabled=bool(read_only), max_upload_size=limits.max_mb,
     help=f"Excel（.xlsx 或旧版 .xls）或 CSV（UTF-8 或 GBK）文件，不超过 {limits.max_mb} MB、"
          f"{limits.max_rows:,} 行。")

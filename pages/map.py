@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from components import map_view, safe
+from components import fmt, map_view, safe
 from components.context import get_context
 from components.deck import shared, view_for
 from queries import geo
@@ -19,7 +19,7 @@ as_of = ctx.filters.as_of
 
 st.title("地图")
 st.caption(f"{safe.text(ctx.area_name)} · 各企业按最近一轮审核的状态着色 · "
-           f"数据截至 {as_of:%Y-%m-%d}"
+           f"数据截至 {fmt.cn_date(as_of)}"
            + (" · 样例数据" if ctx.is_sample else ""))
 
 # --- layer switches (page-prefixed keys) -----------------------------------------------------
@@ -89,7 +89,7 @@ with right:
     for legend in legends:
         if legend:
             st.markdown(legend, unsafe_allow_html=True)
-    st.caption(f"地图标注 {len(points):,} 家列入审核的企业（截至 {as_of:%Y-%m-%d}）。"
+    st.caption(f"地图标注 {len(points):,} 家列入审核的企业（截至 {fmt.cn_date(as_of)}）。"
                "点击企业打开企业档案，点击园区打开园区详情。"
                + ("企业较多，悬停只显示名称和审核状态；可按市、行业筛选后查看行业和园区。"
                   if show_points and len(points) > map_view.DETAILED_POINTS else ""))

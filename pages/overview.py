@@ -164,8 +164,9 @@ with tabs[3]:
         if top_late.empty:
             st.success(f"{as_of}，当前范围内没有逾期企业。")
         else:
-            st.dataframe(top_late, hide_index=True, width="stretch", column_config={
-                "逾期天数": st.column_config.NumberColumn(format="%d 天")})
+            shown = fmt.table(top_late)
+            st.dataframe(shown, hide_index=True, width="stretch", column_config=fmt.still_numbers(
+                {"逾期天数": st.column_config.NumberColumn(format="%d 天")}, shown))
 
 # ---- what could not be counted -------------------------------------------------------------
 if issues.empty:

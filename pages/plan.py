@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import annual_report, downloads, plan_charts, safe, vega
+from components import annual_report, downloads, fmt, plan_charts, safe, vega
 from components.context import get_context
 from components.export import excel_bytes, file_name
 from components.filters import link_params
@@ -145,8 +145,10 @@ with compare_tab:
                   if c not in ("完成率", "状态")}
         config.update({c: st.column_config.NumberColumn(c, format="%.1f") for c in SHOWN
                        if c.startswith("每百家")})
-        config["完成率"] = st.column_config.NumberColumn(RATE, format="percent")
         config["列入企业数（家）"] = st.column_config.NumberColumn("列入企业数（家）", format="%d")
+        # figures with a gap (no target) are shown as text, "—" in the gap; shares as 87.5%
+        places = {c: 1 if c.startswith("每百家") else 0 if c.endswith("（家）") else digits
+                  for c in SHOWN}
 
         st.subheader(f"各{child_word}对标")
         if child_word == "园区":
@@ -154,8 +156,11 @@ with compare_tab:
         if board.empty:
             st.info(f"{safe.text(unit_name)}没有下辖{child_word}。")
         else:
-            st.dataframe(board[SHOWN], hide_index=True, width="stretch", column_config=config,
-                         key="plan_board")
+            shown = fmt.table(board[SHOWN], digits=places,
+                              percent=("完成率",))
+            st.dataframe(shown, hide_index=True, width="stretch", key="plan_board",
+                         column_config=fmt.still_numbers(config, shown)
+                         | {"完成率": st.column_config.TextColumn(RATE)})
 
         st.subheader(f"{safe.text(unit_name)}各行业对标")
         ind_board = plan.scoreboard([(*unit, n, (c,)) for c, n in ind_names.items()], targets,
@@ -165,8 +170,11 @@ with compare_tab:
         ind_board = ind_board[(ind_board[f"实际完成（{unit_word}）"] > 0)
                               | ind_board[f"期内目标（{unit_word}）"].notna()
                               | (ind_board["列入企业数（家）"] > 0)]
-        st.dataframe(ind_board[["行业", *SHOWN[1:]]], hide_index=True, width="stretch",
-                     column_config=config, key="plan_ind_board")
+        shown = fmt.table(ind_board[["行业", *SHOWN[1:]]], digits=places,
+                          percent=("完成率",))
+        st.dataframe(shown, hide_index=True, width="stretch",
+                     column_config=fmt.still_numbers(config, shown)
+                         | {"完成率": st.column_config.TextColumn(RATE)}, key="plan_ind_board")
 
         st.subheader("形成缺口的地区和行业")
         drivers = plan.shortfall_drivers(children or [(*unit, unit_name)], ind_names, targets,
@@ -185,10 +193,11 @@ with compare_tab:
         if detail.empty:
             st.info("本规划期还没有录入计划目标：可在「导入计划目标」页签前往数据导入。")
         else:
-            st.dataframe(detail, hide_index=True, width="stretch", key="plan_detail",
-                         column_config={"完成率": st.column_config.NumberColumn(format="percent"),
-                                        "目标": st.column_config.NumberColumn(format="%.1f"),
-                                        "实际": st.column_config.NumberColumn(format="%.1f")})
+            shown = fmt.table(detail, digits={"目标": 1, "实际": 1}, percent=("完成率",))
+            st.dataframe(shown, hide_index=True, width="stretch", key="plan_detail",
+                         column_config=fmt.still_numbers(
+                             {"目标": st.column_config.NumberColumn(format="%.1f"),
+                              "实际": st.column_config.NumberColumn(format="%.1f")}, shown))
             detail_sheets = {"年度目标与实际": detail,
                              f"各{child_word}对标": board[SHOWN] if len(board) else board}
             detail_head = [f"{ctx.area_name}计划对标明细", f"规划期：{period_names[period_id]}",
@@ -258,11 +267,11 @@ with report_tab:
                     st.info("本年度无此类数据。")
                 else:
                     # figures with thousands separators (4,500), shares as percentages
+                    shown = fmt.table(df, percent=("完成率",) if "完成率" in df else ())
                     config = {c: st.column_config.NumberColumn(format="localized")
-                              for c in df.columns if pd.api.types.is_numeric_dtype(df[c])}
-                    config["完成率"] = st.column_config.NumberColumn(format="percent")
-                    st.dataframe(df, hide_index=True, width="stretch", key=f"plan_report_{key}",
-                                 column_config=config)
+                              for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c])}
+                    st.dataframe(shown, hide_index=True, width="stretch",
+                                 key=f"plan_report_{key}", column_config=config)
         files_key = (year, src.version, f, scope)
         files = st.session_state.get("plan_report_files")
         if files is None or files[0] != files_key:

@@ -1,11 +1,10 @@
 """审核进度与督办: the watch list, the progress funnel, overdue ageing and every audit round
 against the statutory clock, as of the sidebar's date."""
 
-import datetime as dt
 
 import streamlit as st
 
-from components import downloads, export, safe
+from components import downloads, export, fmt, safe
 from components.context import get_context
 from components.funnel import funnel_chart
 from queries import cases as qc
@@ -21,7 +20,7 @@ ctx = get_context()
 as_of = ctx.filters.as_of
 st.title("审核进度与督办")
 st.caption(f"{safe.text(ctx.area_name)} · 按法定时限（名单公布之日起算）计算 · "
-           f"数据截至 {as_of:%Y-%m-%d}",
+           f"数据截至 {fmt.cn_date(as_of)}",
            help=sv.CLOCK_HELP if ctx.clock.extend_on_rest_days else None)
 if ctx.is_sample:
     st.info("样例数据：企业名称均为虚构，仅供演示。")
@@ -44,7 +43,7 @@ def open_case_from(row):
             reason=row["事由"], addressee_kind=kind, addressee=addressee,
             reply_due=rc.default_reply_due(today, rc.CaseRules.from_env()), today=today,
             issuer=rc.issuer_name(ctx.scope.level, ctx.area_name),
-            item_due=dt.date.fromisoformat(due) if isinstance(due, str) else None,
+            item_due=fmt.as_date(due),
             days_late=int(row["逾期天数"]))
     except rc.CaseError as exc:
         st.error(safe.text(str(exc)))
@@ -77,7 +76,7 @@ tab_watch, tab_funnel, tab_rounds = st.tabs(TABS, key="sup_section", on_change="
 
 with tab_watch:
     if tab_watch.open:
-        st.subheader(f"督办清单（截至 {as_of:%Y-%m-%d}）")
+        st.subheader(f"督办清单（截至 {fmt.cn_date(as_of)}）")
         counts = sv.category_counts(watch)
         # A category kept from another filter choice that has no items now is dropped.
         st.session_state.sup_watch_kinds = [
@@ -88,7 +87,7 @@ with tab_watch:
                          help="不选即显示全部类别；导出的 Excel 与表格一致。")
         listed = watch[watch["类别"].isin(kinds)] if kinds else watch
         if listed.empty:
-            st.success(f"截至 {as_of:%Y-%m-%d}，当前范围内没有需要督办的事项。")
+            st.success(f"截至 {fmt.cn_date(as_of)}，当前范围内没有需要督办的事项。")
         else:
             # Which items already have a case in progress (督办台账).
             open_cases = qc.open_items(ctx.source, ctx.scope)
@@ -103,7 +102,7 @@ with tab_watch:
             st.caption(f"共 {len(listed):,} 项，按紧急程度排序（{' → '.join(sv.CATEGORIES)}）"
                        f"{more}。勾选一行可打开该企业档案或登记督办事项。")
             picked = st.dataframe(
-                shown, hide_index=True, width="stretch", key="sup_watch_pick",
+                fmt.table(shown), hide_index=True, width="stretch", key="sup_watch_pick",
                 on_select="rerun", selection_mode="single-row",
                 column_config={
                     # the name stays in view when the wide list is scrolled sideways
@@ -147,7 +146,7 @@ with tab_watch:
             + (f"；事项类别 {'、'.join(kinds)}" if kinds else ""),
             len(listed))
         downloads.button(
-            ctx, f"下载督办清单（Excel，截至 {as_of:%Y-%m-%d}）",
+            ctx, f"下载督办清单（Excel，截至 {fmt.cn_date(as_of)}）",
             lambda: export.excel_bytes({"督办清单": listed.drop(columns="档案")}, header),
             export.file_name(f"{ctx.area_name}督办清单", as_of, "xlsx"),
             key="sup_watch_xlsx", icon=":material/table_view:")
@@ -165,7 +164,7 @@ with tab_funnel:
                              persist_state="page")
         row = table.loc[table["分组"] == group].iloc[0]
         st.altair_chart(funnel_chart(sv.funnel_steps(row),
-                                     f"{group} · 审核轮次（家次），截至 {as_of:%Y-%m-%d}"),
+                                     f"{group} · 审核轮次（家次），截至 {fmt.cn_date(as_of)}"),
                         width="stretch")
         st.caption("单位：审核轮次（家次）。评估、验收按结论分为通过（绿）与未通过（红）；"
                    "中/高费方案实施完成：评估通过后其中/高费方案均已实施，或已进入验收。")

@@ -23,7 +23,7 @@ from queries.enterprise import record_link
 from queries.scope import Filters, Scope, enterprise_where
 from rules import indicators as ind
 from rules import watchlist
-from rules.calendar import coverage_note, uncovered_years
+from rules.calendar import cn_date, coverage_note, uncovered_years
 from rules.clock import OVERDUE_BUCKETS, STAGES, ClockRules
 
 # Funnel steps in order; evaluation and acceptance are split into pass / fail.
@@ -175,7 +175,15 @@ def kpis(st_df: pd.DataFrame, watch: pd.DataFrame) -> dict[str, int]:
 
 
 def _date_text(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s).dt.strftime("%Y-%m-%d").astype(object).where(s.notna(), None)
+    """Dates as read: 2024年12月31日 (missing stays missing, the table writes "—")."""
+    return _dates(s).map(lambda d: None if d is None else cn_date(d))
+
+
+def _dates(s: pd.Series) -> pd.Series:
+    """Real dates (a date cell in Excel, a date column on screen); None where missing."""
+    days = pd.to_datetime(s)
+    return pd.Series([None if pd.isna(d) else d.date() for d in days], index=s.index,
+                     dtype=object)
 
 
 def rounds_table(st_df: pd.DataFrame, as_of: dt.date, page_no: int = 1,
@@ -256,7 +264,7 @@ def watch_list(st_df: pd.DataFrame, permit_frame: pd.DataFrame, as_of: dt.date,
         "档案": [record_link(u, as_of) for u in items["uscc"]],
         "事由": items["reason"],
         "逾期天数": items["days_overdue"].astype(int),
-        "应完成/到期日期": _date_text(items["due_date"]),
+        "应完成/到期日期": _dates(items["due_date"]),
         "城市": items["uscc"].map(ent["city"]), "区县": items["uscc"].map(ent["county"]),
         "轮次": from_round("round_no").map(lambda v: "—" if pd.isna(v) else f"第{int(v)}轮"),
         "咨询机构": from_round("consultancy").fillna("—"),
@@ -281,7 +289,7 @@ def category_counts(watch_frame: pd.DataFrame) -> dict[str, int]:
 def watch_header(province: str, as_of: dt.date, scope_text: str, total: int) -> list[str]:
     """The lines on top of the exported watch list."""
     return [f"{province}清洁生产审核督办清单", f"范围：{scope_text}",
-            f"数据截至 {as_of:%Y年%m月%d日}；共 {total} 项"]
+            f"数据截至 {cn_date(as_of)}；共 {total} 项"]
 
 
 def calendar_note(st_df: pd.DataFrame) -> str | None:

@@ -72,6 +72,9 @@ _OV, _PLAN, _MAP, _DATA, _PARKS = "总览", "计划对标与年报", "地图", "
 _BRIEF, _REPORT = "领导简报（Word、Excel）", "年度实施情况报告（Word、Excel）"
 _SUP = "审核进度与督办"
 _SUP_FILTERS = "在“审核进度与督办”页还随该页的列入原因、审核方式筛选变化。"
+_CASES = "督办台账"
+_CASE_DATE = "按今天的状态（督办台账记录的是办理过程，不随截至日期回溯）。"
+_CASE_SCOPE = "您的管辖范围内、符合左侧城市筛选的企业的督办事项；不受行业、园区、列入年度筛选影响。"
 _ROUND_STATUS = "queries.audits.rounds_with_status（rules.clock.derive_status）"
 
 _LIST = [
@@ -100,6 +103,9 @@ _LIST = [
               "自动移出。与“在办督办事项”不同：那是已在督办台账登记、由人办理的事项。",
               AS_OF_STATE, SCOPE_ROUNDS + _SUP_FILTERS,
               "queries.supervision.watch（rules.watchlist）", (_SUP,)),
+    Indicator("cases_total", "督办事项", "项",
+              "督办台账中登记的督办事项，含已办结的；同一企业同一类别可有多项。",
+              _CASE_DATE, _CASE_SCOPE, "queries.cases.case_list（rules.cases）", (_CASES,)),
     Indicator("cases_open", "在办督办事项", "项",
               "督办台账中已登记、尚未办结的督办事项（待发出、已发出、已回复、退回重办、逾期未回复）。",
               "按今天的状态（督办台账记录的是办理过程，不随截至日期回溯）。",
@@ -111,6 +117,20 @@ _LIST = [
               "按今天的状态（督办台账记录的是办理过程，不随截至日期回溯）。",
               "您的管辖范围内、符合左侧城市筛选的企业的督办事项；不受行业、园区、列入年度筛选影响。",
               "queries.cases.case_list（rules.cases）", (_OV, "督办台账")),
+    Indicator("cases_waiting", "待回复督办事项", "项",
+              "督办通知已发出（或退回重办）、尚未收到回复的督办事项，含逾期未回复的。",
+              _CASE_DATE, _CASE_SCOPE, "queries.cases.case_list（rules.cases）", (_CASES,)),
+    Indicator("cases_suggest_close", "建议办结督办事项", "项",
+              "在办督办事项中，督办清单里该企业已没有同类事项（数据显示已办理）的；只是建议，"
+              "办结要由人确认。“其他”类别的事项不作建议。",
+              "按今天的督办清单。", _CASE_SCOPE, "queries.cases.suggested_close", (_CASES,)),
+    Indicator("cases_closed", "已办结督办事项", "项",
+              "督办台账中已办结的督办事项。", _CASE_DATE, _CASE_SCOPE,
+              "queries.cases.case_list（rules.cases）", (_CASES,)),
+    Indicator("cases_ageing", "待回复账龄", "项",
+              "待回复督办事项按超过回复期限的天数分段计数（未到期、逾期1–15天、16–30天、"
+              "30天以上；回复期限按工作日计）。",
+              _CASE_DATE, _CASE_SCOPE, "queries.cases.ageing（rules.cases）", (_CASES,)),
     Indicator("due_rounds", "本年到期审核", "轮",
               "审核报告应提交日期（列入名单后{report_months}个月）落在截至日期所在年度的审核轮次，"
               "不论是否已完成。",
@@ -271,8 +291,9 @@ GROUPS = (
                                    "accepted", "overdue_enterprises", "reaudit_lapsed",
                                    "reaudit_soon")),
     ("督办（审核进度与督办、督办台账）", ("rounds_in_progress", "overdue_rounds",
-                                   "failed_pending", "watch_items", "cases_open",
-                                   "cases_overdue_reply")),
+                                   "failed_pending", "watch_items", "cases_total", "cases_open",
+                                   "cases_waiting", "cases_overdue_reply", "cases_suggest_close",
+                                   "cases_closed", "cases_ageing")),
     ("地区之间的比较（总览排名、地图）", ("completed_per_100", "overdue_per_100",
                                    "latest_completed", "latest_completed_share",
                                    "overdue_share", "latest_accepted_share")),

@@ -130,8 +130,8 @@ def permit_alerts(permits: pd.DataFrame, as_of: date,
     expired_items = pd.DataFrame({
         "category": "许可证过期", "uscc": expired["uscc"], "due_date": expired["expiry_date"],
         "days_overdue": days, "days_left": pd.Series(pd.NA, index=expired.index, dtype="Int64"),
-        "reason": ("排污许可证 " + expired["permit_no"] + " 已于 "
-                   + expired["expiry_date"].dt.strftime("%Y-%m-%d") + " 到期，已过期 "
+        "reason": ("排污许可证 " + expired["permit_no"] + " 已于"
+                   + _cn_dates(expired["expiry_date"]) + "到期，已过期 "
                    + days.astype(str) + " 天，无有效许可证")})
     soon = last_valid[~last_valid["uscc"].isin(covered)
                       & (last_valid["days_left"] <= warn_days)]
@@ -139,8 +139,8 @@ def permit_alerts(permits: pd.DataFrame, as_of: date,
     soon_items = pd.DataFrame({
         "category": "许可证即将到期", "uscc": soon["uscc"], "due_date": soon["expiry_date"],
         "days_overdue": 0, "days_left": left.astype("Int64"),
-        "reason": ("排污许可证 " + soon["permit_no"] + " 将于 "
-                   + soon["expiry_date"].dt.strftime("%Y-%m-%d") + " 到期（剩 "
+        "reason": ("排污许可证 " + soon["permit_no"] + " 将于"
+                   + _cn_dates(soon["expiry_date"]) + "到期（剩 "
                    + left.astype(str) + " 天）")})
     found = [f for f in (expired_items, soon_items) if not f.empty]
     if not found:

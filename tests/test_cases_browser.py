@@ -54,7 +54,7 @@ def test_watch_list_to_notice_reply_and_closing(handmade_sqlite, tmp_path):
         text, _ = word.read_back(data)
         assert doc_no in text.splitlines() and "苏州市生态环境局：" in text.splitlines()
         assert "启动审核逾期 239 天" in text
-        assert word.page_setup(data)["width_mm"] == 210
+        assert word.layout(data)["width_mm"] == 210
 
         scan = tmp_path / "回复扫描件.pdf"
         scan.write_bytes(b"%PDF-1.4\n" + b"0" * 2048)

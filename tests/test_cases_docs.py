@@ -37,8 +37,9 @@ def test_notice_reads_back_in_the_official_layout():
     assert "（联系人及电话：督办科 王某 025-12345678）" in lines
     assert word.SAMPLE_MARK in text
     assert tables == []
-    assert word.page_setup(data) == {"width_mm": 210, "height_mm": 297, "top_mm": 37,
-                                     "left_mm": 28, "page_numbers": True}
+    assert word.layout(data) == {"width_mm": 210, "height_mm": 297, "top_mm": 37,
+                                 "bottom_mm": 35, "left_mm": 28, "right_mm": 26,
+                                 "body_font": "仿宋_GB2312", "page_numbers": True}
 
 
 def test_notice_to_an_enterprise_and_a_draft_without_number():
@@ -70,4 +71,4 @@ def test_batch_letter_lists_the_citys_enterprises_and_builds_fast():
     assert len(tables[0]) == 300
     assert tables[0].iloc[299].tolist() == ["300", "企业299", "虎丘区", f"{299:018d}",
                                             "启动审核逾期 30 天", "2026年12月22日"]
-    assert word.page_setup(data)["page_numbers"]
+    assert word.layout(data)["page_numbers"]

@@ -51,7 +51,8 @@ def test_province_list_counts(monkeypatch, cases_db):
     url, suzhou, nanjing = cases_db
     at = open_page(monkeypatch, url, PAGE)
     m = metrics(at)
-    assert (m["督办事项"], m["在办"], m["待回复"], m["逾期未回复"], m["已办结"]) == (
+    assert (m["督办事项"], m["在办督办事项"], m["待回复督办事项"], m["逾期未回复督办事项"],
+            m["已办结督办事项"]) == (
         "2 项", "2 项", "1 项", "1 项", "0 项")
     assert m["逾期30天以上"] == "1 项"
     table = at.dataframe[1].value
@@ -70,7 +71,7 @@ def test_suggested_close_when_the_watch_list_item_has_cleared(monkeypatch, cases
     # item): its sent case is suggested for closing. The 南京 draft is not (not sent yet).
     url, suzhou, nanjing = cases_db
     at = open_page(monkeypatch, url, PAGE, params={"asof": "2024-12-31"})
-    assert metrics(at)["建议办结"] == "1 项"
+    assert metrics(at)["建议办结督办事项"] == "1 项"
     table = at.dataframe[1].value.set_index("编号")
     assert (table.loc[suzhou, "建议办结"], table.loc[nanjing, "建议办结"]) == ("是", "")
     at = open_page(monkeypatch, url, PAGE, params={"asof": "2024-12-31", "case": str(suzhou)})

@@ -50,10 +50,10 @@ def test_record_by_deep_link_known_answer(monkeypatch, handmade_sqlite):
     frames = tables(at)
     profile = frames[0].set_index("项目")["内容"]
     assert profile["所在园区"] == "南京江北新材料科技园"
-    assert frames[1]["有效期至"].tolist() == ["2025-05-31"]
+    assert frames[1]["有效期至"].tolist() == ["2025年5月31日"]
     rounds = next(f for f in frames if "督办事由" in f.columns)
-    assert rounds.iloc[0]["评估"] == "2024-04-10 通过（88分）"
-    assert rounds.iloc[0]["验收"] == "2024-11-20 通过（90分）"
+    assert rounds.iloc[0]["评估"] == "2024年4月10日 通过（88分）"
+    assert rounds.iloc[0]["验收"] == "2024年11月20日 通过（90分）"
     assert rounds.iloc[0]["咨询机构"] == "江苏清源环境咨询有限公司"
     milestones = next(f for f in frames if "情况" in f.columns).set_index("节点")
     assert milestones.loc["提交审核报告", "应完成日期"] == "2024年3月1日"
@@ -174,7 +174,7 @@ def test_record_sheet_docx_reads_back(handmade_sqlite, clear_caches):
     assert profile["下一步期限"] == "双有企业下一轮审核（再审核）应于2029年11月20日前开展"
     rounds = sheet_tables[1]
     assert rounds[["轮次", "当前阶段", "评估"]].values.tolist() == [
-        ["第1轮", "验收通过", "2024-04-10 通过（88分）"]]
+        ["第1轮", "验收通过", "2024年4月10日 通过（88分）"]]
     assert sheet_tables[2]["许可证编号"].tolist() == [hm.E1 + "001P"]
     e5 = en.record(Source(handmade_sqlite, "t"), PROVINCE, hm.E5, dt.date(2024, 12, 31),
                    ClockRules())

@@ -202,13 +202,13 @@ def test_pages_show_hostile_names_as_text_and_excel_keeps_them_text(
         assert_no_markup(at, page)
 
     # Every Excel download of every page
-    expected = {"下载附表（Excel）", "下载督办清单（Excel，截至 2024-12-31）",
+    expected = {"下载附表（Excel）", "下载督办清单（Excel，截至 2024年12月31日）",
                 "下载对标明细（Excel）", "下载年度报告数据（Excel）", "下载园区评分表（Excel）"}
     assert set(workbooks) == expected
     texts = {label: assert_safe_workbook(data, label) for label, data in workbooks.items()}
     # the names are there, exactly as in the database
     assert {hostile.PLUS + "乙", hostile.AT + "丁" + hostile.TEMPLATE} <= texts[
-        "下载督办清单（Excel，截至 2024-12-31）"]
+        "下载督办清单（Excel，截至 2024年12月31日）"]
     # 南京市 renamed, in the target template's list of regions and its pre-filled rows
     for label, data in templates.items():
         book = openpyxl.load_workbook(io.BytesIO(data))

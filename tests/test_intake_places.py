@@ -619,7 +619,7 @@ def test_the_page_offers_the_boundary_uploader_for_parks_only(monkeypatch, parks
     at = open_page(monkeypatch, parks_sqlite, "pages/intake.py", {"kind": "parks"}, user="city")
     assert not at.exception and at.selectbox(key="intake_kind").value == "parks"
     labels = [w.proto.label for w in at.get("file_uploader")]
-    assert labels == ["上传填写好的文件（.xlsx、.xls 或 .csv）",
+    assert labels == ["上传填写好的文件（.xlsx、.xls 或 .csv，不超过 20 MB）",
                       "园区边界文件（GeoJSON 或压缩的 Shapefile，可选）"]
     at.selectbox(key="intake_kind").set_value("targets").run()
     assert len(at.get("file_uploader")) == 1

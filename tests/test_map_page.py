@@ -61,8 +61,8 @@ def test_map_shows_enterprises_by_status_parks_and_boundaries(monkeypatch, handm
     for label, count in [("已列入", 0), ("审核中", 1), ("已验收", 1), ("逾期", 2), ("未通过", 0)]:
         assert f"{label}<span" in legend and f"{count:,} 家</span>" in legend.split(label)[1]
     body = texts(at)
-    assert "地图标注 4 家列入审核的企业（截至 2024-12-31）" in body
-    assert "数据截至 2024-12-31" in body
+    assert "地图标注 4 家列入审核的企业（截至 2024年12月31日）" in body
+    assert "数据截至 2024年12月31日" in body
     assert "所有企业的坐标均位于登记区县内" in body
     spec = deck_spec(at)
     assert spec.get("mapProvider") is None

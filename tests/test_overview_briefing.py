@@ -84,7 +84,7 @@ def test_docx_read_back_has_the_exact_numbers(hand):
         assert para in lines
     assert "样例数据" not in text
     kpi, plan_or_ach = tables[0], tables[1]
-    assert list(kpi.columns) == ["指标", "截至2024-12-31", "去年同期", "增减"]
+    assert list(kpi.columns) == ["指标", "截至2024年12月31日", "去年同期", "增减"]
     assert kpi.values.tolist() == [
         ["列入审核企业（家）", "4", "3", "+1"], ["本年到期审核（轮）", "3", "0", "+3"],
         ["其中：已完成（轮）", "1", "0", "+1"], ["已启动审核（轮）", "4", "3", "+1"],
@@ -155,7 +155,7 @@ def test_excel_workbook_of_the_tables_behind_the_page(hand):
                                "行业分布", "逾期最久企业", "数据问题"]
     sheet = book["主要指标"]
     assert sheet["A1"].value == "江苏省强制性清洁生产审核工作简报（附表）"
-    assert sheet["A2"].value == "数据截至 2024-12-31"
+    assert sheet["A2"].value == "数据截至 2024年12月31日"
     kpis = pd.read_excel(io.BytesIO(data), sheet_name="主要指标", skiprows=3)
     row = kpis.set_index("指标").loc["逾期企业"]
     assert (row["截至日期"], row["去年同期"], row["增减"]) == (2, 0, 2)

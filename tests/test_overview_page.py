@@ -95,7 +95,7 @@ def test_each_kpi_opens_the_list_behind_it(monkeypatch, handmade_sqlite):
     rows = frame_with(at, "需关注事项")
     assert list(rows["企业名称"]) == ["苏州丙电镀有限公司"]
     assert rows["当前阶段"].iloc[0] == "评估未通过"
-    assert rows["需关注事项"].isna().all()  # re-listed as R5: nothing left to chase on R3
+    assert (rows["需关注事项"] == "—").all()  # re-listed as R5: nothing left to chase on R3
 
 
 def test_achievements_league_trend_industries_and_most_overdue(monkeypatch, handmade_sqlite):

@@ -340,7 +340,7 @@ def test_review_pack_reads_back_with_exact_numbers(parks_sqlite):
     assert f"{hp.PARK2}清洁生产整体审核评审材料" in body
     assert "江苏省 · 数据截至2024年12月31日" in body
     assert ("截至2024年12月31日，园区登记成员企业3家（化工 2、印染 1），其中已列入审核名单3家，"
-            "已完成审核3家，审核完成率100.0%。") in body
+            "已完成审核企业3家，审核完成率100.0%。") in body
     assert ("成员企业共有审核轮次4轮：审核中1轮、已提交报告2轮、评估通过1轮、验收通过0轮、"
             "未通过0轮；逾期0轮。") in body
     assert ("清洁生产水平：Ⅱ级1家、Ⅲ级1家。最新环境信用评价：环保诚信1家、环保警示1家，"
@@ -350,7 +350,8 @@ def test_review_pack_reads_back_with_exact_numbers(parks_sqlite):
             "VOCs减排量3.00吨/年。") in body
     assert "样例数据" not in body
     clusters, rounds, members, cats, problems, history, standing, issues = tables
-    assert clusters.iloc[0]["评估日期"] == "2024-10-15" and clusters.iloc[0]["评估结论"] == "通过"
+    assert clusters.iloc[0]["评估日期"] == "2024年10月15日"
+    assert clusters.iloc[0]["评估结论"] == "通过"
     assert clusters.iloc[0]["成员审核轮次（轮）"] == "3"
     assert list(rounds["计为一轮审核"]) == ["是", "是", "是"]
     assert list(members["企业名称"]) == [

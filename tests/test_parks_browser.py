@@ -41,7 +41,7 @@ def test_park_deep_link_map_and_review_pack(parks_sqlite, tmp_path):
             page.get_by_text("下载园区评审材料（Word）").click()
         data = open(dl.value.path(), "rb").read()
         text, tables = word.read_back(data)
-        assert "已完成审核3家，审核完成率100.0%" in text
+        assert "已完成审核企业3家，审核完成率100.0%" in text
         assert "实施投资65.5万元（家均21.83万元/家）" in text
         page.wait_for_timeout(1500)  # let the map draw before the picture
         full_screenshot(page, SCREENS / "park_handmade.png")

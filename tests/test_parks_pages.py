@@ -118,7 +118,7 @@ def test_park_page_deep_link_known_numbers(monkeypatch, parks_sqlite):
     assert not at.error
     cl = frame(at, "整体审核名称").iloc[0]
     assert (cl["启动日期"], cl["评估日期"], cl["评估结论"], cl["状态"]) == (
-        "2024-04-01", "2024-10-15", "通过", "评估通过，待验收")
+        "2024年4月1日", "2024年10月15日", "通过", "评估通过，待验收")
     assert cl["成员审核轮次（轮）"] == 3
     rounds = frame(at, "整体审核")
     assert list(rounds["企业名称"]) == [

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import update
 
-from components import annual_report, word
+from components import annual_report, fmt, word
 from queries import intake, schema
 from queries.db import Source, get_engine
 from queries.meta import read_meta
@@ -94,7 +94,7 @@ def test_period_2_projection_marks_and_drill(monkeypatch, plan_sqlite):
     at.selectbox(key="plan_county").set_value("320111").run()
     parks = frame_with(at, "期内目标（轮）", "地区")
     assert list(parks["地区"]) == ["南京江北新材料科技园"]
-    assert list(parks["实际完成（轮）"]) == [1] and parks["期内目标（轮）"].isna().all()
+    assert list(parks["实际完成（轮）"]) == [1] and (parks["期内目标（轮）"] == "—").all()
     assert "园区没有单独目标" in texts(at)
 
 
@@ -199,11 +199,13 @@ def test_annual_report_docx_and_xlsx_equal_the_page(monkeypatch, plan_sqlite):
     assert summary["当年验收通过"] == 1 and summary["当年列入名单"] == 2
     assert summary["方案投资"] == 150.0 and summary["节能量"] == 120.0
     assert summary["截至年末累计列入名单企业"] == 4
-    # figures are shown with thousands separators (4,500), shares as percentages
+    # figures are shown with thousands separators (4,500), shares as percentages, one decimal
     formats = [{c: v.get("type_config", {}).get("format")
                 for c, v in json.loads(d.proto.columns).items()} for d in at.dataframe]
     assert any(f.get("数值") == "localized" for f in formats)
-    assert any(f.get("完成率") == "percent" and f.get("年度目标") == "localized" for f in formats)
+    assert any(f.get("年度目标") == "localized" for f in formats)
+    shares = [d.value["完成率"] for d in at.dataframe if "完成率" in d.value]
+    assert shares and all(s.str.fullmatch(r"\d+\.\d%|—").all() for s in shares)
 
     text, tables = word.read_back(made["docx_bytes"])
     assert "江苏省2024年度清洁生产审核实施情况报告" in text and "数据截至2024年12月31日" in text
@@ -225,7 +227,9 @@ def test_annual_report_docx_and_xlsx_equal_the_page(monkeypatch, plan_sqlite):
         for i, (_, r) in enumerate(df.iterrows()):
             for col in df.columns:
                 value, cell = r[col], cells[i + 1][list(df.columns).index(col)]
-                if isinstance(value, str):
+                if col == "完成率" and isinstance(cell, (int, float)):  # 50.0% shown, 0.5 in Excel
+                    assert value == fmt.pct(cell) == shown.iloc[i][col], (key, col)
+                elif isinstance(value, str):
                     assert shown.iloc[i][col] == value and cell == value, (key, col)
                 elif pd.isna(value):
                     assert cell is None

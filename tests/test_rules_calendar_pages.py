@@ -80,11 +80,11 @@ def test_watch_list_names_reaudits_and_every_missed_milestone(clock_url):
     st_df = sv.status(src, PROVINCE, F, CLOCK, sv.PageFilters())
     w = sv.watch_list(st_df, sv.permits(src, PROVINCE, F), hc.AS_OF, CLOCK)
     assert w[["类别", "企业名称", "事由", "逾期天数", "应完成/到期日期"]].values.tolist() == [
-        ["逾期", "南京乙化工有限公司", "审核报告逾期 305 天", 305, "2024-03-01"],
-        ["逾期", "苏州丁印染有限公司", "启动审核逾期 239 天", 239, "2024-05-06"],
-        ["逾期", "苏州辛印染有限公司", G8_REASON, 84, "2024-10-08"],
-        ["再审核逾期", "南京己化工有限公司", LAPSED, 11, "2024-12-20"],
-        ["再审核即将到期", "苏州庚电镀有限公司", COMING, 0, "2025-03-17"]]
+        ["逾期", "南京乙化工有限公司", "审核报告逾期 305 天", 305, dt.date(2024, 3, 1)],
+        ["逾期", "苏州丁印染有限公司", "启动审核逾期 239 天", 239, dt.date(2024, 5, 6)],
+        ["逾期", "苏州辛印染有限公司", G8_REASON, 84, dt.date(2024, 10, 8)],
+        ["再审核逾期", "南京己化工有限公司", LAPSED, 11, dt.date(2024, 12, 20)],
+        ["再审核即将到期", "苏州庚电镀有限公司", COMING, 0, dt.date(2025, 3, 17)]]
     assert sv.category_counts(w) == {"逾期": 3, "再审核逾期": 1, "再审核即将到期": 1}
     # The ageing bucket follows the extended deadline: G8 is 84 days late (31–90天), not 90.
     assert sv.ageing(st_df)["轮次"].tolist() == [0, 1, 2]
@@ -145,7 +145,7 @@ def test_supervision_page_shows_moved_deadlines_and_reaudit_items(monkeypatch, c
     at.session_state["sup_section"] = "审核轮次与逾期"
     at.run()
     rounds = frame_with(at, "期限说明").set_index("企业名称")
-    assert rounds.loc["苏州辛印染有限公司", "应完成日期"] == "2024-10-08"
+    assert rounds.loc["苏州辛印染有限公司", "应完成日期"] == "2024年10月8日"
     assert rounds.loc["苏州辛印染有限公司", "期限说明"] == (
         "原期限2024年10月2日遇国庆节假期，依法顺延")
     assert rounds.loc["苏州辛印染有限公司", "原因"] == G8_REASON
@@ -206,7 +206,7 @@ def test_fixed_batch_dates_from_the_rules_file(monkeypatch, handmade_sqlite, tmp
     # R4 (batch 2024年第一批): start fixed on Sunday 2024-06-30 -> Monday 2024-07-01: 183 days.
     watch = frame_with(at, "类别")
     assert watch[["企业名称", "事由", "应完成/到期日期"]].values.tolist()[1] == [
-        "苏州丁印染有限公司", "启动审核逾期 183 天", "2024-07-01"]
+        "苏州丁印染有限公司", "启动审核逾期 183 天", "2024年7月1日"]
     # The unknown batch is reported, not silently ignored.
     assert any("“2025年第一批”设定了固定期限，但数据库中没有这一批次" in w.value
                for w in at.warning)
@@ -225,7 +225,7 @@ def test_record_sheet_shows_the_moved_deadline(clock_url):
     rec = en.record(Source(clock_url, "clock-1"), PROVINCE, hm.E4, hc.AS_OF, CLOCK)
     _text, tables = word.read_back(record_sheet_docx(rec, "江苏省", sample=False))
     assert tables[1]["下一节点及期限"].tolist() == [
-        "启动审核 2024-05-06（原期限2024年5月1日遇劳动节假期，依法顺延）"]
+        "启动审核 2024年5月6日（原期限2024年5月1日遇劳动节假期，依法顺延）"]
 
 
 def test_a_broken_calendar_is_reported_with_the_clock_rules(monkeypatch, handmade_sqlite,

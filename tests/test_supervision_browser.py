@@ -32,7 +32,7 @@ def test_watch_list_to_record_to_sheet(handmade_sqlite, tmp_path):
         assert "共 2 项" in body and "逾期 2" in body  # the grid itself is a canvas
 
         with page.expect_download() as dl:
-            page.get_by_role("button", name="下载督办清单（Excel，截至 2024-12-31）").click()
+            page.get_by_role("button", name="下载督办清单（Excel，截至 2024年12月31日）").click()
         assert dl.value.suggested_filename == "江苏省督办清单_截至20241231.xlsx"
         xlsx = tmp_path / "watch.xlsx"
         dl.value.save_as(xlsx)

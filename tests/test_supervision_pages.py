@@ -49,7 +49,7 @@ def test_known_answer_as_of_2024_12_31(monkeypatch, handmade_sqlite):
         ["苏州丁印染有限公司", "启动审核逾期 239 天", 239, "苏州绿衡环保科技有限公司"]]
     assert "共 2 项" in texts(at)
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["下载督办清单（Excel，截至 2024-12-31）"]
+    assert labels == ["下载督办清单（Excel，截至 2024年12月31日）"]
 
     show(at, "审核进度")
     assert list(frames(at)) == ["分组"] and not at.get("download_button")
@@ -69,8 +69,8 @@ def test_known_answer_as_of_2024_12_31(monkeypatch, handmade_sqlite):
     assert rounds["原因"].tolist()[:2] == ["审核报告逾期 305 天", "启动审核逾期 239 天"]
     # The extended due dates are shown, with the original in 期限说明.
     assert rounds[["应完成日期", "期限说明"]].values.tolist()[1:3] == [
-        ["2024-05-06", "原期限2024年5月1日遇劳动节假期，依法顺延"],
-        ["2025-03-03", "原期限2025年3月1日遇周六，依法顺延"]]
+        ["2024年5月6日", "原期限2024年5月1日遇劳动节假期，依法顺延"],
+        ["2025年3月3日", "原期限2025年3月1日遇周六，依法顺延"]]
     assert rounds["当前阶段"].tolist()[2:] == ["审核中", "验收通过", "评估未通过"]
     assert "共 5 轮" in texts(at)
 
@@ -79,7 +79,7 @@ def test_as_of_switching_changes_every_number(monkeypatch, handmade_sqlite):
     at = open_supervision(monkeypatch, handmade_sqlite, asof="2023-12-31")
     m = metrics(at)
     assert (m["列入审核轮次"], m["逾期轮次"], m["督办清单事项"]) == ("3 轮", "0 轮", "0 项")
-    assert "截至 2023-12-31，当前范围内没有需要督办的事项。" in texts(at)
+    assert "截至 2023年12月31日，当前范围内没有需要督办的事项。" in texts(at)
     funnel = frames(show(at, "审核进度"))["分组"].set_index("分组")
     assert funnel.loc["合计"].tolist() == [3, 3, 3, 1, 0, 0, 0, 0, 0]
     at = open_supervision(monkeypatch, handmade_sqlite, asof="2024-06-30")
@@ -126,7 +126,7 @@ def test_clock_rules_file_changes_the_page_without_code(monkeypatch, handmade_sq
     # (3 months), a Saturday: 2024-06-03 (hand-computed; 213 and 121 days before the rest-day
     # extension).
     assert watch[["事由", "应完成/到期日期"]].values.tolist() == [
-        ["启动审核逾期 211 天", "2024-06-03"], ["审核报告逾期 120 天", "2024-09-02"]]
+        ["启动审核逾期 211 天", "2024年6月3日"], ["审核报告逾期 120 天", "2024年9月2日"]]
 
 
 def test_watch_list_row_selection_leads_to_the_enterprise_record(monkeypatch, handmade_sqlite):

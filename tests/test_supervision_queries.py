@@ -30,10 +30,10 @@ def watch(url, as_of="2024-12-31", scope=PROVINCE, page=sv.PageFilters(), **filt
 def test_watch_list_known_answer(handmade_url):
     w = watch(handmade_url)
     assert w[["企业名称", "事由", "逾期天数", "应完成/到期日期"]].values.tolist() == [
-        ["南京乙化工有限公司", "审核报告逾期 305 天", 305, "2024-03-01"],
+        ["南京乙化工有限公司", "审核报告逾期 305 天", 305, dt.date(2024, 3, 1)],
         # E4's start was due 2024-05-01, in the May Day holiday (5月1日至5日): the deadline is
         # Monday 2024-05-06, 239 days before 2024-12-31 (244 before the rest-day extension).
-        ["苏州丁印染有限公司", "启动审核逾期 239 天", 239, "2024-05-06"]]
+        ["苏州丁印染有限公司", "启动审核逾期 239 天", 239, dt.date(2024, 5, 6)]]
     assert w["档案"].tolist() == [f"/enterprise?uscc={hm.E2}&asof=2024-12-31",
                                  f"/enterprise?uscc={hm.E4}&asof=2024-12-31"]
 
@@ -46,7 +46,7 @@ def test_watch_list_as_of_other_dates(handmade_url):
     # E3's first permit runs to 2024-11-30: flagged on its last day, cleared by the new permit.
     nov = watch(handmade_url, "2024-11-30")
     assert nov["类别"].tolist() == ["逾期", "逾期", "许可证即将到期"]
-    assert nov["事由"].iloc[2] == f"排污许可证 {hm.E3}001P 将于 2024-11-30 到期（剩 0 天）"
+    assert nov["事由"].iloc[2] == f"排污许可证 {hm.E3}001P 将于2024年11月30日到期（剩 0 天）"
     assert "许可证即将到期" not in set(watch(handmade_url, "2024-12-01")["类别"])
 
 
@@ -103,7 +103,7 @@ def test_ageing_kpis_and_rounds_table(handmade_url):
     table, _ = sv.rounds_table(st_df, D("2024-12-31"), page_no=2, page_size=2)
     # R1 (accepted) has no next deadline; R5's report is due 2025-03-01, a Saturday.
     assert table[["应完成日期", "期限说明"]].values.tolist() == [
-        ["2025-03-03", "原期限2025年3月1日遇周六，依法顺延"], ["—", "—"]]
+        ["2025年3月3日", "原期限2025年3月1日遇周六，依法顺延"], ["—", "—"]]
     table, _ = sv.rounds_table(st_df, D("2024-12-31"), page_no=3, page_size=2)
     assert table["原因"].tolist() == ["已重新列入下一轮"]  # R3, superseded by R5
 

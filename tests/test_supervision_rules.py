@@ -220,10 +220,10 @@ def test_permit_alerts_expired_expiring_and_renewed():
                 ("F001P", "UF", "许可证", "2025-01-05", "2030-01-04"))   # not issued yet
     out = wl.permit_alerts(p, D("2024-12-31")).set_index("uscc")
     assert out["category"].to_dict() == {"UA": "许可证过期", "UC": "许可证即将到期"}
-    assert out.loc["UA", "reason"] == ("排污许可证 A001P 已于 2024-11-30 到期，已过期 31 天，"
+    assert out.loc["UA", "reason"] == ("排污许可证 A001P 已于2024年11月30日到期，已过期 31 天，"
                                        "无有效许可证")
     assert out.loc["UA", "days_overdue"] == 31
-    assert out.loc["UC", "reason"] == "排污许可证 C001P 将于 2025-03-31 到期（剩 90 天）"
+    assert out.loc["UC", "reason"] == "排污许可证 C001P 将于2025年3月31日到期（剩 90 天）"
     assert wl.permit_alerts(p, D("2024-12-31"), warn_days=91)["uscc"].tolist() == [
         "UA", "UC", "UD"]
 
