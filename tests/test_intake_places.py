@@ -779,7 +779,7 @@ def test_the_park_page_shows_an_imported_boundary_and_cluster(monkeypatch, parks
     assert "park-boundary" in at.get("deck_gl_json_chart")[0].proto.json
     shown = [d.value for d in at.dataframe if "整体审核名称" in d.value.columns][0]
     assert list(shown["整体审核名称"]) == ["苏州高新区2024年园区整体审核"]
-    assert list(shown["启动日期"]) == ["2024-06-01"]
+    assert list(shown["启动日期"]) == ["2024年6月1日"]
 
 
 def test_a_member_listed_again_keeps_its_member_round(parks_url):

@@ -58,7 +58,7 @@ def small(tmp_path_factory):
 # Written by the app as people use it (sign-ins, the log, imports through 数据导入), not by
 # the generator (the demo accounts and the 督办 history are; attachments are files people upload).
 RUNTIME_TABLES = {"audit_log", "audit_log_archive", "security_setting", "user_session",
-                  "import_batch", "import_change", "case_attachment"}
+                  "import_batch", "import_change", "case_attachment", "quality_snapshot"}
 
 
 def test_build_fills_every_table(small):
