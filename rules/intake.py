@@ -15,6 +15,8 @@ What a city really sends, and how it is read:
   `*`, and synonyms (信用代码 / 社会信用代码 / 统一社会信用代码 …);
 - dates as 2021-03-05, 2021/3/5, 2021.3.5, 2021年3月5日, 20210305, a date cell or an Excel serial
   number; numbers with thousands separators or as text.
+- each cell's type and bounds (whole numbers, ranges, text length) are validated by pydantic and
+  its errors told in Chinese (`_checked`); dates, codes, vocabularies and references here.
 
 A kind of record (Kind) is a list of Columns. 企业名录 and 审核进度 are here; the other kinds live
 in one module per family (rules/intake_audits.py, intake_registers.py, intake_places.py), which
@@ -28,6 +30,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import math
@@ -38,6 +41,9 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Annotated
+
+from pydantic import Field, TypeAdapter, ValidationError
 
 from rules import vocab
 from rules.identifiers import make_uscc, permit_problem, uscc_problem
@@ -759,15 +765,7 @@ def parse_cell(col: Column, v: object, refs: Mapping[str, Mapping[str, str | Non
     if col.kind == "date":
         return parse_date(v)
     if col.kind in ("number", "int"):
-        x = parse_number(v)
-        if col.kind == "int" and not x.is_integer():
-            raise CellError(f"应为整数（单位：{col.unit or '个'}）。")
-        if col.high is None and col.low is not None and x < col.low:
-            raise CellError(f"不能小于 {_n(col.low)}" + (f" {col.unit}" if col.unit else "")
-                            + "（减排量、投资等填写正数）。")
-        if col.low is not None and x < col.low or col.high is not None and x > col.high:
-            raise CellError(f"超出范围：应在 {_n(col.low)}—{_n(col.high)} {col.unit}之间。")
-        return int(x) if col.kind == "int" else x
+        return _checked(col, parse_number(v))
     text = show(v, 10_000) if isinstance(v, (int, float)) else str(v).strip()
     if col.kind == "uscc":
         code = fold(text).upper()
@@ -798,9 +796,36 @@ def parse_cell(col: Column, v: object, refs: Mapping[str, Mapping[str, str | Non
         if code is None:
             raise CellError("名称不唯一（有重名），请填写全称或代码，如 苏州市虎丘区 或 320505。")
         return code
-    if len(text) > col.max_len:
-        raise CellError(f"超过 {col.max_len} 个字，请缩短。")
-    return text
+    return _checked(col, text)
+
+
+@functools.cache
+def _adapter(kind: str, low: float | None, high: float | None, max_len: int) -> TypeAdapter:
+    """The column's type and bounds as a pydantic validator (built once per column shape)."""
+    if kind == "int":
+        return TypeAdapter(Annotated[int, Field(ge=low, le=high)])
+    if kind == "number":
+        return TypeAdapter(Annotated[float, Field(ge=low, le=high, allow_inf_nan=False)])
+    return TypeAdapter(Annotated[str, Field(max_length=max_len)])
+
+
+def _checked(col: Column, value: object) -> object:
+    """`value` (a number read from the cell, or text) validated against the column's type and
+    bounds by pydantic; its error told in Chinese, the way an official fixes it."""
+    try:
+        return _adapter(col.kind, col.low, col.high, col.max_len).validate_python(value)
+    except ValidationError as exc:
+        kind = exc.errors()[0]["type"]
+    unit = f" {col.unit}" if col.unit else ""
+    if kind.startswith("int_"):  # int_from_float, int_parsing
+        raise CellError(f"应为整数（单位：{col.unit or '个'}）。") from None
+    if kind == "string_too_long":
+        raise CellError(f"超过 {col.max_len} 个字，请缩短。") from None
+    if kind in ("greater_than_equal", "less_than_equal") and col.high is None:
+        raise CellError(f"不能小于 {_n(col.low)}{unit}（减排量、投资等填写正数）。") from None
+    if kind in ("greater_than_equal", "less_than_equal"):
+        raise CellError(f"超出范围：应在 {_n(col.low)}—{_n(col.high)}{unit}之间。") from None
+    raise CellError("不是有限的数字。") from None
 
 
 # ---- rows --------------------------------------------------------------------------------------
