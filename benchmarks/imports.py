@@ -10,7 +10,8 @@ snapshot). The issue's budget: the whole sequence within 60 s on each database.
 
 A new kind is one more line in STEPS: Step(kind, rows, builder), the builder returning the
 template's header and rows for the records made so far (`Made`: the new enterprises and their
-rounds), e.g. Step("options", 100_000, option_rows) once the options kind exists.
+rounds). The issue's sequence: 10,000 enterprises, their listing, their rounds' progress and
+100,000 options.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import create_engine, select, text
 
 from benchmarks.run import DATA, ROOT, build_postgres, build_sqlite, data_version
 
@@ -76,22 +77,19 @@ def enterprise_rows(engine, n: int, made: Made) -> tuple[list[str], list[list]]:
              "企业规模", "排污许可管理类别", "地址"], rows)
 
 
-def list_rounds(engine, made: Made) -> None:
-    """The new enterprises listed in the latest batch (progress only changes listed rounds)."""
-    from queries import schema as s
+BATCH = "2026年基准测试批次"
 
-    a, b = s.audit_round, s.listing_batch
-    with engine.begin() as conn:
-        batch_id, published = conn.execute(select(b.c.batch_id, b.c.publish_date)
-                                           .order_by(b.c.publish_date.desc())).first()
-        start = (conn.execute(select(func.max(a.c.audit_id))).scalar() or 0) + 1
-        rows = [dict(audit_id=start + i, uscc=u, round_no=1, batch_id=batch_id,
-                     listing_date=published, listing_reason="双超", audit_mode="单独审核")
-                for i, u in enumerate(made.usccs)]
-        for i in range(0, len(rows), 1000):
-            conn.execute(insert(a), rows[i:i + 1000])
-        made.rounds = [(u, 1) for u in made.usccs]
+
+def listing_rows(engine, n: int, made: Made) -> tuple[list[str], list[list]]:
+    """The new enterprises listed in a new batch (created by the import from its year and
+    publication date), round 1 each."""
+    published = TODAY - dt.timedelta(days=60)
     made.listed = published
+    made.rounds = [(u, 1) for u in made.usccs[:n]]
+    rows = [[u, 1, BATCH, 2026, published, published, "双超", "单独审核"]
+            for u in made.usccs[:n]]
+    return (["统一社会信用代码", "审核轮次（轮）", "名单批次", "批次年度（年）", "发布日期",
+             "列入日期", "列入原因", "审核方式"], rows)
 
 
 def progress_rows(engine, n: int, made: Made) -> tuple[list[str], list[list]]:
@@ -102,9 +100,29 @@ def progress_rows(engine, n: int, made: Made) -> tuple[list[str], list[list]]:
     return ["统一社会信用代码", "审核轮次（轮）", "信息公开日期", "启动审核日期"], rows
 
 
+def option_rows(engine, n: int, made: Made) -> tuple[list[str], list[list]]:
+    """n options spread evenly over the listed rounds (ten each for 10,000 rounds), half of
+    them implemented after the audit started."""
+    from rules import vocab
+
+    started = made.listed + dt.timedelta(days=30)
+    rows = []
+    for i in range(n):
+        uscc, round_no = made.rounds[i % len(made.rounds)]
+        done = i % 2 == 0
+        rows.append([uscc, round_no, f"方案{i // len(made.rounds) + 1:02d}",
+                     vocab.COST_CLASSES[i % 5 == 0], vocab.OPTION_CATEGORIES[i % 8],
+                     "已实施" if done else "拟实施", 2.5 + i % 40,
+                     started + dt.timedelta(days=5) if done else None])
+    return (["统一社会信用代码", "审核轮次（轮）", "方案名称", "方案类别", "方案类型", "实施状态",
+             "投资（万元）", "实施完成日期"], rows)
+
+
 STEPS = [
     Step("enterprises", 10_000, enterprise_rows),
-    Step("progress", 10_000, progress_rows, prepare=list_rounds),
+    Step("listings", 10_000, listing_rows),
+    Step("progress", 10_000, progress_rows),
+    Step("options", 100_000, option_rows),
 ]
 
 
@@ -134,6 +152,9 @@ def fresh_copy(database: str, scale: float = 1.0) -> str | None:
     admin = create_engine(pg.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
     template = pg.rsplit("/", 1)[1]
     with admin.connect() as conn:
+        # a pooled connection of the build may still be open on the template: end it
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = :t AND pid <> pg_backend_pid()"), {"t": template})
         conn.execute(text("DROP DATABASE IF EXISTS cpa_bench_import"))
         conn.execute(text(f'CREATE DATABASE cpa_bench_import TEMPLATE "{template}"'))
     admin.dispose()

@@ -302,8 +302,8 @@ def _json(v: object):
 
 
 def _dumps(values: dict) -> str:
-    return json.dumps({k: _json(v) for k, v in values.items()}, ensure_ascii=False,
-                      sort_keys=True)
+    # dates through `default` (called only for what JSON cannot hold): the C encoder does the rest
+    return json.dumps(values, ensure_ascii=False, sort_keys=True, default=_json)
 
 
 def _chunks(items: list, n: int = CHUNK) -> Iterable[list]:

@@ -110,7 +110,7 @@ class Column:
     low: float | None = None
     high: float | None = None
 
-    @property
+    @functools.cached_property  # asked for every cell of a large file
     def label(self) -> str:
         return header_label(self.header)
 
@@ -163,7 +163,7 @@ class Kind:
     province_only: bool = False
     label: str = "企业名称"  # the preview's name column ("" when the key names the record)
 
-    @property
+    @functools.cached_property
     def key_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.key)
 
@@ -799,6 +799,9 @@ def parse_cell(col: Column, v: object, refs: Mapping[str, Mapping[str, str | Non
     return _checked(col, text)
 
 
+INT_MAX = 2**31 - 1  # the largest value of an INTEGER column (SQLite and PostgreSQL alike)
+
+
 @functools.cache
 def _adapter(kind: str, low: float | None, high: float | None, max_len: int) -> TypeAdapter:
     """The column's type and bounds as a pydantic validator (built once per column shape)."""
@@ -813,6 +816,10 @@ def _checked(col: Column, value: object) -> object:
     """`value` (a number read from the cell, or text) validated against the column's type and
     bounds by pydantic; its error told in Chinese, the way an official fixes it."""
     try:
+        if col.kind == "int":  # the range first: 1e20 is out of range before it is a fraction
+            high = INT_MAX if col.high is None else col.high  # what an INTEGER column holds
+            _adapter("number", col.low, high, col.max_len).validate_python(value)
+            return _adapter("int", None, None, col.max_len).validate_python(value)
         return _adapter(col.kind, col.low, col.high, col.max_len).validate_python(value)
     except ValidationError as exc:
         kind = exc.errors()[0]["type"]
@@ -821,6 +828,8 @@ def _checked(col: Column, value: object) -> object:
         raise CellError(f"应为整数（单位：{col.unit or '个'}）。") from None
     if kind == "string_too_long":
         raise CellError(f"超过 {col.max_len} 个字，请缩短。") from None
+    if kind == "less_than_equal" and col.high is None:
+        raise CellError(f"数值过大（超过 {INT_MAX:,}），请核对。") from None
     if kind in ("greater_than_equal", "less_than_equal") and col.high is None:
         raise CellError(f"不能小于 {_n(col.low)}{unit}（减排量、投资等填写正数）。") from None
     if kind in ("greater_than_equal", "less_than_equal"):
@@ -852,6 +861,7 @@ def check_rows(table: Table, kind: Kind, refs: Mapping[str, Mapping[str, str | N
     checksums) and against the rows above it (duplicates)."""
     out: list[Row] = []
     seen: dict[tuple, int] = {}
+    keys, key_words = kind.key_columns, _key_words(kind)
     for row_no, cells in table.rows:
         r = Row(row_no, ())
         failed: set[str] = set()
@@ -872,18 +882,18 @@ def check_rows(table: Table, kind: Kind, refs: Mapping[str, Mapping[str, str | N
                 failed.add(col.field)
                 r.problems.append(Problem(str(exc), row_no, table.headers[j], show(v),
                                           table.sheet))
-        missing_keys = [c for c in kind.key_columns
+        missing_keys = [c for c in keys
                         if c.field not in r.values and c.key_blank is None]
         for c in missing_keys:
             if c.field not in failed and not c.auto:
                 r.problems.append(Problem(f"「{c.label}」未填写：这一列用来识别记录，必须填写。",
                                           row_no, sheet=table.sheet))
-        words = _key_words(kind)
+        words = key_words
         if missing_keys and all(c.auto and c.field not in failed for c in missing_keys):
             # the planner works the blank part out (and checks duplicates of the whole key)
-            r.key = tuple(r.values.get(c.field) for c in kind.key_columns)
+            r.key = tuple(r.values.get(c.field) for c in keys)
         elif not missing_keys:
-            r.key = tuple(r.values.get(c.field, c.key_blank) for c in kind.key_columns)
+            r.key = tuple(r.values.get(c.field, c.key_blank) for c in keys)
             if kind.identify is not None:
                 found = kind.identify(r)
                 if isinstance(found, str):  # a part of the identity is missing

@@ -299,3 +299,25 @@ def test_instructions_cover_every_column():
     assert rows[7]["可选值或格式"] == "大型、中型、小型、微型"
     assert rows[7]["是否必填"].startswith("选填")
     assert all(r["含义"] and r["是否必填"] for r in rows)
+
+
+@pytest.mark.parametrize("value, message", [
+    (1e20, "数值过大（超过 2,147,483,647），请核对。"),  # would overflow the INTEGER column
+    (3.5, "应为整数（单位：人）。"),
+    (-1, "不能小于 0 人（减排量、投资等填写正数）。"),
+    ("12", None), (12.0, None)])
+def test_whole_numbers_are_validated_with_their_bounds(value, message):
+    col = ri.Column("staff", "人员（人）", "人数", kind="int", unit="人", low=0)
+    if message is None:
+        assert ri.parse_cell(col, value, {}) == 12
+    else:
+        with pytest.raises(ri.CellError) as err:
+            ri.parse_cell(col, value, {})
+        assert str(err.value) == message
+
+
+def test_text_longer_than_its_column_is_refused():
+    col = ri.Column("name", "企业名称", "名称", max_len=4)
+    assert ri.parse_cell(col, "苏州化工", {}) == "苏州化工"
+    with pytest.raises(ri.CellError, match="超过 4 个字"):
+        ri.parse_cell(col, "苏州化工厂", {})
