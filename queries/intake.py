@@ -461,7 +461,7 @@ def _plan_progress(conn: Connection, scope: Scope, rows: list[ri.Row], refs: Ref
             *[a.c[f] for f in PROGRESS_FIELDS], a.c.evaluation_pass, a.c.acceptance_pass]
     for part in _chunks(keys):
         stmt = (select(*cols).select_from(a.join(e, e.c.uscc == a.c.uscc))
-                .where(tuple_(a.c.uscc, a.c.round_no).in_(part), scope_where(scope)))
+                .where(round_keys_in(part), scope_where(scope)))
         for m in conn.execute(stmt).mappings():
             stored[(m["uscc"], m["round_no"])] = dict(m)
     area = area_of(scope, refs)
@@ -502,6 +502,14 @@ def _plan_progress(conn: Connection, scope: Scope, rows: list[ri.Row], refs: Ref
         p.status = CHANGED if diff else SAME
         out.append(p)
     return out
+
+
+def round_keys_in(part: list[tuple[str, int]]):
+    """audit_round rows of these (USCC, round) pairs. The USCC list beside the pairs lets
+    PostgreSQL use the USCC index (a row-value IN alone scanned the table for every chunk)."""
+    a = s.audit_round
+    return and_(a.c.uscc.in_(sorted({u for u, _n in part})),
+                tuple_(a.c.uscc, a.c.round_no).in_(part))
 
 
 def round_date_problems(row: int, header: dict[str, str], values: dict, merged: dict,
@@ -784,8 +792,8 @@ def _write(conn: Connection, scope: Scope, pv: Preview, actor, progress: Progres
     total, done = len(changes), 0
     for name in HANDLERS[pv.kind.code].table_order(inserts):
         rows = inserts[name]
-        for part in _chunks(rows, 1000):
-            conn.execute(insert(TABLES[name][0]), part)
+        for part in _chunks(rows, 10_000):
+            _insert_rows(conn, TABLES[name][0], part)
             done += len(part)
             if progress:
                 progress("写入", done, total)
@@ -811,8 +819,8 @@ def _write(conn: Connection, scope: Scope, pv: Preview, actor, progress: Progres
         done += 1
         if progress and (done % 500 == 0 or done == total):
             progress("写入", done, total)
-    for part in _chunks(changes, 1000):
-        conn.execute(insert(s.import_change), part)
+    for part in _chunks(changes, 10_000):
+        _insert_rows(conn, s.import_change, part)
     version = _bump_version(conn, HANDLERS[pv.kind.code].options)
     quality.record_snapshot(conn, batch_id, "导入", now)  # the 数据质量 line, same transaction
     if actor is not None:
@@ -821,6 +829,23 @@ def _write(conn: Connection, scope: Scope, pv: Preview, actor, progress: Progres
                           f"修改 {pv.count(CHANGED)} 条、无变化 {pv.count(SAME)} 条；"
                           f"sha256 {pv.sha256[:16]}…"))
     return batch_id, version
+
+
+def _insert_rows(conn: Connection, table, rows: list[dict]) -> None:
+    """Insert rows (dicts, same keys) in this transaction. PostgreSQL takes many rows by COPY:
+    100,000 options by executemany were ≈ 13 s, by COPY ≈ 1 s; the table's constraints and
+    keys are checked all the same. Values here are plain Python values (the plan's), as the
+    columns store them."""
+    columns = list(rows[0])
+    same = all(len(r) == len(columns) and all(c in r for c in columns) for r in rows)
+    if conn.dialect.name != "postgresql" or len(rows) < 1000 or not same:
+        conn.execute(insert(table), rows)  # (a column left out keeps its default)
+        return
+    names = ", ".join(f'"{c}"' for c in columns)  # our own column names, never user input
+    cursor = conn.connection.dbapi_connection.cursor()
+    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for r in rows:
+            copy.write_row([r.get(c) for c in columns])
 
 
 def _visible(scope: Scope):

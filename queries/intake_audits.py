@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from queries import intake as qi
@@ -429,8 +429,7 @@ def _plan_results(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.R
             a.c.evaluation_pass, a.c.acceptance_pass]
     for part in qi._chunks(keys):
         for m in conn.execute(select(*cols).select_from(a.join(e, e.c.uscc == a.c.uscc))
-                              .where(tuple_(a.c.uscc, a.c.round_no).in_(part),
-                                     scope_where(scope))).mappings():
+                              .where(qi.round_keys_in(part), scope_where(scope))).mappings():
             stored[(m["uscc"], m["round_no"])] = dict(m)
     panels = _panels(conn, sorted(x["audit_id"] for x in stored.values()))
     next_id = [(conn.execute(select(func.max(s.panel_assignment.c.assignment_id))).scalar()
@@ -521,8 +520,7 @@ def _plan_options(conn: Connection, scope: Scope, rows: list[ri.Row], refs: qi.R
         for m in conn.execute(select(a.c.audit_id, a.c.uscc, a.c.round_no, a.c.listing_date,
                                      a.c.start_date, a.c.evaluation_date, e.c.name)
                               .select_from(a.join(e, e.c.uscc == a.c.uscc))
-                              .where(tuple_(a.c.uscc, a.c.round_no).in_(part),
-                                     scope_where(scope))).mappings():
+                              .where(qi.round_keys_in(part), scope_where(scope))).mappings():
             rounds[(m["uscc"], m["round_no"])] = dict(m)
     options: dict[tuple[int, str], list[dict]] = {}  # (audit, folded title) -> stored options
     for part in qi._chunks(sorted(x["audit_id"] for x in rounds.values())):

@@ -464,3 +464,26 @@ def test_two_imports_at_once_take_turns(handmade_url):
     with engine.connect() as conn:
         before = conn.execute(select(s.import_change.c.before_json)).scalar()
     assert before == '{"scale": "大型"}'  # what the first one wrote
+
+
+def test_a_large_import_writes_and_undoes_every_row(handmade_url):
+    """1,500 new enterprises: PostgreSQL takes them (and their import records) by COPY, SQLite
+    by executemany; every row is written with its values, and undo removes them all."""
+    rows = [[make_uscc("320505", f"MB{i:06d}"), f"批量企业{i:04d}有限公司", "化工", "虎丘区",
+             None, None, None, "小型"] for i in range(1500)]
+    out = intake.confirm(src(handmade_url), PROVINCE, "enterprises", ent(*rows), "批量.xlsx",
+                         ACTOR, today=TODAY)
+    assert out.ok, out.message
+    e, c = s.enterprise, s.import_change
+    with get_engine(handmade_url).connect() as conn:
+        stored = dict(conn.execute(select(e.c.uscc, e.c.scale).where(
+            e.c.name.like("批量企业%"))).all())
+        changes = conn.execute(select(func.count()).select_from(c).where(
+            c.c.batch_id == out.batch_id)).scalar()
+        city = conn.execute(select(e.c.city_adcode).where(e.c.uscc == rows[777][0])).scalar()
+    assert len(stored) == 1500 and set(stored.values()) == {"小型"} and changes == 1500
+    assert city == "320500"
+    assert intake.undo(src(handmade_url), PROVINCE, out.batch_id, ACTOR).ok
+    with get_engine(handmade_url).connect() as conn:
+        assert conn.execute(select(func.count()).select_from(e).where(
+            e.c.name.like("批量企业%"))).scalar() == 0
