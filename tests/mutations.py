@@ -65,10 +65,10 @@ MUTANTS = [
     Mutant("c_permit_letters", "rules/identifiers.py",
            '(?P<seq>[0-9]{3})', '(?P<seq>[0-9A-Z]{3})', rules("sequence")),
     Mutant("d_negative_decimal", "rules/intake.py",
-           "        if col.low is not None and x < col.low or col.high is not None and "
-           "x > col.high:",
-           "        if col.kind == 'int' and col.low is not None and x < col.low or "
-           "col.high is not None and x > col.high:", places("negative")),
+           "        return _adapter(col.kind, col.low, col.high, col.max_len)"
+           ".validate_python(value)",
+           "        return _adapter(col.kind, None if col.kind == 'number' else col.low, "
+           "col.high, col.max_len).validate_python(value)", places("negative")),
     Mutant("e_relisted_data_issue", "rules/watchlist.py",
            '    live = status[~status["later_round_listed"].astype(bool)]',
            "    live = status", rules("relisted or superseded")),
@@ -202,7 +202,8 @@ MUTANTS = [
            '             kind="int" if whole else "number", unit=unit, low=-1,',
            places("negative")),
     Mutant("template_whole", "rules/intake.py",
-           '        if col.kind == "int" and not x.is_integer():', "        if False:",
+           '            return _adapter("int", None, None, col.max_len).validate_python(value)',
+           '            return _adapter("number", None, None, col.max_len).validate_python(value)',
            places("fractions")),
     Mutant("template_largest", "rules/intake_places.py",
            "             high=MAX_WHOLE if whole else MAX_DECIMAL, clearable=True,",
