@@ -11,7 +11,7 @@ import io
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from components.export import template_bytes
@@ -22,6 +22,7 @@ from queries.scope import Scope
 from rules import intake as ri
 from rules.identifiers import make_uscc
 from tests.handmade import E1, E2, E3, E4, E5
+from tests.intake_files import xlsx
 
 SUZHOU, NANJING, PROVINCE = Scope("city", "320500"), Scope("city", "320100"), Scope()
 TODAY = dt.date(2024, 12, 31)
@@ -30,16 +31,6 @@ D = dt.date.fromisoformat
 UNKNOWN = make_uscc("320505", "MA1XXX99")  # a valid code no enterprise has
 
 
-def xlsx(header, rows, title="数据") -> bytes:
-    book = Workbook()
-    ws = book.active
-    ws.title = title
-    ws.append(header)
-    for r in rows:
-        ws.append(list(r) + [None] * (len(header) - len(r)))
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
 
 
 def src(url: str) -> Source:

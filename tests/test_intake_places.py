@@ -15,7 +15,7 @@ import io
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from components.export import template_bytes
@@ -26,6 +26,7 @@ from queries.scope import Scope
 from rules import intake as ri
 from rules import intake_places as rp
 from tests.handmade_parks import E2, E4, E5, E6, E7, E8
+from tests.intake_files import xlsx
 
 PROVINCE, SUZHOU, NANJING = Scope(), Scope("city", "320500"), Scope("city", "320100")
 HUQIU = Scope("county", "320505")
@@ -37,16 +38,6 @@ def src(url: str) -> Source:
     return Source(url, "")
 
 
-def xlsx(header: list, rows: list[list], title: str = "数据") -> bytes:
-    book = Workbook()
-    ws = book.active
-    ws.title = title
-    ws.append(header)
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
 
 
 # ---- 计划目标: the rules of each cell (pure) ----------------------------------------------
@@ -156,7 +147,7 @@ def version(url: str) -> str:
 
 
 def t_file(*rows: dict) -> bytes:
-    return xlsx(T_HEAD, [t_row(**r) for r in rows])
+    return xlsx(T_HEAD, [t_row(**r) for r in rows], formulas=True)  # "=1+1" a formula
 
 
 TARGET_FILE = (

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hst
-from openpyxl import Workbook
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
@@ -23,6 +22,7 @@ from queries.db import Source, get_engine, read_frame
 from queries.scope import Scope
 from rules.identifiers import make_uscc
 from tests.handmade import E1, E2, E3, E4, E5
+from tests.intake_files import xlsx
 
 SUZHOU = Scope("city", "320500")
 PROVINCE = Scope()
@@ -37,20 +37,6 @@ TODAY = dt.date(2024, 12, 31)
 ACTOR = intake.Actor("测试员")
 
 
-def xlsx(header, rows, title="数据") -> bytes:
-    book = Workbook()
-    ws = book.active
-    ws.title = title
-    ws.append(header)
-    for r in rows:
-        ws.append(r)
-    for row in ws.iter_rows():
-        for cell in row:  # text that looks like a formula, typed as text (as a city's '=…)
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
 
 
 def ent(*rows) -> bytes:

@@ -6,10 +6,8 @@ jurisdiction, the pre-filled template round-trips to 无变化, and the command 
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import select
 from stdnum.cn import ric
 
@@ -22,6 +20,7 @@ from rules import intake as ri
 from rules.identifiers import make_permit_no, make_uscc
 from tests import handmade_experts
 from tests.handmade import E1, E2, E3, E4, E5
+from tests.intake_files import xlsx
 
 PROVINCE = Scope()
 SUZHOU = Scope("city", "320500")
@@ -32,16 +31,6 @@ ACTOR = intake.Actor("测试员")
 NOWHERE = make_uscc("320509", "MA1YYY09")  # an enterprise no one has listed
 
 
-def xlsx(header, rows, title="数据") -> bytes:
-    book = Workbook()
-    ws = book.active
-    ws.title = title
-    ws.append(header)
-    for r in rows:
-        ws.append(list(r) + [None] * (len(header) - len(r)))
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
 
 
 def src(url: str) -> Source:
