@@ -153,3 +153,21 @@ def clock_sqlite(tmp_path):
     from tests import handmade_clock
 
     return sqlite_with(tmp_path, handmade_clock.build, "clock.db")
+
+
+@pytest.fixture
+def offered(monkeypatch):
+    """Every download button of a run: label -> (file name, data or the function building it)."""
+    import streamlit as st
+    from streamlit.delta_generator import DeltaGenerator
+
+    got: dict[str, tuple[str, object]] = {}
+    original = DeltaGenerator.download_button
+
+    def record(self, label, data, *args, **kwargs):
+        got[label] = (kwargs.get("file_name", ""), data)
+        return original(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", record)
+    monkeypatch.setattr(st, "download_button", lambda *a, **k: record(st._main, *a, **k))
+    return got

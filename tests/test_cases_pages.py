@@ -294,22 +294,6 @@ def test_batch_letter_sends_a_citys_cases_with_one_number(monkeypatch, cases_db)
     assert "case_batch_city" not in [w.key for w in at.selectbox]
 
 
-@pytest.fixture
-def offered(monkeypatch):
-    """Every download button of a run: label -> (file name, data or the function building it)."""
-    import streamlit as st
-    from streamlit.delta_generator import DeltaGenerator
-
-    got: dict[str, tuple[str, object]] = {}
-    original = DeltaGenerator.download_button
-
-    def record(self, label, data, *args, **kwargs):
-        got[label] = (kwargs.get("file_name", ""), data)
-        return original(self, label, data, *args, **kwargs)
-
-    monkeypatch.setattr(DeltaGenerator, "download_button", record)
-    monkeypatch.setattr(st, "download_button", lambda *a, **k: record(st._main, *a, **k))
-    return got
 
 
 def ledger_rows(downloads) -> list[tuple]:

@@ -159,22 +159,6 @@ def sample_url(tmp_path_factory):
     return f"sqlite:///{target}"
 
 
-@pytest.fixture
-def offered(monkeypatch):
-    """Every download button of a run: label -> (file name, data or the function building it)."""
-    import streamlit as st
-    from streamlit.delta_generator import DeltaGenerator
-
-    got: dict[str, tuple[str, object]] = {}
-    original = DeltaGenerator.download_button
-
-    def record(self, label, data, *args, **kwargs):
-        got[label] = (kwargs.get("file_name", ""), data)
-        return original(self, label, data, *args, **kwargs)
-
-    monkeypatch.setattr(DeltaGenerator, "download_button", record)
-    monkeypatch.setattr(st, "download_button", lambda *a, **k: record(st._main, *a, **k))
-    return got
 
 
 def sweep_downloads(offered: dict, where: str) -> list[str]:
